@@ -1,0 +1,197 @@
+"""The ``partnerships-map`` command line: database, migrations, imports, moderators and the server."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from app import cluster
+from app.settings import Settings, get_settings
+
+cli = typer.Typer(help="Partnerships Map: a map of England's local education partnerships.",
+                  no_args_is_help=True, add_completion=False)
+db_cli = typer.Typer(help="The private PostgreSQL cluster under var/.", no_args_is_help=True)
+moderator_cli = typer.Typer(help="Moderator accounts.", no_args_is_help=True)
+cli.add_typer(db_cli, name="db")
+cli.add_typer(moderator_cli, name="moderator")
+console = Console(stderr=True)
+
+
+def _uses_private_cluster(settings: Settings) -> bool:
+    return not settings.database_url
+
+
+def _fail(message: str) -> None:
+    console.print(f"[bold red]error:[/] {message}")
+    raise typer.Exit(1)
+
+
+@db_cli.command("start")
+def db_start() -> None:
+    """Create the cluster if needed, start it and create the database."""
+    settings = get_settings()
+    if not _uses_private_cluster(settings):
+        console.print("APP_DATABASE_URL is set: using that database, no private cluster.")
+        return
+    try:
+        created = cluster.init(settings)
+        cluster.start(settings)
+        cluster.ensure_database(settings)
+    except cluster.ClusterError as exc:
+        _fail(str(exc))
+    state = "created and started" if created else "running"
+    console.print(f"cluster {state} at {cluster.data_dir(settings)} (port {settings.db_port})")
+
+
+@db_cli.command("stop")
+def db_stop() -> None:
+    """Stop the private cluster."""
+    settings = get_settings()
+    cluster.stop(settings)
+    console.print("cluster stopped")
+
+
+@db_cli.command("status")
+def db_status() -> None:
+    """Say whether the private cluster runs; exit 1 when it does not."""
+    settings = get_settings()
+    if not _uses_private_cluster(settings):
+        typer.echo(f"external database: {settings.effective_database_url}")
+        return
+    running = cluster.is_running(settings)
+    typer.echo(f"{'running' if running else 'stopped'}: {cluster.data_dir(settings)} port {settings.db_port}")
+    if not running:
+        raise typer.Exit(1)
+
+
+@db_cli.command("url")
+def db_url() -> None:
+    """Print the database connection URL."""
+    typer.echo(get_settings().libpq_url)
+
+
+@cli.command()
+def migrate(revision: str = "head") -> None:
+    """Apply the Alembic migrations (to ``head`` unless told otherwise)."""
+    from alembic import command
+    from alembic.config import Config
+
+    from app.settings import PROJECT_ROOT
+
+    command.upgrade(Config(str(PROJECT_ROOT / "alembic.ini")), revision)
+    console.print(f"database migrated to {revision}")
+
+
+@cli.command("import")
+def import_data(
+    source: Annotated[Path | None, typer.Option(help="Folder of source files (default APP_GEODATA_DIR).")] = None,
+    only: Annotated[list[str] | None, typer.Option(help="Import only this source (repeatable).")] = None,
+    force: Annotated[bool, typer.Option(help="Import even when the files have not changed.")] = False,
+    if_empty: Annotated[bool, typer.Option(help="Do nothing when data is already imported.")] = False,
+    quiet: Annotated[bool, typer.Option(help="No progress bars.")] = False,
+) -> None:
+    """Import the official open data and the seed partnership register, one transaction per source."""
+    from app.ingest import IMPORTER_MODULES, get_importer
+    from app.ingest.base import run_importer
+
+    settings = get_settings()
+    source_dir = (source or settings.geodata_dir).resolve()
+    if not source_dir.is_dir():
+        _fail(f"source folder not found: {source_dir} (set APP_GEODATA_DIR or pass --source)")
+    if if_empty and _imported_sources(settings) >= set(IMPORTER_MODULES):
+        console.print("data already imported; skipping (run `partnerships-map import` to refresh)")
+        return
+    names = only or list(IMPORTER_MODULES)
+    try:
+        importers = [get_importer(n) for n in names]
+    except ValueError as exc:
+        _fail(str(exc))
+    started = time.perf_counter()
+    results = []
+    for importer in importers:
+        console.print(f"[bold]{importer.name}[/]: {importer.title}")
+        outcome = run_importer(importer, settings.libpq_url, source_dir, console, force, quiet)
+        results.append(outcome)
+        if outcome.status == "failed":
+            console.print(f"  [bold red]failed[/], rolled back: {outcome.error}")
+            break
+        console.print(f"  {outcome.status} in {outcome.seconds:.1f}s")
+        if outcome.summary:
+            _print_summary(outcome.summary)
+    table = Table(title="Import summary")
+    for column in ("source", "status", "seconds"):
+        table.add_column(column)
+    for outcome in results:
+        table.add_row(outcome.name, outcome.status, f"{outcome.seconds:.1f}")
+    table.add_row("total", "", f"{time.perf_counter() - started:.1f}")
+    console.print(table)
+    if any(o.status == "failed" for o in results):
+        raise typer.Exit(1)
+
+
+def _print_summary(summary: object) -> None:
+    from app.ingest.base import Summary
+
+    assert isinstance(summary, Summary)
+    for table, n in summary.rows.items():
+        console.print(f"    {table}: {n:,} rows")
+    for key, value in summary.facts.items():
+        console.print(f"    {key}: {value}")
+    for key, items in summary.unmatched.items():
+        shown = ", ".join(items[:8]) + (f" … (+{len(items) - 8} more)" if len(items) > 8 else "")
+        console.print(f"    [yellow]not joined[/] {key} ({len(items)}): {shown}")
+
+
+def _imported_sources(settings: Settings) -> set[str]:
+    import psycopg
+
+    with psycopg.connect(settings.libpq_url) as conn:
+        return {r[0] for r in conn.execute("SELECT DISTINCT name FROM dataset")}
+
+
+@cli.command()
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: int = 1,
+    reload: bool = False,
+) -> None:
+    """Serve the web app with Uvicorn."""
+    import uvicorn
+
+    uvicorn.run("app.main:app", host=host, port=port, workers=workers, reload=reload,
+                proxy_headers=True)
+
+
+@moderator_cli.command("create")
+def moderator_create(
+    email: str,
+    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from standard input.")] = False,
+) -> None:
+    """Create a moderator account (or reset its password); the password is argon2-hashed."""
+    from app.services import accounts
+
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        created = accounts.create_moderator(get_settings(), email, password)
+    except accounts.AccountError as exc:
+        _fail(str(exc))
+    console.print(f"moderator {'created' if created else 'updated'}: {email}")
+
+
+def main() -> None:
+    """Entry point of the console script."""
+    cli()
+
+
+if __name__ == "__main__":
+    main()

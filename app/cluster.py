@@ -1,0 +1,150 @@
+"""The private PostgreSQL cluster under ``var/``: create, start, stop and report on it.
+
+PostgreSQL refuses to run as root, so when we are root every server command runs as the
+``postgres`` OS user (created by Debian's postgresql package) and the data directory is
+owned by it. The cluster listens on loopback only, on its own port, with trust auth.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+from app.settings import Settings
+
+PG_BIN_CANDIDATES = [Path("/usr/lib/postgresql/15/bin"), Path("/usr/local/bin"), Path("/usr/bin")]
+
+
+class ClusterError(RuntimeError):
+    """The private cluster could not be set up or started."""
+
+
+def pg_bin(name: str) -> str:
+    """Full path of a PostgreSQL server program such as ``initdb`` or ``pg_ctl``."""
+    for folder in PG_BIN_CANDIDATES:
+        candidate = folder / name
+        if candidate.exists():
+            return str(candidate)
+    found = shutil.which(name)
+    if not found:
+        raise ClusterError(
+            f"{name} not found: install PostgreSQL 15 and PostGIS 3 "
+            "(apt-get install postgresql-15 postgresql-15-postgis-3), or set APP_DATABASE_URL."
+        )
+    return found
+
+
+def _as_server_user(cmd: list[str]) -> list[str]:
+    if os.geteuid() == 0:
+        return ["runuser", "-u", "postgres", "--", *cmd]
+    return cmd
+
+
+def _run(cmd: list[str], check: bool = True) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(_as_server_user(cmd), capture_output=True, text=True, check=check)
+
+
+def data_dir(settings: Settings) -> Path:
+    """Where the cluster's files live."""
+    return settings.db_dir.resolve()
+
+
+def is_running(settings: Settings) -> bool:
+    """True when the cluster's postmaster answers ``pg_ctl status``."""
+    pgdata = data_dir(settings)
+    if not (pgdata / "PG_VERSION").exists():
+        return False
+    return _run([pg_bin("pg_ctl"), "-D", str(pgdata), "status"], check=False).returncode == 0
+
+
+def init(settings: Settings) -> bool:
+    """Create the cluster if it does not exist; return True when it was created now."""
+    pgdata = data_dir(settings)
+    if (pgdata / "PG_VERSION").exists():
+        return False
+    pgdata.mkdir(parents=True, exist_ok=True)
+    if os.geteuid() == 0:
+        shutil.chown(pgdata, "postgres", "postgres")
+        pgdata.chmod(0o700)
+    result = _run(
+        [pg_bin("initdb"), "-D", str(pgdata), "-U", "postgres", "-A", "trust", "-E", "UTF8",
+         "--locale=C.UTF-8"],
+        check=False,
+    )
+    if result.returncode != 0:
+        raise ClusterError(f"initdb failed:\n{result.stderr}")
+    with (pgdata / "postgresql.conf").open("a") as conf:
+        conf.write(
+            "\n# Partnerships Map private cluster\n"
+            "listen_addresses = '127.0.0.1'\n"
+            "unix_socket_directories = ''\n"
+            "max_connections = 60\n"
+            "shared_buffers = 512MB\n"
+            "work_mem = 32MB\n"
+            "maintenance_work_mem = 512MB\n"
+            "max_wal_size = 4GB\n"
+            "fsync = on\n"
+            "synchronous_commit = off\n"
+        )
+    return True
+
+
+def start(settings: Settings) -> None:
+    """Create the cluster when missing and start it; waits until it accepts connections."""
+    init(settings)
+    if is_running(settings):
+        return
+    pgdata = data_dir(settings)
+    log = pgdata / "server.log"
+    result = _run(
+        [pg_bin("pg_ctl"), "-D", str(pgdata), "-l", str(log), "-o", f"-p {settings.db_port}",
+         "-w", "-t", "60", "start"],
+        check=False,
+    )
+    if result.returncode != 0:
+        tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
+        raise ClusterError(f"pg_ctl start failed:\n{result.stderr}\n{tail}")
+    _wait_ready(settings)
+
+
+def _wait_ready(settings: Settings, timeout_s: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        probe = subprocess.run(
+            [pg_bin("pg_isready"), "-h", "127.0.0.1", "-p", str(settings.db_port)],
+            capture_output=True, check=False,
+        )
+        if probe.returncode == 0:
+            return
+        time.sleep(0.2)
+    raise ClusterError("the cluster did not accept connections in time")
+
+
+def stop(settings: Settings) -> None:
+    """Stop the cluster if it runs."""
+    if is_running(settings):
+        _run([pg_bin("pg_ctl"), "-D", str(data_dir(settings)), "-m", "fast", "-w", "stop"])
+
+
+def ensure_database(settings: Settings, name: str | None = None) -> None:
+    """Create the database (and the PostGIS extension in it) when it does not exist."""
+    import psycopg
+
+    dbname = name or settings.db_name
+    admin = settings.libpq_url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (dbname,)).fetchone()
+        if not exists:
+            conn.execute(f'CREATE DATABASE "{dbname}"')
+
+
+def drop_database(settings: Settings, name: str) -> None:
+    """Drop a database of the private cluster, closing its connections first."""
+    import psycopg
+
+    admin = settings.libpq_url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
