@@ -14,8 +14,11 @@ from rich.table import Table
 from app import cluster
 from app.settings import Settings, get_settings
 
-cli = typer.Typer(help="Partnerships Map: a map of England's local education partnerships.",
-                  no_args_is_help=True, add_completion=False)
+cli = typer.Typer(
+    help="Partnerships Map: a map of England's local education partnerships.",
+    no_args_is_help=True,
+    add_completion=False,
+)
 db_cli = typer.Typer(help="The private PostgreSQL cluster under var/.", no_args_is_help=True)
 moderator_cli = typer.Typer(help="Moderator accounts.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
@@ -65,7 +68,9 @@ def db_status() -> None:
         typer.echo(f"external database: {settings.effective_database_url}")
         return
     running = cluster.is_running(settings)
-    typer.echo(f"{'running' if running else 'stopped'}: {cluster.data_dir(settings)} port {settings.db_port}")
+    typer.echo(
+        f"{'running' if running else 'stopped'}: {cluster.data_dir(settings)} port {settings.db_port}"
+    )
     if not running:
         raise typer.Exit(1)
 
@@ -90,10 +95,18 @@ def migrate(revision: str = "head") -> None:
 
 @cli.command("import")
 def import_data(
-    source: Annotated[Path | None, typer.Option(help="Folder of source files (default APP_GEODATA_DIR).")] = None,
-    only: Annotated[list[str] | None, typer.Option(help="Import only this source (repeatable).")] = None,
-    force: Annotated[bool, typer.Option(help="Import even when the files have not changed.")] = False,
-    if_empty: Annotated[bool, typer.Option(help="Do nothing when data is already imported.")] = False,
+    source: Annotated[
+        Path | None, typer.Option(help="Folder of source files (default APP_GEODATA_DIR).")
+    ] = None,
+    only: Annotated[
+        list[str] | None, typer.Option(help="Import only this source (repeatable).")
+    ] = None,
+    force: Annotated[
+        bool, typer.Option(help="Import even when the files have not changed.")
+    ] = False,
+    if_empty: Annotated[
+        bool, typer.Option(help="Do nothing when data is already imported.")
+    ] = False,
     quiet: Annotated[bool, typer.Option(help="No progress bars.")] = False,
 ) -> None:
     """Import the official open data and the seed partnership register, one transaction per source."""
@@ -165,14 +178,17 @@ def serve(
     """Serve the web app with Uvicorn."""
     import uvicorn
 
-    uvicorn.run("app.main:app", host=host, port=port, workers=workers, reload=reload,
-                proxy_headers=True)
+    uvicorn.run(
+        "app.main:app", host=host, port=port, workers=workers, reload=reload, proxy_headers=True
+    )
 
 
 @moderator_cli.command("create")
 def moderator_create(
     email: str,
-    password_stdin: Annotated[bool, typer.Option("--password-stdin", help="Read the password from standard input.")] = False,
+    password_stdin: Annotated[
+        bool, typer.Option("--password-stdin", help="Read the password from standard input.")
+    ] = False,
 ) -> None:
     """Create a moderator account (or reset its password); the password is argon2-hashed."""
     from app.services import accounts

@@ -70,8 +70,18 @@ def init(settings: Settings) -> bool:
         shutil.chown(pgdata, "postgres", "postgres")
         pgdata.chmod(0o700)
     result = _run(
-        [pg_bin("initdb"), "-D", str(pgdata), "-U", "postgres", "-A", "trust", "-E", "UTF8",
-         "--locale=C.UTF-8"],
+        [
+            pg_bin("initdb"),
+            "-D",
+            str(pgdata),
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "-E",
+            "UTF8",
+            "--locale=C.UTF-8",
+        ],
         check=False,
     )
     if result.returncode != 0:
@@ -100,8 +110,19 @@ def start(settings: Settings) -> None:
     pgdata = data_dir(settings)
     log = pgdata / "server.log"
     result = _run(
-        [pg_bin("pg_ctl"), "-D", str(pgdata), "-l", str(log), "-o", f"-p {settings.db_port}",
-         "-w", "-t", "60", "start"],
+        [
+            pg_bin("pg_ctl"),
+            "-D",
+            str(pgdata),
+            "-l",
+            str(log),
+            "-o",
+            f"-p {settings.db_port}",
+            "-w",
+            "-t",
+            "60",
+            "start",
+        ],
         check=False,
     )
     if result.returncode != 0:
@@ -115,7 +136,8 @@ def _wait_ready(settings: Settings, timeout_s: float = 30.0) -> None:
     while time.monotonic() < deadline:
         probe = subprocess.run(
             [pg_bin("pg_isready"), "-h", "127.0.0.1", "-p", str(settings.db_port)],
-            capture_output=True, check=False,
+            capture_output=True,
+            check=False,
         )
         if probe.returncode == 0:
             return

@@ -27,6 +27,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
@@ -89,9 +90,11 @@ class Dataset(Base):
     vintage: Mapped[str] = mapped_column(Text)
     licence: Mapped[str] = mapped_column(Text)
     checksum: Mapped[str] = mapped_column(Text)
-    row_count: Mapped[int] = mapped_column(Integer, default=0)
-    duration_s: Mapped[float] = mapped_column(Float, default=0.0)
-    summary: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    row_count: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    duration_s: Mapped[float] = mapped_column(Float, default=0.0, server_default="0")
+    summary: Mapped[dict[str, Any]] = mapped_column(
+        JSONB, default=dict, server_default=text("'{}'::jsonb")
+    )
     imported_at: Mapped[dt.datetime] = created_at_column()
 
 
@@ -105,7 +108,12 @@ class Area(Base):
         CheckConstraint(_in("level", AREA_LEVELS), name="level_known"),
         CheckConstraint("la_number BETWEEN 100 AND 999", name="la_number_three_digits"),
         Index("ix_area_level", "level"),
-        Index("ix_area_name_trgm", "name", postgresql_using="gin", postgresql_ops={"name": "gin_trgm_ops"}),
+        Index(
+            "ix_area_name_trgm",
+            "name",
+            postgresql_using="gin",
+            postgresql_ops={"name": "gin_trgm_ops"},
+        ),
         Index("ix_area_la_number", "la_number", unique=True),
     )
 
@@ -117,6 +125,8 @@ class Area(Base):
     combined_authority_code: Mapped[str | None] = mapped_column(ForeignKey("area.code"))
     region_code: Mapped[str | None] = mapped_column(ForeignKey("area.code"))
     is_mayoral: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
+    # A unitary authority is both an upper-tier LA and a district: one row, flagged here.
+    is_district: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
     area_km2: Mapped[float | None] = mapped_column(Float)
     geom: Mapped[Any] = mapped_column(Geometry("MULTIPOLYGON", 4326, spatial_index=True))
     centroid: Mapped[Any] = mapped_column(Geometry("POINT", 4326, spatial_index=False))
@@ -155,7 +165,7 @@ class AreaLandscape(Base):
     area_code: Mapped[str] = mapped_column(ForeignKey("area.code"), primary_key=True)
     body: Mapped[str] = mapped_column(Text)
     council_role: Mapped[str | None] = mapped_column(Text)
-    version: Mapped[int] = mapped_column(Integer, default=1)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     updated_at: Mapped[dt.datetime] = created_at_column()
 
 
@@ -171,13 +181,15 @@ class Indicator(Base):
 
     code: Mapped[str] = mapped_column(Text, primary_key=True)
     label: Mapped[str] = mapped_column(Text)
-    description: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(Text, default="", server_default="")
     unit: Mapped[str] = mapped_column(Text)
     polarity: Mapped[str] = mapped_column(Text)
-    topic: Mapped[str] = mapped_column(Text, default="")
+    topic: Mapped[str] = mapped_column(Text, default="", server_default="")
     source: Mapped[str] = mapped_column(Text)
     period: Mapped[str] = mapped_column(Text)
-    in_default_similarity: Mapped[bool] = mapped_column(Boolean, default=False)
+    in_default_similarity: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default="false"
+    )
     dataset_id: Mapped[int] = mapped_column(ForeignKey("dataset.id"))
 
 
@@ -218,7 +230,12 @@ class Trust(Base):
     __tablename__ = "trust"
     __table_args__ = (
         CheckConstraint(_not_blank("name"), name="name_not_blank"),
-        Index("ix_trust_name_trgm", "name", postgresql_using="gin", postgresql_ops={"name": "gin_trgm_ops"}),
+        Index(
+            "ix_trust_name_trgm",
+            "name",
+            postgresql_using="gin",
+            postgresql_ops={"name": "gin_trgm_ops"},
+        ),
     )
 
     uid: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
@@ -248,7 +265,12 @@ class School(Base):
         CheckConstraint("urn BETWEEN 100000 AND 999999", name="urn_six_digits"),
         CheckConstraint(_not_blank("name"), name="name_not_blank"),
         CheckConstraint("fsm_pct IS NULL OR fsm_pct BETWEEN 0 AND 100", name="fsm_pct_range"),
-        Index("ix_school_name_trgm", "name", postgresql_using="gin", postgresql_ops={"name": "gin_trgm_ops"}),
+        Index(
+            "ix_school_name_trgm",
+            "name",
+            postgresql_using="gin",
+            postgresql_ops={"name": "gin_trgm_ops"},
+        ),
     )
 
     urn: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
@@ -268,7 +290,9 @@ class School(Base):
     district_code: Mapped[str | None] = mapped_column(ForeignKey("area.code"), index=True)
     trust_uid: Mapped[int | None] = mapped_column(ForeignKey("trust.uid"), index=True)
     # Which source and vintage each fact came from, e.g. {"phase": "SPC 2022/23"}.
-    provenance: Mapped[dict[str, str]] = mapped_column(JSONB, default=dict)
+    provenance: Mapped[dict[str, str]] = mapped_column(
+        JSONB, default=dict, server_default=text("'{}'::jsonb")
+    )
     geom: Mapped[Any] = mapped_column(Geometry("POINT", 4326, spatial_index=True), nullable=True)
     geom_bng: Mapped[Any] = mapped_column(
         Geometry("POINT", 27700, spatial_index=True), nullable=True
@@ -307,8 +331,8 @@ class PartnershipKind(Base):
 
     code: Mapped[str] = mapped_column(Text, primary_key=True)
     label: Mapped[str] = mapped_column(Text)
-    description: Mapped[str] = mapped_column(Text, default="")
-    is_national: Mapped[bool] = mapped_column(Boolean, default=False)
+    description: Mapped[str] = mapped_column(Text, default="", server_default="")
+    is_national: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
 
 
 class Theme(Base):
@@ -318,7 +342,7 @@ class Theme(Base):
 
     code: Mapped[str] = mapped_column(Text, primary_key=True)
     label: Mapped[str] = mapped_column(Text)
-    description: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(Text, default="", server_default="")
 
 
 class Partnership(Base):
@@ -333,19 +357,24 @@ class Partnership(Base):
             "founded_year IS NULL OR founded_year BETWEEN 1800 AND 2100", name="founded_year_range"
         ),
         CheckConstraint("version >= 1", name="version_positive"),
-        Index("ix_partnership_name_trgm", "name", postgresql_using="gin", postgresql_ops={"name": "gin_trgm_ops"}),
+        Index(
+            "ix_partnership_name_trgm",
+            "name",
+            postgresql_using="gin",
+            postgresql_ops={"name": "gin_trgm_ops"},
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     slug: Mapped[str] = mapped_column(Text, unique=True)
     name: Mapped[str] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(ForeignKey("partnership_kind.code"), index=True)
-    summary: Mapped[str] = mapped_column(Text, default="")
+    summary: Mapped[str] = mapped_column(Text, default="", server_default="")
     lead_organisation: Mapped[str | None] = mapped_column(Text)
     website: Mapped[str | None] = mapped_column(Text)
     contact_email: Mapped[str | None] = mapped_column(Text)
     founded_year: Mapped[int | None] = mapped_column(SmallInteger)
-    status: Mapped[str] = mapped_column(Text, default="unknown")
+    status: Mapped[str] = mapped_column(Text, default="unknown", server_default="unknown")
     source_url: Mapped[str | None] = mapped_column(Text)
     source_title: Mapped[str | None] = mapped_column(Text)
     source_date: Mapped[str | None] = mapped_column(Text)
@@ -353,7 +382,7 @@ class Partnership(Base):
     # Where the seed register row came from ('local_partnerships.csv:12'); NULL when added by moderation.
     seed_ref: Mapped[str | None] = mapped_column(Text)
     seed_key: Mapped[str | None] = mapped_column(Text, unique=True)
-    version: Mapped[int] = mapped_column(Integer, default=1)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[dt.datetime] = created_at_column()
     updated_at: Mapped[dt.datetime] = created_at_column()
     dataset_id: Mapped[int | None] = mapped_column(ForeignKey("dataset.id"))
@@ -383,7 +412,7 @@ class PartnershipArea(Base):
         ForeignKey("partnership.id", ondelete="CASCADE"), primary_key=True
     )
     area_code: Mapped[str] = mapped_column(ForeignKey("area.code"), primary_key=True, index=True)
-    position: Mapped[int] = mapped_column(SmallInteger, default=0)
+    position: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
     note: Mapped[str | None] = mapped_column(Text)
 
 
@@ -396,7 +425,9 @@ class PartnershipMember(Base):
         CheckConstraint(_not_blank("name"), name="name_not_blank"),
         CheckConstraint("member_type <> 'school' OR urn IS NOT NULL", name="school_has_urn"),
         CheckConstraint("member_type <> 'trust' OR trust_uid IS NOT NULL", name="trust_has_uid"),
-        CheckConstraint("left_on IS NULL OR joined_on IS NULL OR left_on >= joined_on", name="dates_ordered"),
+        CheckConstraint(
+            "left_on IS NULL OR joined_on IS NULL OR left_on >= joined_on", name="dates_ordered"
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -422,8 +453,8 @@ class Moderator(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     email: Mapped[str] = mapped_column(Text, unique=True)
     password_hash: Mapped[str] = mapped_column(Text)
-    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True, server_default="true")
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     locked_until: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[dt.datetime] = created_at_column()
 
@@ -456,7 +487,7 @@ class Submission(Base):
     submitter_organisation: Mapped[str | None] = mapped_column(Text)
     submitter_role: Mapped[str | None] = mapped_column(Text)
     evidence: Mapped[str | None] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(Text, default="pending")
+    status: Mapped[str] = mapped_column(Text, default="pending", server_default="pending")
     moderator_id: Mapped[int | None] = mapped_column(ForeignKey("moderator.id"))
     moderator_note: Mapped[str | None] = mapped_column(Text)
     ip_hash: Mapped[str | None] = mapped_column(Text)
@@ -470,9 +501,7 @@ class Revision(Base):
 
     __tablename__ = "revision"
     __table_args__ = (
-        CheckConstraint(
-            "partnership_id IS NOT NULL OR area_code IS NOT NULL", name="has_subject"
-        ),
+        CheckConstraint("partnership_id IS NOT NULL OR area_code IS NOT NULL", name="has_subject"),
         UniqueConstraint("partnership_id", "version"),
     )
 
@@ -496,7 +525,9 @@ class AuditLog(Base):
     submission_id: Mapped[int | None] = mapped_column(ForeignKey("submission.id"), index=True)
     moderator_id: Mapped[int | None] = mapped_column(ForeignKey("moderator.id"))
     action: Mapped[str] = mapped_column(Text)
-    detail: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    detail: Mapped[dict[str, Any]] = mapped_column(
+        JSONB, default=dict, server_default=text("'{}'::jsonb")
+    )
     created_at: Mapped[dt.datetime] = created_at_column()
 
 
@@ -507,7 +538,7 @@ class RateLimit(Base):
 
     key: Mapped[str] = mapped_column(Text, primary_key=True)
     window_start: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
-    hits: Mapped[int] = mapped_column(Integer, default=0)
+    hits: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class ModeratorSession(Base):

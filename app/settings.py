@@ -62,7 +62,7 @@ class Settings(BaseSettings):
     @property
     def libpq_url(self) -> str:
         """The URL as libpq and psycopg understand it (no SQLAlchemy driver suffix)."""
-        scheme, rest = self.effective_database_url.split("://", 1)
+        rest = self.effective_database_url.split("://", 1)[1]
         return f"postgresql://{rest}"
 
 

@@ -42,6 +42,7 @@ def _configure_and_run(connection) -> None:  # type: ignore[no-untyped-def]
         process_revision_directives=alembic_helpers.writer,
         render_item=alembic_helpers.render_item,
         compare_type=True,
+        compare_server_default=True,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -122,7 +122,9 @@ class Importer:
         """A sha256 over the source files' names and bytes, so a changed file is noticed."""
         digest = hashlib.sha256()
         for relative in self.files:
-            paths = sorted(source_dir.glob(relative)) if "*" in relative else [source_dir / relative]
+            paths = (
+                sorted(source_dir.glob(relative)) if "*" in relative else [source_dir / relative]
+            )
             if not paths or not all(p.exists() for p in paths):
                 raise ImportFailed(f"{self.name}: missing source file {source_dir / relative}")
             for path in paths:
@@ -174,7 +176,13 @@ def run_importer(
                     dataset_id = conn.execute(
                         "INSERT INTO dataset (name, source, vintage, licence, checksum)"
                         " VALUES (%s, %s, %s, %s, %s) RETURNING id",
-                        (importer.name, importer.title, importer.vintage, importer.licence, checksum),
+                        (
+                            importer.name,
+                            importer.title,
+                            importer.vintage,
+                            importer.licence,
+                            checksum,
+                        ),
                     ).fetchone()[0]  # type: ignore[index]
                 ctx = Context(source_dir, conn, dataset_id, console, quiet=quiet)
                 importer.load(ctx)
