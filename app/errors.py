@@ -1,0 +1,102 @@
+"""Domain errors, their HTTP status codes, and the handlers that turn them into responses.
+
+Services raise these; routes never build error responses themselves. API paths get JSON
+``{"detail": ..., "errors": [...]}``; pages get the HTML error page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+
+class AppError(Exception):
+    """Base of every error the service reports to its users."""
+
+    status_code = 400
+
+    def __init__(self, detail: str, errors: list[dict[str, Any]] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors or []
+
+
+class InvalidInput(AppError):
+    """The request asked for something malformed or out of range."""
+
+    status_code = 422
+
+
+class NotFound(AppError):
+    """The thing asked for does not exist (unknown code, URN, slug or postcode)."""
+
+    status_code = 404
+
+
+class Conflict(AppError):
+    """The change is based on a stale version of the record."""
+
+    status_code = 409
+
+
+class Unauthorised(AppError):
+    """Sign-in needed."""
+
+    status_code = 401
+
+
+class Forbidden(AppError):
+    """Signed in or not, this is not allowed (bad CSRF token, locked account)."""
+
+    status_code = 403
+
+
+class RateLimited(AppError):
+    """Too many requests from one client in the current window."""
+
+    status_code = 429
+
+
+def _wants_json(request: Request) -> bool:
+    path = request.url.path
+    return path.startswith("/api/") or "application/json" in request.headers.get("accept", "")
+
+
+def error_response(request: Request, status: int, detail: str, errors: list[dict[str, Any]]) -> Response:
+    """The error as JSON for API clients, or as the HTML error page for browsers."""
+    if _wants_json(request):
+        return JSONResponse({"detail": detail, "errors": errors}, status_code=status)
+    templates = request.app.state.templates
+    return templates.TemplateResponse(
+        request, "error.html", {"status": status, "detail": detail, "errors": errors},
+        status_code=status,
+    )
+
+
+def add_exception_handlers(app: FastAPI) -> None:
+    """Map domain errors, validation errors and HTTP errors to responses, in one place."""
+
+    @app.exception_handler(AppError)
+    async def _app_error(request: Request, exc: AppError) -> Response:
+        return error_response(request, exc.status_code, exc.detail, exc.errors)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        errors = [
+            {"field": ".".join(str(p) for p in e.get("loc", ()) if p not in ("query", "body", "path")),
+             "message": e.get("msg", "invalid")}
+            for e in exc.errors()
+        ]
+        summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+        return error_response(request, 422, f"Invalid request: {summary}", errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        detail = exc.detail if isinstance(exc.detail, str) else "Error"
+        if exc.status_code == 404 and detail == "Not Found":
+            detail = "Page not found"
+        return error_response(request, exc.status_code, detail, [])

@@ -1,0 +1,227 @@
+"""Import England's live postcodes from OS Code-Point Open, and outcode centroids built from them.
+
+The 120 gzipped Code-Point Open CSVs (no header row) are streamed into a temporary table with
+COPY, keeping only English rows; one INSERT ... SELECT then builds the points in PostGIS, which
+is far faster than making geometries in Python. Rows without coordinates (eastings and
+northings of 0) are skipped and listed in the summary. Each outcode's centroid is the mean
+easting/northing of its postcodes, named with the 'Town/Area' of doogal.co.uk's postcode
+districts list where the outcode appears there.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import re
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+from app.ingest.base import Context, Importer, ImportFailed, copy_rows
+from app.postcodes import POSTCODE_PATTERN, normalise_outcode
+
+CSV_GLOB = "codepoint_open/Data/CSV/*.csv.gz"
+METADATA_FILE = "codepoint_open/Doc/metadata.txt"
+DISTRICTS_FILE = "doogal_postcode_districts/Postcode districts.csv"
+ENGLAND = "E92000001"
+BNG_SRID = 27700
+WGS84_SRID = 4326
+CHUNK_BYTES = 1 << 20
+
+# Columns as listed in codepoint_open/Doc/Code-Point_Open_Column_Headers.csv. Integers are
+# typed here so that a malformed row fails the COPY, naming file, line and column.
+STAGING_DDL = """
+CREATE TEMP TABLE codepoint_raw (
+    postcode text,
+    quality smallint,
+    eastings integer,
+    northings integer,
+    country_code text,
+    nhs_region_code text,
+    nhs_ha_code text,
+    county_code text,
+    district_code text,
+    ward_code text
+)
+"""
+
+# The source writes postcodes as 'SW1A 1AA'; older releases padded the outcode to four
+# characters ('B1  1AY'), so spacing is rebuilt from the fixed three-character incode.
+CANONICAL_SQL = """
+CREATE TEMP TABLE codepoint_england AS
+SELECT left(compact, -3) || ' ' || right(compact, 3) AS postcode,
+       quality, eastings, northings, nullif(district_code, '') AS district_code
+FROM (SELECT upper(replace(postcode, ' ', '')) AS compact, quality, eastings, northings,
+             district_code
+      FROM codepoint_raw) AS raw
+"""
+
+# No English postcode lies on either axis of the grid; the source writes 0,0 (quality 90)
+# for a postcode it has no coordinates for.
+HAS_COORDINATES = "coalesce(eastings, 0) <> 0 AND coalesce(northings, 0) <> 0"
+
+INSERT_POSTCODES_SQL = f"""
+INSERT INTO postcode (postcode, outcode, quality, district_code, geom_bng)
+SELECT postcode, split_part(postcode, ' ', 1), quality, district_code,
+       ST_SetSRID(ST_MakePoint(eastings, northings), {BNG_SRID})
+FROM codepoint_england
+WHERE {HAS_COORDINATES} AND postcode ~ %(pattern)s
+ORDER BY postcode
+"""
+
+# Centroids are rounded to the metre, the precision of the source's own coordinates.
+INSERT_OUTCODES_SQL = f"""
+INSERT INTO outcode (outcode, postcode_count, town, geom, geom_bng)
+SELECT c.outcode, c.postcode_count, t.town, ST_Transform(c.geom_bng, {WGS84_SRID}), c.geom_bng
+FROM (SELECT outcode, count(*) AS postcode_count,
+             ST_SetSRID(ST_MakePoint(round(avg(ST_X(geom_bng))), round(avg(ST_Y(geom_bng)))),
+                        {BNG_SRID}) AS geom_bng
+      FROM postcode
+      GROUP BY outcode) AS c
+LEFT JOIN district_town AS t USING (outcode)
+ORDER BY c.outcode
+"""
+
+
+def _source_files(ctx: Context) -> list[Path]:
+    files = sorted(ctx.source_dir.glob(CSV_GLOB))
+    if not files:
+        raise ImportFailed(f"no Code-Point Open files match {ctx.source_dir / CSV_GLOB}")
+    return files
+
+
+def _copy_file(conn: psycopg.Connection[Any], path: Path) -> tuple[int, int]:
+    """Stream one gzipped CSV into the staging table; (rows in the file, English rows kept)."""
+    lines = 0
+    last = b"\n"
+    with (
+        gzip.open(path, "rb") as source,
+        conn.cursor() as cursor,
+        cursor.copy(
+            "COPY codepoint_raw FROM STDIN WITH (FORMAT csv, HEADER false)"
+            f" WHERE country_code = '{ENGLAND}'"
+        ) as copy,
+    ):
+        for chunk in iter(lambda: source.read(CHUNK_BYTES), b""):
+            lines += chunk.count(b"\n")
+            last = chunk[-1:]
+            copy.write(chunk)
+    if last != b"\n":
+        lines += 1
+    return lines, cursor.rowcount
+
+
+def _load_codepoint(ctx: Context) -> None:
+    conn = ctx.conn
+    conn.execute("DROP TABLE IF EXISTS pg_temp.codepoint_raw, pg_temp.codepoint_england")
+    conn.execute(STAGING_DDL)
+    files = _source_files(ctx)
+    total = england = 0
+    for path in ctx.track(files, "Code-Point Open files", total=len(files)):
+        try:
+            lines, kept = _copy_file(conn, path)
+        except psycopg.errors.DataError as exc:
+            where = exc.diag.context or ""
+            raise ImportFailed(f"{path.name}: {exc.diag.message_primary} ({where.strip()})") from exc
+        total += lines
+        england += kept
+    conn.execute(CANONICAL_SQL)
+    conn.execute("DROP TABLE codepoint_raw")
+
+    no_coordinates = [
+        r[0]
+        for r in conn.execute(
+            f"SELECT postcode FROM codepoint_england WHERE NOT ({HAS_COORDINATES}) ORDER BY 1"
+        )
+    ]
+    malformed = [
+        r[0]
+        for r in conn.execute(
+            "SELECT postcode FROM codepoint_england WHERE postcode !~ %(pattern)s ORDER BY 1",
+            {"pattern": POSTCODE_PATTERN},
+        )
+    ]
+    conn.execute(INSERT_POSTCODES_SQL, {"pattern": POSTCODE_PATTERN})
+    conn.execute("DROP TABLE codepoint_england")
+
+    ctx.summary.fact("source_files", len(files))
+    ctx.summary.fact("source_rows", total)
+    ctx.summary.fact("rows_outside_england", total - england)
+    ctx.summary.fact("english_rows", england)
+    ctx.summary.fact("skipped_no_coordinates", len(no_coordinates))
+    ctx.summary.fact("skipped_malformed_postcode", len(malformed))
+    ctx.summary.miss("postcode without coordinates", no_coordinates)
+    if malformed:
+        ctx.summary.miss("malformed postcode", malformed)
+    ctx.summary.fact(
+        "postcodes_without_district",
+        ctx.scalar("SELECT count(*) FROM postcode WHERE district_code IS NULL"),
+    )
+
+
+def _read_district_towns(path: Path) -> dict[str, str]:
+    """Outcode -> 'Town/Area' from doogal's postcode districts list (all UK outcodes)."""
+    towns: dict[str, str] = {}
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        missing = {"Postcode", "Town/Area"} - set(reader.fieldnames or ())
+        if missing:
+            raise ImportFailed(f"{path.name}: missing columns {', '.join(sorted(missing))}")
+        for row in reader:
+            outcode = normalise_outcode(row["Postcode"] or "")
+            town = re.sub(r"\s+", " ", row["Town/Area"] or "").strip()
+            if outcode and town:
+                towns[outcode] = town
+    return towns
+
+
+def _load_outcodes(ctx: Context) -> None:
+    conn = ctx.conn
+    towns = _read_district_towns(ctx.path(DISTRICTS_FILE))
+    conn.execute("DROP TABLE IF EXISTS pg_temp.district_town")
+    conn.execute("CREATE TEMP TABLE district_town (outcode text PRIMARY KEY, town text)")
+    copy_rows(conn, "district_town", ["outcode", "town"], sorted(towns.items()))
+    conn.execute(INSERT_OUTCODES_SQL)
+    conn.execute("DROP TABLE district_town")
+
+    without_town = [r[0] for r in conn.execute("SELECT outcode FROM outcode WHERE town IS NULL")]
+    ctx.summary.fact("outcodes_without_town", len(without_town))
+    if without_town:
+        ctx.summary.miss("outcode without a town", without_town)
+
+
+def _read_version(ctx: Context) -> str | None:
+    """The dataset version stated in Code-Point Open's metadata file, e.g. '2025.4.0'."""
+    path = ctx.source_dir / METADATA_FILE
+    if not path.exists():
+        return None
+    match = re.search(r"DATASET VERSION NUMBER:\s*(\S+)", path.read_text(errors="replace"))
+    return match.group(1) if match else None
+
+
+def load(ctx: Context) -> None:
+    """Replace every postcode and outcode with those in the source files, in one transaction."""
+    ctx.conn.execute("TRUNCATE postcode, outcode")
+    _load_codepoint(ctx)
+    _load_outcodes(ctx)
+    ctx.conn.execute("ANALYZE postcode")
+    ctx.conn.execute("ANALYZE outcode")
+    ctx.count_rows("postcode")
+    ctx.count_rows("outcode")
+    ctx.summary.fact("codepoint_open_version", _read_version(ctx))
+
+
+IMPORTER = Importer(
+    name="postcodes",
+    title="OS Code-Point Open: English postcodes, with outcode centroids",
+    vintage="Code-Point Open 2025.4.0 (October 2025); doogal postcode districts (2023)",
+    licence=(
+        "OS OpenData licence. Contains OS data © Crown copyright and database right 2025; "
+        "contains Royal Mail data © Royal Mail copyright and database right 2025; contains "
+        "National Statistics data © Crown copyright and database right 2025. Outcode town "
+        "names from doogal.co.uk's postcode districts list (OGL-derived; attribution required)."
+    ),
+    files=(CSV_GLOB, DISTRICTS_FILE),
+    load=load,
+)

@@ -1,0 +1,58 @@
+"""The web application: ``create_app()`` wires settings, database, caches, templates and routes."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from sqlalchemy.ext.asyncio import async_sessionmaker
+
+from app import __version__
+from app.cache import PayloadCache
+from app.db import make_async_engine
+from app.errors import add_exception_handlers
+from app.middleware import SecurityHeadersMiddleware
+from app.routes import api, health, pages
+from app.settings import PROJECT_ROOT, Settings, get_settings
+from app.templating import make_templates
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app; tests pass their own settings."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_async_engine(settings)
+        app.state.engine = engine
+        app.state.sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
+        yield
+        await engine.dispose()
+
+    app = FastAPI(
+        title="Partnerships Map API",
+        version=__version__,
+        description=(
+            "Local education partnerships, schools, academy trusts and local authority areas of "
+            "England. GeoJSON is EPSG:4326. Every fact carries its source and vintage; see "
+            "/about for licences and attribution."
+        ),
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.settings = settings
+    app.state.cache = PayloadCache()
+    app.state.templates = make_templates(settings)
+    app.add_middleware(SecurityHeadersMiddleware)
+    add_exception_handlers(app)
+    app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
+    app.include_router(health.router)
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    return app
+
+
+app = create_app()

@@ -1,0 +1,1 @@
+"""Domain logic: search, nearby, areas, similarity, submissions and moderation."""

@@ -1,0 +1,31 @@
+"""Jinja2 set-up: the template folder, fingerprinted static URLs and site-wide values."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+
+from fastapi.templating import Jinja2Templates
+
+from app.settings import PROJECT_ROOT, Settings
+
+STATIC = PROJECT_ROOT / "static"
+
+
+@lru_cache(maxsize=256)
+def static_url(path: str) -> str:
+    """``/static/<path>?v=<content hash>`` so browsers may cache assets for a year."""
+    file = STATIC / path
+    digest = hashlib.sha256(file.read_bytes()).hexdigest()[:10] if file.exists() else "0"
+    return f"/static/{path}?v={digest}"
+
+
+def make_templates(settings: Settings) -> Jinja2Templates:
+    """Templates with autoescaping on and the helpers every page uses."""
+    templates = Jinja2Templates(directory=PROJECT_ROOT / "templates")
+    templates.env.globals.update(
+        static_url=static_url,
+        tile_url=settings.tile_url,
+        tile_attribution=settings.tile_attribution,
+    )
+    return templates
