@@ -54,6 +54,13 @@ MEMBER_TYPES = (
 )
 SUBMISSION_KINDS = ("new", "amend", "close", "landscape")
 SUBMISSION_STATUSES = ("pending", "approved", "rejected", "needs_info", "superseded")
+COUNCIL_ROLES = (
+    "in_house_team",
+    "traded_company",
+    "commissioned_partnership",
+    "little_or_none",
+    "unknown",
+)
 CLOSENESS_BANDS = ("very_close", "close", "somewhat_close", "not_close")
 POLARITIES = ("higher_is_better", "lower_is_better", "neutral")
 
@@ -161,6 +168,12 @@ class AreaLandscape(Base):
     """The moderated 'local landscape' note of an area: how schools collaborate there."""
 
     __tablename__ = "area_landscape"
+    __table_args__ = (
+        CheckConstraint(
+            "council_role IS NULL OR " + _in("council_role", COUNCIL_ROLES),
+            name="council_role_known",
+        ),
+    )
 
     area_code: Mapped[str] = mapped_column(ForeignKey("area.code"), primary_key=True)
     body: Mapped[str] = mapped_column(Text)
@@ -490,6 +503,8 @@ class Submission(Base):
     status: Mapped[str] = mapped_column(Text, default="pending", server_default="pending")
     moderator_id: Mapped[int | None] = mapped_column(ForeignKey("moderator.id"))
     moderator_note: Mapped[str | None] = mapped_column(Text)
+    # Seen only by moderators; ``moderator_note`` is the reason shown to the submitter.
+    private_note: Mapped[str | None] = mapped_column(Text)
     ip_hash: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = created_at_column()
     updated_at: Mapped[dt.datetime] = created_at_column()
@@ -535,6 +550,7 @@ class RateLimit(Base):
     """Request counts per key (hashed IP and action) per fixed window, kept in PostgreSQL."""
 
     __tablename__ = "rate_limit"
+    __table_args__ = (Index("ix_rate_limit_window_start", "window_start"),)
 
     key: Mapped[str] = mapped_column(Text, primary_key=True)
     window_start: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
@@ -547,7 +563,9 @@ class ModeratorSession(Base):
     __tablename__ = "moderator_session"
 
     token_hash: Mapped[str] = mapped_column(Text, primary_key=True)
-    moderator_id: Mapped[int] = mapped_column(ForeignKey("moderator.id", ondelete="CASCADE"))
+    moderator_id: Mapped[int] = mapped_column(
+        ForeignKey("moderator.id", ondelete="CASCADE"), index=True
+    )
     csrf_token: Mapped[str] = mapped_column(Text)
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[dt.datetime] = created_at_column()

@@ -33,7 +33,7 @@ def normalise_postcode(text: str) -> str | None:
     outcode/incode split is known without the user's spacing.
     """
     compact = "".join(text.split())
-    # Checked before upper(), which maps a few non-ASCII letters onto ASCII ones ('ſ' -> 'S').
+    # Checked before upper(), which maps some non-ASCII letters onto ASCII ones (long s -> 'S').
     if len(compact) <= INCODE_LENGTH or not compact.isascii():
         return None
     compact = compact.upper()

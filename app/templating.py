@@ -20,6 +20,22 @@ def static_url(path: str) -> str:
     return f"/static/{path}?v={digest}"
 
 
+def format_value(value: float | int | None, unit: str = "") -> str:
+    """A statistic for display: thousands separators, one decimal for shares and rates."""
+    if value is None:
+        return "–"
+    if unit in ("%", "percent"):
+        return f"{value:,.1f}%"
+    if isinstance(value, int) or float(value).is_integer() and abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:,.1f}" if abs(value) >= 10 else f"{value:,.2f}"
+
+
+def format_share(value: float | None) -> str:
+    """A 0–1 share as a percentage."""
+    return "–" if value is None else f"{value * 100:.0f}%"
+
+
 def make_templates(settings: Settings) -> Jinja2Templates:
     """Templates with autoescaping on and the helpers every page uses."""
     templates = Jinja2Templates(directory=PROJECT_ROOT / "templates")
@@ -28,4 +44,5 @@ def make_templates(settings: Settings) -> Jinja2Templates:
         tile_url=settings.tile_url,
         tile_attribution=settings.tile_attribution,
     )
+    templates.env.filters.update(num=format_value, share=format_share)
     return templates

@@ -18,7 +18,8 @@ row has gone from the register are reported, never deleted (their revisions refe
 
 Areas are stored as the register gives them (an LA or a district, with a "(part)"-style note);
 rolling a district up to its LA, and an LA up to its combined authority and region, is done by
-queries. The summary gives those roll-ups and names the LAs with no local partnership.
+queries through the ``partnership_coverage`` view. The summary gives those roll-ups and names
+the LAs with no local partnership.
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ from typing import Any
 import psycopg
 from psycopg.types.json import Jsonb
 
-from app.ingest.base import Context, Importer, ImportFailed
+from app.ingest.base import Context, Importer, ImportFailed, Summary
 from app.services.snapshots import partnership_snapshots
 from app.settings import PROJECT_ROOT
 from app.slugs import slugify, unique_slug
@@ -73,13 +74,16 @@ AREA_RECODES = {
 FIRST_CHANGE = "seed import"
 LATER_CHANGE = "seed register update"
 INVALID_ROWS = "invalid rows"
+AREA_NAME_MISMATCH = "area names not matching their code (imported by code)"
 KEPT_MODERATED = "register rows not applied: record changed by moderation"
 GONE_FROM_REGISTER = "seed records no longer in the register (kept)"
 NO_LOCAL_PARTNERSHIP = "LAs with no local partnership"
+PER_LA = "partnerships per LA, rolled up (all, local)"
+PER_CA = "partnerships per combined authority, rolled up (all, local)"
+PER_REGION = "partnerships per region, rolled up (all, local)"
 
 _GSS_CODE = re.compile(r"^E[0-9]{8}$")
 _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
-_PARTIAL_DATE = re.compile(r"^[0-9]{4}(-[0-9]{2})?$")
 _QUALIFIER = re.compile(r"^(?P<name>.*?)\s*\((?P<note>[^()]*)\)\s*$")
 _VOCAB_CODE = re.compile(r"^[a-z0-9_]+$")
 
@@ -123,13 +127,15 @@ def read_vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
             code = entry.get("code") if isinstance(entry, dict) else None
             label = entry.get("label") if isinstance(entry, dict) else None
             description = entry.get("description", "") if isinstance(entry, dict) else None
-            flag = entry.get("is_national", False) if isinstance(entry, dict) else None
+            flag = entry.get("is_national") if isinstance(entry, dict) else None
             if not isinstance(code, str) or not _VOCAB_CODE.fullmatch(code):
                 raise ImportFailed(f"{path.name}: {section}: bad code in {entry!r}")
             if not isinstance(label, str) or not label.strip() or not isinstance(description, str):
                 raise ImportFailed(f"{path.name}: {section}: {code} needs a label and description")
             if with_flag and not isinstance(flag, bool):
-                raise ImportFailed(f"{path.name}: {section}: {code}: is_national must be true/false")
+                raise ImportFailed(
+                    f"{path.name}: {section}: {code}: is_national must be true/false"
+                )
             if code in found:
                 raise ImportFailed(f"{path.name}: {section}: {code} appears twice")
             found[code] = Term(code, label.strip(), description.strip(), bool(flag) and with_flag)
@@ -201,6 +207,7 @@ class SeedRecord:
     themes: tuple[str, ...]
     areas: tuple[ServedArea, ...]
     recoded: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
 
     def content(self) -> tuple[Any, ...]:
         """The fields a re-import compares with the stored record (provenance excluded)."""
@@ -242,6 +249,14 @@ def _is_http_url(value: str) -> bool:
     return bool(re.fullmatch(r"https?://[^\s/]+\.[^\s]*", value))
 
 
+def comparable_name(name: str) -> str:
+    """An area name reduced for comparison: 'Bristol, City of' and 'bristol' compare equal."""
+    text = name.lower().replace("&", " and ")
+    text = re.sub(r",\s*(city|county) of$", "", text.strip())
+    text = re.sub(r"^(city|county) of ", "", text)
+    return re.sub(r"[^a-z0-9]+", "", text)
+
+
 def parse_row(
     fields: Mapping[str, str],
     seed_ref: str,
@@ -274,6 +289,7 @@ def parse_row(
     names = _split(value["area_names"])
     served: list[ServedArea] = []
     recoded: list[str] = []
+    warnings: list[str] = []
     if not codes:
         reasons.append("areas_served is empty")
     if names and len(names) != len(codes):
@@ -299,6 +315,13 @@ def parse_row(
             if len(names) == len(codes):
                 match = _QUALIFIER.match(names[position])
                 note = (match.group("note").strip() or None) if match else None
+                given_name = match.group("name") if match else names[position]
+                # A code that exists but names another place is more likely a typo than a rename.
+                if comparable_name(given_name) != comparable_name(areas[code].name):
+                    warnings.append(
+                        f"{seed_ref}: area_names says {names[position]!r} for {code}"
+                        f" ({areas[code].name})"
+                    )
             served.append(ServedArea(code, note))
 
     status = value["status"]
@@ -348,6 +371,7 @@ def parse_row(
         themes=tuple(themes),
         areas=tuple(served),
         recoded=tuple(recoded),
+        warnings=tuple(warnings),
     )
 
 
@@ -557,7 +581,9 @@ def apply_register(
                     " WHERE id = %s",
                     (*_partnership_values(record), ctx.dataset_id, current.id),
                 )
-                cur.execute("DELETE FROM partnership_theme WHERE partnership_id = %s", (current.id,))
+                cur.execute(
+                    "DELETE FROM partnership_theme WHERE partnership_id = %s", (current.id,)
+                )
                 cur.execute("DELETE FROM partnership_area WHERE partnership_id = %s", (current.id,))
                 _write_links(cur, current.id, record)
                 applied.updated.append(current.id)
@@ -576,7 +602,12 @@ def apply_register(
             "INSERT INTO revision (partnership_id, version, snapshot, change)"
             " VALUES (%s, %s, %s, %s)",
             [
-                (pid, snap["version"], Jsonb(snap), FIRST_CHANGE if pid in created else LATER_CHANGE)
+                (
+                    pid,
+                    snap["version"],
+                    Jsonb(snap),
+                    FIRST_CHANGE if pid in created else LATER_CHANGE,
+                )
                 for pid, snap in sorted(snapshots.items())
             ],
         )
@@ -585,24 +616,19 @@ def apply_register(
 
 # --- reporting --------------------------------------------------------------------------------
 
-# A district counts for the upper-tier LA it belongs to; an LA for itself.
-LA_ROLLUP_SQL = """
-WITH served AS (
-    SELECT DISTINCT pa.partnership_id,
-           CASE WHEN a.level = 'district' THEN a.parent_code ELSE a.code END AS la_code
-      FROM partnership_area pa JOIN area a ON a.code = pa.area_code
-)
-SELECT la.code, la.name, la.combined_authority_code, la.region_code,
-       count(p.id) AS partnerships,
-       count(p.id) FILTER (WHERE NOT k.is_national) AS local_partnerships,
-       COALESCE(array_agg(p.id) FILTER (WHERE p.id IS NOT NULL), '{}') AS ids
-  FROM area la
-  LEFT JOIN served s ON s.la_code = la.code
-  LEFT JOIN partnership p ON p.id = s.partnership_id
+# Roll-ups go through the project's one definition of coverage (the partnership_coverage view):
+# a district counts for its LA, and both for their combined authority and region.
+ROLLUP_SQL = """
+SELECT a.level, a.code, a.name,
+       count(DISTINCT c.partnership_id) AS partnerships,
+       count(DISTINCT c.partnership_id) FILTER (WHERE NOT k.is_national) AS local_partnerships
+  FROM area a
+  LEFT JOIN partnership_coverage c ON c.area_code = a.code
+  LEFT JOIN partnership p ON p.id = c.partnership_id
   LEFT JOIN partnership_kind k ON k.code = p.kind
- WHERE la.level = 'local_authority'
- GROUP BY la.code, la.name, la.combined_authority_code, la.region_code
- ORDER BY la.code
+ WHERE a.level IN ('region', 'combined_authority', 'local_authority')
+ GROUP BY a.level, a.code, a.name
+ ORDER BY a.level, a.code
 """
 
 
@@ -629,43 +655,52 @@ def report(ctx: Context, register: Register, applied: Applied, stored_before: se
     summary.fact("moved within the register", applied.moved)
     summary.fact("unchanged", applied.unchanged)
     summary.fact("kept moderated records", len(applied.kept_moderated))
-    summary.fact("valid rows per kind", dict(sorted(Counter(r.kind for r in register.records).items())))
-    summary.fact("last_verified from source_date", sum(r.last_verified is not None for r in register.records))
+    summary.fact(
+        "valid rows per kind", dict(sorted(Counter(r.kind for r in register.records).items()))
+    )
+    summary.fact(
+        "last_verified from source_date", sum(r.last_verified is not None for r in register.records)
+    )
     recoded = sorted({code for r in register.records for code in r.recoded})
     if recoded:
         summary.fact("area codes recoded", recoded)
+    # "invalid rows" is always present, so an empty list says the register was clean.
     summary.miss(INVALID_ROWS, register.invalid)
-    summary.miss(KEPT_MODERATED, applied.kept_moderated)
+    _miss_if_any(summary, AREA_NAME_MISMATCH, [w for r in register.records for w in r.warnings])
+    _miss_if_any(summary, KEPT_MODERATED, applied.kept_moderated)
     gone = ctx.conn.execute(
         "SELECT seed_ref, slug FROM partnership WHERE seed_key = ANY(%s) ORDER BY seed_ref",
         (sorted(stored_before - register.keys_seen),),
     ).fetchall()
-    summary.miss(GONE_FROM_REGISTER, [f"{ref}: {slug}" for ref, slug in gone])
+    _miss_if_any(summary, GONE_FROM_REGISTER, [f"{ref}: {slug}" for ref, slug in gone])
 
-    per_la: dict[str, dict[str, int]] = {}
-    per_ca: dict[str, set[int]] = {}
-    per_region: dict[str, set[int]] = {}
+    per_level: dict[str, dict[str, list[int]]] = {}
     without_local: list[str] = []
-    for code, name, ca, region, total, local, ids in ctx.conn.execute(LA_ROLLUP_SQL):
-        per_la[code] = {"all": total, "local": local}
-        if ca:
-            per_ca.setdefault(ca, set()).update(ids)
-        if region:
-            per_region.setdefault(region, set()).update(ids)
-        if local == 0:
+    for level, code, name, total, local in ctx.conn.execute(ROLLUP_SQL):
+        per_level.setdefault(level, {})[code] = [total, local]
+        if level == "local_authority" and local == 0:
             without_local.append(f"{code} {name}")
+    per_la = per_level.get("local_authority", {})
     summary.fact(
         "partnerships by kind",
-        dict(ctx.conn.execute("SELECT kind, count(*) FROM partnership GROUP BY kind ORDER BY kind").fetchall()),
+        dict(
+            ctx.conn.execute(
+                "SELECT kind, count(*) FROM partnership GROUP BY kind ORDER BY kind"
+            ).fetchall()
+        ),
     )
-    summary.fact("LAs with a local partnership", f"{len(per_la) - len(without_local)} of {len(per_la)}")
-    summary.fact("partnerships per region, rolled up", {k: len(v) for k, v in sorted(per_region.items())})
     summary.fact(
-        "partnerships per combined authority, rolled up",
-        {k: len(v) for k, v in sorted(per_ca.items())},
+        "LAs with a local partnership", f"{len(per_la) - len(without_local)} of {len(per_la)}"
     )
-    summary.fact("partnerships per LA, rolled up (all, local)", per_la)
+    summary.fact(PER_REGION, per_level.get("region", {}))
+    summary.fact(PER_CA, per_level.get("combined_authority", {}))
+    summary.fact(PER_LA, per_la)
     summary.miss(NO_LOCAL_PARTNERSHIP, without_local)
+
+
+def _miss_if_any(summary: Summary, key: str, items: list[str]) -> None:
+    if items:
+        summary.miss(key, items)
 
 
 # --- the importer -----------------------------------------------------------------------------

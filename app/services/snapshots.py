@@ -59,7 +59,9 @@ SELECT p.id,
 """
 
 
-def partnership_snapshots(conn: psycopg.Connection[Any], ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+def partnership_snapshots(
+    conn: psycopg.Connection[Any], ids: Iterable[int]
+) -> dict[int, dict[str, Any]]:
     """Snapshots of several partnerships by id; ids that do not exist are absent from the result."""
     wanted = list(ids)
     if not wanted:

@@ -1,0 +1,269 @@
+"""JSON and GeoJSON API (``/api/v1``) and the bulk downloads."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import Response
+
+from app import queries
+from app.cache import Payload
+from app.db import SessionDep
+from app.errors import InvalidInput
+from app.services import areas, nearby, partnerships, schools, search
+from app.services.versions import data_version
+
+router = APIRouter()
+v1 = APIRouter(prefix="/api/v1", tags=["api"])
+
+GEOJSON = "application/geo+json"
+MAX_SCHOOL_BBOX_DEG2 = 4.0
+Level = Annotated[str, Query(description="region, combined_authority, local_authority or district")]
+Zoom = Annotated[int, Query(ge=0, le=22, description="Map zoom; picks the generalisation band")]
+Theme = Annotated[str | None, Query(description="Theme codes, comma-separated")]
+Kind = Annotated[str | None, Query(description="Kind codes, comma-separated")]
+National = Annotated[bool, Query(description="Include national programmes (hubs, opportunity areas…)")]
+TrustOnly = Annotated[bool, Query(alias="trust", description="Only partnerships involving an academy trust")]
+
+
+def _cache(request: Request) -> Any:
+    return request.app.state.cache
+
+
+@v1.get("/areas", response_class=Response, responses={200: {"content": {GEOJSON: {}}}})
+async def area_layer(request: Request, session: SessionDep, level: Level = "local_authority", zoom: Zoom = 6) -> Response:
+    """Boundaries of every area of a level, generalised for the zoom, with partnership counts."""
+    payload = await areas.layer(session, _cache(request), level, zoom)
+    return payload.respond(request)
+
+
+@v1.get("/areas/counts")
+async def area_counts(
+    request: Request,
+    session: SessionDep,
+    level: Level = "local_authority",
+    theme: Theme = None,
+    kind: Kind = None,
+    national: National = False,
+    trust_only: TrustOnly = False,
+) -> Response:
+    """Partnerships serving each area after the map's filters: {code: count}."""
+    filters = await partnerships.make_filters(
+        session, theme=theme, kind=kind, national=national, trust_only=trust_only, include_ended=False
+    )
+    payload = await areas.counts(session, _cache(request), level, filters)
+    return payload.respond(request)
+
+
+@v1.get("/areas/{code}")
+async def area_detail(session: SessionDep, code: Annotated[str, Path(max_length=9)]) -> dict[str, Any]:
+    """One area: parents, partnerships, schools by phase, indicators and DfE neighbours."""
+    profile = await areas.profile(session, code)
+    profile["landscape"] = dict(profile["landscape"]) if profile["landscape"] else None
+    for key in ("local", "national"):
+        profile[key] = [_partnership_summary(p) for p in profile[key]]
+    return profile
+
+
+@v1.get("/areas/{code}/boundary", response_class=Response)
+async def area_boundary(
+    request: Request, session: SessionDep, code: Annotated[str, Path(max_length=9)], zoom: Zoom = 10
+) -> Response:
+    """One area's boundary as a GeoJSON Feature."""
+    band, _ = areas.band_for_zoom(zoom)
+    area = await areas.profile_header(session, code)
+    version = await data_version(session)
+
+    async def build() -> bytes:
+        return await queries.area_geojson(session, area["code"], band)
+
+    payload = await _cache(request).get_or_build(("boundary", area["code"], band, version), build, GEOJSON)
+    return payload.respond(request)
+
+
+@v1.get("/indicators/{code}/values")
+async def indicator_values(request: Request, session: SessionDep, code: Annotated[str, Path(max_length=64)]) -> Response:
+    """An indicator's latest value for every local authority, with its source and period."""
+    payload = await areas.indicator_values(session, _cache(request), code)
+    return payload.respond(request)
+
+
+@v1.get("/vocabulary")
+async def vocabulary(session: SessionDep) -> dict[str, Any]:
+    """Partnership kinds (with the national flag) and themes, with labels."""
+    kinds, themes = await queries.vocabulary(session)
+    return {"kinds": [dict(k) for k in kinds], "themes": [dict(t) for t in themes]}
+
+
+@v1.get("/partnerships", response_class=Response, responses={200: {"content": {GEOJSON: {}}}})
+async def partnership_list(
+    request: Request,
+    session: SessionDep,
+    area: Annotated[str | None, Query(max_length=9, description="GSS code of an area served")] = None,
+    theme: Theme = None,
+    kind: Kind = None,
+    national: National = False,
+    trust_only: TrustOnly = False,
+    include_ended: bool = True,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+    bbox: Annotated[str | None, Query(description="min lon,min lat,max lon,max lat")] = None,
+) -> Response:
+    """Partnerships as GeoJSON points (the centre of the areas they serve), local ones first."""
+    filters = await partnerships.make_filters(
+        session, area=area, theme=theme, kind=kind, national=national, trust_only=trust_only,
+        include_ended=include_ended, q=q, bbox=bbox,
+    )
+    version = await data_version(session)
+
+    async def build() -> bytes:
+        return partnerships.as_geojson(await partnerships.listing(session, filters))
+
+    payload = await _cache(request).get_or_build(("partnerships", filters.cache_key(), version), build, GEOJSON)
+    return payload.respond(request)
+
+
+@v1.get("/partnerships/{slug}")
+async def partnership_detail(session: SessionDep, slug: Annotated[str, Path(max_length=200)]) -> dict[str, Any]:
+    """One partnership: kind, themes, areas served, members, trusts, source."""
+    record = await partnerships.detail(session, slug)
+    record.pop("seed_key", None)
+    return record
+
+
+@v1.get("/partnerships/{slug}/areas", response_class=Response)
+async def partnership_areas(request: Request, session: SessionDep, slug: Annotated[str, Path(max_length=200)]) -> Response:
+    """The areas a partnership serves, as GeoJSON."""
+    record = await partnerships.detail(session, slug)
+    version = await data_version(session)
+
+    async def build() -> bytes:
+        return await queries.partnership_areas_geojson(session, record["id"])
+
+    payload = await _cache(request).get_or_build(("p-areas", slug, version), build, GEOJSON)
+    return payload.respond(request)
+
+
+@v1.get("/schools", response_class=Response, responses={200: {"content": {GEOJSON: {}}}})
+async def school_points(
+    request: Request,
+    session: SessionDep,
+    bbox: Annotated[str, Query(description="min lon,min lat,max lon,max lat (at most 4 square degrees)")],
+) -> Response:
+    """Schools inside a bounding box as GeoJSON points (at most 5,000)."""
+    box = partnerships.parse_bbox(bbox)
+    assert box is not None
+    xmin, ymin, xmax, ymax = box
+    if (xmax - xmin) * (ymax - ymin) > MAX_SCHOOL_BBOX_DEG2:
+        raise InvalidInput("bbox too large for schools: zoom in (at most 4 square degrees).")
+    version = await data_version(session)
+
+    async def build() -> bytes:
+        return await queries.schools_in_bbox(session, xmin, ymin, xmax, ymax, 5000)
+
+    payload = await _cache(request).get_or_build(("schools", box, version), build, GEOJSON)
+    return payload.respond(request)
+
+
+@v1.get("/schools/{urn}")
+async def school_detail(session: SessionDep, urn: Annotated[int, Path()]) -> dict[str, Any]:
+    """One school: where it is, its areas, trust, partnerships it is in, and nearby ones."""
+    page = await schools.school_page(session, urn)
+    near = page.pop("near")
+    if near is not None:
+        page["serving"] = [_partnership_summary(p) for p in near.serving]
+        page["near_members"] = near.near_members
+        page["trust_partnerships"] = near.trust_partnerships
+        page["nearest_schools"] = near.nearest_schools
+    return page
+
+
+@v1.get("/trusts/{uid}")
+async def trust_detail(session: SessionDep, uid: Annotated[int, Path()]) -> dict[str, Any]:
+    """One trust: head office, schools and the partnerships they belong to."""
+    return await schools.trust_page(session, uid)
+
+
+@v1.get("/trusts/{uid}/schools", response_class=Response)
+async def trust_school_points(request: Request, session: SessionDep, uid: Annotated[int, Path()]) -> Response:
+    """A trust's schools as GeoJSON points."""
+    page = await schools.trust_page(session, uid)
+    version = await data_version(session)
+
+    async def build() -> bytes:
+        return await queries.trust_schools_geojson(session, page["trust"]["uid"])
+
+    payload = await _cache(request).get_or_build(("trust-schools", uid, version), build, GEOJSON)
+    return payload.respond(request)
+
+
+@v1.get("/near")
+async def near(
+    session: SessionDep,
+    postcode: Annotated[str | None, Query(max_length=10)] = None,
+    urn: int | None = None,
+    lat: Annotated[float | None, Query(ge=-90, le=90)] = None,
+    lon: Annotated[float | None, Query(ge=-180, le=180)] = None,
+) -> dict[str, Any]:
+    """Areas containing a postcode, school or point; partnerships serving it or near it; nearest schools."""
+    place = await nearby.locate(session, postcode=postcode, urn=urn, lon=lon, lat=lat)
+    result = await nearby.near(session, place)
+    return {
+        "place": asdict(result.place),
+        "areas": result.areas,
+        "partnerships_serving": [_partnership_summary(p) for p in result.serving],
+        "partnerships_with_members_nearby": result.near_members,
+        "trust_partnerships": result.trust_partnerships,
+        "nearest_schools": result.nearest_schools,
+    }
+
+
+@v1.get("/search")
+async def search_api(session: SessionDep, q: Annotated[str, Query(max_length=100)]) -> dict[str, Any]:
+    """Guess the identifier from its shape, or match names; suggestions for the search box."""
+    result = await search.search(session, q)
+    return {
+        "query": result.query,
+        "guess": result.guess,
+        "redirect": result.redirect,
+        "results": [asdict(h) for h in result.hits],
+    }
+
+
+def _partnership_summary(p: dict[str, Any]) -> dict[str, Any]:
+    keep = ("slug", "name", "kind", "kind_label", "is_national", "status", "themes", "area_codes",
+            "area_names", "lead_organisation", "website", "source_date")
+    return {k: p.get(k) for k in keep} | {"url": f"/partnerships/{p['slug']}"}
+
+
+async def _download(request: Request, session: SessionDep, fmt: str) -> Payload:
+    filters = await partnerships.make_filters(session, national=True)
+    version = await data_version(session)
+    base = request.app.state.settings.public_base_url.rstrip("/")
+
+    async def build() -> bytes:
+        items = await partnerships.listing(session, filters)
+        return partnerships.as_csv(items, base) if fmt == "csv" else partnerships.as_geojson(items)
+
+    media = "text/csv; charset=utf-8" if fmt == "csv" else GEOJSON
+    return await _cache(request).get_or_build(("download", fmt, version), build, media)
+
+
+@router.get("/downloads/partnerships.csv", tags=["downloads"])
+async def download_csv(request: Request, session: SessionDep) -> Response:
+    """Every partnership as CSV (lists ';'-separated)."""
+    response = (await _download(request, session, "csv")).respond(request)
+    response.headers["Content-Disposition"] = 'attachment; filename="partnerships.csv"'
+    return response
+
+
+@router.get("/downloads/partnerships.geojson", tags=["downloads"])
+async def download_geojson(request: Request, session: SessionDep) -> Response:
+    """Every partnership as GeoJSON points."""
+    response = (await _download(request, session, "geojson")).respond(request)
+    response.headers["Content-Disposition"] = 'attachment; filename="partnerships.geojson"'
+    return response
+
+
+router.include_router(v1)

@@ -1,0 +1,201 @@
+"""Server-rendered pages. Each works without JavaScript; the map enhances the home page."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from app import queries
+from app.db import SessionDep
+from app.errors import AppError, InvalidInput
+from app.services import areas, nearby, partnerships, schools, search
+
+router = APIRouter(include_in_schema=False)
+
+
+def render(request: Request, template: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
+    """Render a template with the request and site-wide values."""
+    templates = request.app.state.templates
+    response: HTMLResponse = templates.TemplateResponse(request, template, context, status_code=status)
+    return response
+
+
+def _flag(value: str | None) -> bool:
+    return value in ("1", "true", "on", "yes")
+
+
+@router.get("/", response_class=HTMLResponse)
+async def home(
+    request: Request,
+    session: SessionDep,
+    theme: Annotated[list[str] | None, Query()] = None,
+    kind: Annotated[list[str] | None, Query()] = None,
+    national: str | None = None,
+    trust: str | None = None,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+    area: Annotated[str | None, Query(max_length=9)] = None,
+) -> HTMLResponse:
+    """The map, its filters and the list of partnerships it shows (the list works alone)."""
+    kinds, themes = await queries.vocabulary(session)
+    errors: list[str] = []
+    try:
+        filters = await partnerships.make_filters(
+            session,
+            theme=",".join(theme or []),
+            kind=",".join(kind or []),
+            national=_flag(national),
+            trust_only=_flag(trust),
+            include_ended=False,
+            q=q,
+            area=area or None,
+        )
+    except AppError as exc:
+        errors.append(exc.detail)
+        filters = await partnerships.make_filters(session, include_ended=False)
+    items = await partnerships.listing(session, filters)
+    selected_area = await queries.area(session, filters.area) if filters.area else None
+    indicators = await queries.indicators(session)
+    return render(request, "index.html", {
+        "nav": "map", "kinds": kinds, "themes": themes, "filters": filters, "items": items,
+        "errors": errors, "selected_area": selected_area, "indicators": indicators,
+        "filter_q": q or "",
+    })
+
+
+@router.get("/embed", response_class=HTMLResponse)
+async def embed(request: Request, session: SessionDep) -> HTMLResponse:
+    """A bare map view for partners' websites: framable, not indexed."""
+    kinds, themes = await queries.vocabulary(session)
+    response = render(request, "embed.html", {"kinds": kinds, "themes": themes})
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+@router.get("/search", response_class=HTMLResponse)
+async def search_page(request: Request, session: SessionDep, q: Annotated[str | None, Query(max_length=200)] = None) -> Response:
+    """Go straight to an identified place, or show the matches to choose from."""
+    if q is None or not q.strip():
+        return render(request, "search.html", {"q": "", "result": None})
+    try:
+        result = await search.search(session, q)
+    except InvalidInput as exc:
+        return render(request, "search.html", {"q": q, "result": None, "error": exc.detail}, 422)
+    if result.redirect:
+        return RedirectResponse(result.redirect, status_code=303)
+    if len(result.hits) == 1 and result.hits[0].name.lower() == result.query.lower():
+        return RedirectResponse(result.hits[0].url, status_code=303)
+    return render(request, "search.html", {"q": q, "result": result})
+
+
+@router.get("/near", response_class=HTMLResponse)
+async def near_page(
+    request: Request,
+    session: SessionDep,
+    postcode: Annotated[str | None, Query(max_length=10)] = None,
+    urn: int | None = None,
+    lat: float | None = None,
+    lon: float | None = None,
+) -> HTMLResponse:
+    """Near-me result for a postcode, school or clicked point."""
+    place = await nearby.locate(session, postcode=postcode, urn=urn, lon=lon, lat=lat)
+    result = await nearby.near(session, place)
+    return render(request, "near.html", {"r": result, "nav": "map"})
+
+
+@router.get("/areas", response_class=HTMLResponse)
+async def area_index(request: Request, session: SessionDep) -> HTMLResponse:
+    """Every local authority by region, and the combined authorities."""
+    las = await queries.area_list(session, "local_authority")
+    by_region: dict[str, list[Any]] = defaultdict(list)
+    for la in las:
+        by_region[la["region_name"] or "Other"].append(la)
+    return render(request, "areas.html", {
+        "nav": "areas",
+        "by_region": dict(sorted(by_region.items())),
+        "cas": await queries.area_list(session, "combined_authority"),
+        "regions": await queries.area_list(session, "region"),
+    })
+
+
+@router.get("/areas/{code}", response_class=HTMLResponse)
+async def area_page(request: Request, session: SessionDep, code: str) -> HTMLResponse:
+    """The area profile."""
+    profile = await areas.profile(session, code)
+    gaps = None
+    if profile["area"]["level"] == "local_authority":
+        gaps = await _gap_analysis(session, profile["area"]["code"])
+    return render(request, "area.html", {"p": profile, "gaps": gaps, "nav": "areas"})
+
+
+@router.get("/areas/{code}/brief", response_class=HTMLResponse)
+async def area_brief(request: Request, session: SessionDep, code: str) -> HTMLResponse:
+    """A one-page printable brief of an area."""
+    profile = await areas.profile(session, code)
+    return render(request, "brief.html", {"p": profile})
+
+
+async def _gap_analysis(session: SessionDep, code: str) -> Any:
+    """The neighbours' partnerships this LA lacks, when the similar-areas service is installed."""
+    try:
+        from app.services import similarity
+    except ImportError:
+        return None
+    gap_fn = getattr(similarity, "gap_analysis", None)
+    return await gap_fn(session, code) if gap_fn else None
+
+
+@router.get("/partnerships/{slug}", response_class=HTMLResponse)
+async def partnership_page(request: Request, session: SessionDep, slug: str) -> HTMLResponse:
+    """One partnership, its areas on a small map, its source and a correction link."""
+    record = await partnerships.detail(session, slug)
+    return render(request, "partnership.html", {"p": record, "nav": "map"})
+
+
+@router.get("/schools/{urn}", response_class=HTMLResponse)
+async def school_page(request: Request, session: SessionDep, urn: int) -> HTMLResponse:
+    """A school: where it is, partnerships it is in or near, its trust's schools."""
+    page = await schools.school_page(session, urn)
+    return render(request, "school.html", page | {"nav": "map"})
+
+
+@router.get("/trusts/{uid}", response_class=HTMLResponse)
+async def trust_page(request: Request, session: SessionDep, uid: int) -> HTMLResponse:
+    """A trust: its schools on a map and their partnerships."""
+    page = await schools.trust_page(session, uid)
+    return render(request, "trust.html", page | {"nav": "map"})
+
+
+@router.get("/coverage", response_class=HTMLResponse)
+async def coverage_page(request: Request, session: SessionDep) -> HTMLResponse:
+    """Share of each LA's schools in a partnership, with totals by combined authority and region."""
+    rows = [dict(r) for r in await queries.coverage(session)]
+    totals: dict[str, dict[str, dict[str, Any]]] = {"combined_authority": {}, "region": {}}
+    for row in rows:
+        for level, key, name_key in (
+            ("combined_authority", "combined_authority_code", "combined_authority_name"),
+            ("region", "region_code", "region_name"),
+        ):
+            if row[key]:
+                t = totals[level].setdefault(row[key], {"code": row[key], "name": row[name_key],
+                                                        "schools": 0, "member_schools": 0, "served_schools": 0, "las": 0})
+                for k in ("schools", "member_schools", "served_schools"):
+                    t[k] += row[k]
+                t["las"] += 1
+    return render(request, "coverage.html", {
+        "nav": "coverage", "rows": rows,
+        "ca_totals": sorted(totals["combined_authority"].values(), key=lambda t: t["name"]),
+        "region_totals": sorted(totals["region"].values(), key=lambda t: t["name"]),
+    })
+
+
+@router.get("/about", response_class=HTMLResponse)
+async def about_page(request: Request, session: SessionDep) -> HTMLResponse:
+    """Sources, vintages, licences and attribution."""
+    return render(request, "about.html", {
+        "nav": "about",
+        "datasets": await queries.datasets(session),
+        "indicators": await queries.indicators(session),
+    })

@@ -1,0 +1,261 @@
+"""Moderator accounts and sign-in: argon2 password hashes, lockout, and server-side sessions.
+
+Accounts are made from the command line (``partnerships-map moderator create``). A session is a
+random token in an HttpOnly cookie; the database keeps only its SHA-256, with the session's CSRF
+token and expiry. Repeated failed sign-ins lock an account for a while, and every client IP is
+rate limited, so passwords cannot be guessed quickly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from email_validator import EmailNotValidError, validate_email
+from psycopg.types.json import Jsonb
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.errors import RateLimited, Unauthorised
+from app.services import ratelimit
+from app.services.csrf import hash_ip, hash_token
+from app.settings import Settings
+
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 1024
+MAX_FAILED_LOGINS = 5
+LOCK_MINUTES = 15
+SESSION_HOURS = 12
+SESSION_COOKIE = "pm_moderator"
+
+_hasher = PasswordHasher()
+# Verified when the email is unknown, so a wrong email takes as long as a wrong password.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+class AccountError(ValueError):
+    """The email or password given for a new account is not acceptable."""
+
+
+@dataclass(frozen=True)
+class ModeratorIdentity:
+    """The signed-in moderator of a request, with the CSRF token of their session."""
+
+    id: int
+    email: str
+    csrf_token: str
+
+
+@dataclass(frozen=True)
+class NewSession:
+    """A session just started: the cookie value (shown once, never stored) and its CSRF token."""
+
+    token: str
+    csrf_token: str
+    moderator: ModeratorIdentity
+
+
+def normalise_email(email: str) -> str:
+    """The canonical form of an account email; ``AccountError`` when it is not an email address."""
+    try:
+        checked = validate_email(email.strip(), check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise AccountError(f"not a valid email address: {email!r}") from exc
+    return checked.normalized.lower()
+
+
+def hash_password(password: str) -> str:
+    """The argon2id hash of a password, after checking its length."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"the password must be at least {MIN_PASSWORD_LENGTH} characters")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise AccountError(f"the password must be at most {MAX_PASSWORD_LENGTH} characters")
+    return _hasher.hash(password)
+
+
+def create_moderator(settings: Settings, email: str, password: str) -> bool:
+    """Create a moderator (True), or reset an existing one's password and unlock it (False)."""
+    address = normalise_email(email)
+    password_hash = hash_password(password)
+    with psycopg.connect(settings.libpq_url) as conn:
+        row = conn.execute(
+            "INSERT INTO moderator (email, password_hash) VALUES (%s, %s)"
+            " ON CONFLICT (email) DO UPDATE SET password_hash = EXCLUDED.password_hash,"
+            " failed_logins = 0, locked_until = NULL, is_active = true"
+            " RETURNING id, (xmax = 0) AS inserted",
+            (address, password_hash),
+        ).fetchone()
+        assert row is not None
+        moderator_id, created = int(row[0]), bool(row[1])
+        if not created:
+            # A new password ends every session signed in with the old one.
+            conn.execute("DELETE FROM moderator_session WHERE moderator_id = %s", (moderator_id,))
+        conn.execute(
+            "INSERT INTO audit_log (moderator_id, action, detail) VALUES (%s, %s, %s)",
+            (
+                moderator_id,
+                "account_created" if created else "password_reset",
+                Jsonb({"via": "command line"}),
+            ),
+        )
+    return created
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+async def _audit(session: AsyncSession, moderator_id: int | None, action: str, **detail: Any) -> None:
+    await session.execute(
+        text(
+            "INSERT INTO audit_log (moderator_id, action, detail)"
+            " VALUES (:m, :a, CAST(:d AS jsonb))"
+        ),
+        {"m": moderator_id, "a": action, "d": _json(detail)},
+    )
+
+
+def _json(value: Any) -> str:
+    import json
+
+    return json.dumps(value, default=str)
+
+
+LOCKED_MESSAGE = (
+    f"Too many failed sign-in attempts. Try again in {LOCK_MINUTES} minutes, or ask another "
+    "moderator to reset your password."
+)
+
+
+async def sign_in(
+    session: AsyncSession, settings: Settings, email: str, password: str, client_ip: str | None
+) -> NewSession:
+    """Check the credentials and start a session; ``Unauthorised`` or ``RateLimited`` otherwise."""
+    client = hash_ip(settings.secret_key, client_ip)
+    await ratelimit.hit(session, "login", client, ratelimit.LOGIN_IP)
+    address = email.strip().lower()
+    password = password[:MAX_PASSWORD_LENGTH]
+    row = (
+        await session.execute(
+            text(
+                "SELECT id, email, password_hash, is_active, locked_until > now() AS locked"
+                " FROM moderator WHERE email = :e FOR UPDATE"
+            ),
+            {"e": address},
+        )
+    ).one_or_none()
+    if row is None:
+        await asyncio.to_thread(_verify, _DUMMY_HASH, password)
+        # Unknown addresses lock too, so a lock says nothing about whether an account exists.
+        failures = await _count_unknown_failure(session, address)
+        await session.commit()
+        if failures > MAX_FAILED_LOGINS:
+            raise RateLimited(LOCKED_MESSAGE)
+        raise Unauthorised("The email address or password is not right.")
+    if row.locked:
+        await _audit(session, row.id, "login_refused_locked", client=client)
+        await session.commit()
+        raise RateLimited(LOCKED_MESSAGE)
+    ok = row.is_active and await asyncio.to_thread(_verify, row.password_hash, password)
+    if not ok:
+        result = await session.execute(
+            text(
+                "UPDATE moderator SET failed_logins = failed_logins + 1,"
+                " locked_until = CASE WHEN failed_logins + 1 >= :max"
+                "   THEN now() + make_interval(mins => :mins) END"
+                " WHERE id = :id RETURNING locked_until IS NOT NULL"
+            ),
+            {"id": row.id, "max": MAX_FAILED_LOGINS, "mins": LOCK_MINUTES},
+        )
+        locked = bool(result.scalar_one())
+        await _audit(session, row.id, "login_failed", client=client, locked=locked)
+        if locked:
+            await session.execute(
+                text("UPDATE moderator SET failed_logins = 0 WHERE id = :id"), {"id": row.id}
+            )
+        await session.commit()
+        raise Unauthorised("The email address or password is not right.")
+    if _hasher.check_needs_rehash(row.password_hash):
+        await session.execute(
+            text("UPDATE moderator SET password_hash = :h WHERE id = :id"),
+            {"h": _hasher.hash(password), "id": row.id},
+        )
+    await session.execute(
+        text("UPDATE moderator SET failed_logins = 0, locked_until = NULL WHERE id = :id"),
+        {"id": row.id},
+    )
+    token = secrets.token_urlsafe(32)
+    csrf_token = secrets.token_urlsafe(32)
+    await session.execute(
+        text(
+            "INSERT INTO moderator_session (token_hash, moderator_id, csrf_token, expires_at)"
+            " VALUES (:t, :m, :c, now() + make_interval(hours => :h))"
+        ),
+        {"t": hash_token(token), "m": row.id, "c": csrf_token, "h": SESSION_HOURS},
+    )
+    await session.execute(
+        text("DELETE FROM moderator_session WHERE moderator_id = :m AND expires_at < now()"),
+        {"m": row.id},
+    )
+    await ratelimit.reset(session, "login", client)
+    await _audit(session, row.id, "login", client=client)
+    await session.commit()
+    return NewSession(token, csrf_token, ModeratorIdentity(row.id, row.email, csrf_token))
+
+
+async def _count_unknown_failure(session: AsyncSession, address: str) -> int:
+    result = await session.execute(
+        text(
+            "INSERT INTO rate_limit (key, window_start, hits)"
+            " VALUES (:k, to_timestamp(floor(extract(epoch FROM now()) / :w) * :w), 1)"
+            " ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_limit.hits + 1"
+            " RETURNING hits"
+        ),
+        {"k": f"login-unknown:{hash_token(address)[:32]}", "w": LOCK_MINUTES * 60},
+    )
+    return int(result.scalar_one())
+
+
+async def current_moderator(session: AsyncSession, token: str | None) -> ModeratorIdentity | None:
+    """The moderator whose unexpired session the cookie names, if any."""
+    if not token or len(token) > 200:
+        return None
+    row = (
+        await session.execute(
+            text(
+                "SELECT m.id, m.email, s.csrf_token FROM moderator_session s"
+                " JOIN moderator m ON m.id = s.moderator_id"
+                " WHERE s.token_hash = :t AND s.expires_at > now() AND m.is_active"
+            ),
+            {"t": hash_token(token)},
+        )
+    ).one_or_none()
+    return ModeratorIdentity(row.id, row.email, row.csrf_token) if row else None
+
+
+async def sign_out(session: AsyncSession, token: str | None) -> None:
+    """End the session the cookie names (if it exists)."""
+    if not token:
+        return
+    result = await session.execute(
+        text("DELETE FROM moderator_session WHERE token_hash = :t RETURNING moderator_id"),
+        {"t": hash_token(token)},
+    )
+    moderator_id = result.scalar_one_or_none()
+    if moderator_id is not None:
+        await _audit(session, moderator_id, "logout")
+    await session.commit()
+
+
+def session_lifetime() -> dt.timedelta:
+    """How long a moderator session lasts."""
+    return dt.timedelta(hours=SESSION_HOURS)

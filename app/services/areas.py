@@ -1,0 +1,112 @@
+"""Areas: the map layers (cached per data version), filtered counts, and the area profile."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app import queries
+from app.cache import Payload, PayloadCache
+from app.errors import InvalidInput, NotFound
+from app.services.partnerships import Filters, listing, make_filters
+from app.services.versions import data_version
+
+LEVELS = ("region", "combined_authority", "local_authority", "district")
+LEVEL_LABELS = {
+    "country": "Country",
+    "region": "Region",
+    "combined_authority": "Combined authority",
+    "local_authority": "Local authority",
+    "district": "District",
+}
+# Zoom -> (stored generalisation band, decimal places in the GeoJSON).
+ZOOM_BANDS = ((6, 6, 3), (8, 8, 4), (10, 10, 5), (99, 10, 5))
+
+
+def band_for_zoom(zoom: int) -> tuple[int, int]:
+    """The generalisation band and coordinate precision for a map zoom level."""
+    if not 0 <= zoom <= 22:
+        raise InvalidInput("zoom must be between 0 and 22.")
+    for upto, band, digits in ZOOM_BANDS:
+        if zoom <= upto:
+            return band, digits
+    raise AssertionError("unreachable")
+
+
+async def layer(session: AsyncSession, cache: PayloadCache, level: str, zoom: int) -> Payload:
+    """A level's boundaries as GeoJSON for a zoom, from the cache when the data is unchanged."""
+    if level not in LEVELS:
+        raise InvalidInput(f"level must be one of: {', '.join(LEVELS)}.")
+    band, digits = band_for_zoom(zoom)
+    version = await data_version(session)
+
+    async def build() -> bytes:
+        return await queries.area_layer(session, level, band, digits)
+
+    return await cache.get_or_build(("areas", level, band, version), build, "application/geo+json")
+
+
+async def counts(session: AsyncSession, cache: PayloadCache, level: str, filters: Filters) -> Payload:
+    """Partnership counts per area after filters, as JSON {code: n}."""
+    if level not in LEVELS:
+        raise InvalidInput(f"level must be one of: {', '.join(LEVELS)}.")
+    version = await data_version(session)
+
+    async def build() -> bytes:
+        params = filters.params()
+        for key in ("area", "q", "xmin", "ymin", "xmax", "ymax"):
+            params.pop(key)
+        rows = await queries.area_counts(session, level=level, **params)
+        return orjson.dumps({r["code"]: r["n"] for r in rows})
+
+    return await cache.get_or_build(("counts", level, filters.cache_key(), version), build)
+
+
+async def indicator_values(session: AsyncSession, cache: PayloadCache, code: str) -> Payload:
+    """An indicator's latest value for every LA, with its metadata, for colouring the map."""
+    meta = await queries.indicator(session, code)
+    if meta is None:
+        raise NotFound(f"Unknown indicator {code}. See /api/v1/indicators.")
+    version = await data_version(session)
+
+    async def build() -> bytes:
+        values = await queries.indicator_values(session, code)
+        return orjson.dumps({"indicator": dict(meta),
+                             "values": {r["code"]: r["value"] for r in values}})
+
+    return await cache.get_or_build(("indicator", code, version), build)
+
+
+async def profile_header(session: AsyncSession, code: str) -> dict[str, Any]:
+    """An area's own row (code, name, level, parents), or NotFound."""
+    row = await queries.area(session, code.strip().upper())
+    if row is None:
+        raise NotFound(f"No area with code {code.strip().upper()}.")
+    return dict(row) | {"level_label": LEVEL_LABELS[row["level"]]}
+
+
+async def profile(session: AsyncSession, code: str) -> dict[str, Any]:
+    """Everything the area profile shows: parents, partnerships, schools, indicators, neighbours."""
+    area = await profile_header(session, code)
+    code = area["code"]
+    filters = await make_filters(session, area=code, national=True)
+    partnerships = await listing(session, filters)
+    phases = [dict(p) for p in await queries.area_school_stats(session, code, area["level"])]
+    total = sum(p["schools"] for p in phases)
+    in_trust = sum(p["in_trust"] for p in phases)
+    return {
+        "area": area,
+        "children": [dict(c) for c in await queries.child_areas(session, code)],
+        "local": [p for p in partnerships if not p["is_national"]],
+        "national": [p for p in partnerships if p["is_national"]],
+        "phases": phases,
+        "school_total": total,
+        "in_trust_share": (in_trust / total) if total else None,
+        "trust_count": await queries.area_trust_count(session, code, area["level"])
+        if area["level"] in ("local_authority", "district") else None,
+        "indicators": [dict(i) for i in await queries.area_indicators(session, code, area["region_code"])],
+        "neighbours": [dict(n) for n in await queries.dfe_neighbours(session, code)],
+        "landscape": await queries.landscape(session, code),
+    }

@@ -1,0 +1,86 @@
+"""Form protection: CSRF tokens, the minimum time to fill a form, and keyed hashes of IPs and tokens.
+
+Public forms have no session, so they use a signed double-submit token: the browser holds a
+random cookie and each form carries ``<issued-at>.<HMAC(secret, cookie, purpose, issued-at)>``.
+A cross-site page can neither read the cookie nor forge the HMAC. The issue time in the token
+also gives the minimum time to fill the form (bots post at once) and a maximum age.
+Moderator forms use the random CSRF token stored with the moderator's session instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import time
+
+from app.errors import Forbidden
+
+COOKIE_NAME = "pm_csrf"
+# Tests set this to 0; a person takes longer than this to read and fill in any of the forms.
+MIN_FILL_SECONDS = 3.0
+MAX_FORM_AGE_SECONDS = 24 * 3600
+
+
+class FormTooFast(Forbidden):
+    """The form came back sooner than a person could have filled it in."""
+
+
+class FormExpired(Forbidden):
+    """The form's token is missing, forged, or too old."""
+
+
+def new_cookie_value() -> str:
+    """A fresh random value for the CSRF cookie."""
+    return secrets.token_urlsafe(24)
+
+
+def _mac(secret: str, cookie: str, purpose: str, issued: int) -> str:
+    message = f"{cookie}|{purpose}|{issued}".encode()
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()[:40]
+
+
+def issue_form_token(secret: str, cookie: str, purpose: str, now: float | None = None) -> str:
+    """A token for one form (``purpose``) bound to the browser's CSRF cookie."""
+    issued = int(now if now is not None else time.time())
+    return f"{issued}.{_mac(secret, cookie, purpose, issued)}"
+
+
+def check_form_token(
+    secret: str,
+    cookie: str | None,
+    token: str | None,
+    purpose: str,
+    now: float | None = None,
+    min_seconds: float | None = None,
+) -> None:
+    """Accept the token or raise ``FormExpired`` (forged, missing, stale) or ``FormTooFast``."""
+    if not cookie or not token or "." not in token:
+        raise FormExpired("Your form session has expired. Check your answers and send them again.")
+    issued_text, mac = token.split(".", 1)
+    if not issued_text.isdigit() or not hmac.compare_digest(
+        mac, _mac(secret, cookie, purpose, int(issued_text))
+    ):
+        raise FormExpired("Your form session has expired. Check your answers and send them again.")
+    age = (now if now is not None else time.time()) - int(issued_text)
+    if age > MAX_FORM_AGE_SECONDS or age < -60:
+        raise FormExpired("This form is more than a day old. Check your answers and send them again.")
+    minimum = MIN_FILL_SECONDS if min_seconds is None else min_seconds
+    if age < minimum:
+        raise FormTooFast("That was quicker than we expected. Check your answers and send them again.")
+
+
+def check_session_token(expected: str, given: str | None) -> None:
+    """Compare a moderator form's CSRF token with the session's; ``Forbidden`` when they differ."""
+    if not given or not hmac.compare_digest(expected.encode(), given.encode()):
+        raise Forbidden("The form's security token is missing or wrong. Reload the page and try again.")
+
+
+def hash_ip(secret: str, ip: str | None) -> str:
+    """A keyed hash of a client IP, so rate limits and audit rows never store the address."""
+    return hmac.new(secret.encode(), (ip or "unknown").encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def hash_token(token: str) -> str:
+    """The stored form of a random secret token (status links, session cookies)."""
+    return hashlib.sha256(token.encode()).hexdigest()

@@ -1,0 +1,162 @@
+"""Partnerships: filtering (checked against the vocabulary), GeoJSON and CSV, and one record."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app import queries
+from app.errors import InvalidInput, NotFound
+
+MAX_LIST = 2000
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the map and API may filter partnerships by."""
+
+    area: str | None = None
+    themes: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    national: bool = False
+    trust_only: bool = False
+    include_ended: bool = True
+    q: str | None = None
+    bbox: tuple[float, float, float, float] | None = None
+
+    def params(self) -> dict[str, Any]:
+        """Bind parameters for ``partnership_list.sql`` and ``area_counts.sql``."""
+        xmin, ymin, xmax, ymax = self.bbox or (None, None, None, None)
+        return {
+            "area": self.area,
+            "themes": list(self.themes) or None,
+            "kinds": list(self.kinds) or None,
+            "national": self.national,
+            "trust_only": self.trust_only,
+            "include_ended": self.include_ended,
+            "q": self.q,
+            "xmin": xmin,
+            "ymin": ymin,
+            "xmax": xmax,
+            "ymax": ymax,
+        }
+
+    def cache_key(self) -> tuple[object, ...]:
+        """A hashable key for the payload cache."""
+        return (self.area, self.themes, self.kinds, self.national, self.trust_only,
+                self.include_ended, self.q, self.bbox)
+
+
+def split_list(value: str | None) -> tuple[str, ...]:
+    """'a,b, c' -> ('a', 'b', 'c'), sorted and de-duplicated so equal filters share a cache key."""
+    if not value:
+        return ()
+    return tuple(sorted({v.strip() for v in value.split(",") if v.strip()}))
+
+
+def parse_bbox(value: str | None) -> tuple[float, float, float, float] | None:
+    """'xmin,ymin,xmax,ymax' in degrees, checked for order and range."""
+    if not value:
+        return None
+    try:
+        xmin, ymin, xmax, ymax = (float(v) for v in value.split(","))
+    except ValueError:
+        raise InvalidInput("bbox must be four numbers: min lon, min lat, max lon, max lat.") from None
+    if not (-180 <= xmin < xmax <= 180 and -90 <= ymin < ymax <= 90):
+        raise InvalidInput(
+            "bbox out of range: need -180 ≤ min lon < max lon ≤ 180 and -90 ≤ min lat < max lat ≤ 90."
+        )
+    return xmin, ymin, xmax, ymax
+
+
+async def make_filters(
+    session: AsyncSession,
+    *,
+    area: str | None = None,
+    theme: str | None = None,
+    kind: str | None = None,
+    national: bool = False,
+    trust_only: bool = False,
+    include_ended: bool = True,
+    q: str | None = None,
+    bbox: str | None = None,
+) -> Filters:
+    """Build filters from request values, rejecting unknown themes, kinds and areas."""
+    kinds_known, themes_known = await queries.vocabulary(session)
+    themes = split_list(theme)
+    kinds = split_list(kind)
+    bad_themes = set(themes) - {t["code"] for t in themes_known}
+    if bad_themes:
+        raise InvalidInput(f"Unknown theme: {', '.join(sorted(bad_themes))}. See /api/v1/vocabulary.")
+    bad_kinds = set(kinds) - {k["code"] for k in kinds_known}
+    if bad_kinds:
+        raise InvalidInput(f"Unknown kind: {', '.join(sorted(bad_kinds))}. See /api/v1/vocabulary.")
+    if kinds and any(k["is_national"] for k in kinds_known if k["code"] in kinds):
+        national = True  # asking for a national kind by name shows it
+    if area is not None:
+        area = area.strip().upper()
+        if not await queries.area(session, area):
+            raise NotFound(f"Unknown area code {area}.")
+    q = " ".join(q.split()) if q else None
+    if q and len(q) > 100:
+        raise InvalidInput("q is too long (at most 100 characters).")
+    return Filters(area, themes, kinds, national, trust_only, include_ended, q or None, parse_bbox(bbox))
+
+
+async def listing(session: AsyncSession, filters: Filters) -> list[dict[str, Any]]:
+    """Partnerships after filters, local first."""
+    return [dict(r) for r in await queries.partnership_list(session, **filters.params(), limit=MAX_LIST)]
+
+
+def as_geojson(items: list[dict[str, Any]]) -> bytes:
+    """Partnerships as a GeoJSON FeatureCollection of display points (areas' centre)."""
+    features = []
+    for item in items:
+        props = {k: v for k, v in item.items() if k not in ("lon", "lat", "id")}
+        props["url"] = f"/partnerships/{item['slug']}"
+        geometry = (
+            {"type": "Point", "coordinates": [round(item["lon"], 5), round(item["lat"], 5)]}
+            if item.get("lon") is not None
+            else None
+        )
+        features.append({"type": "Feature", "id": item["slug"], "geometry": geometry, "properties": props})
+    return orjson.dumps({"type": "FeatureCollection", "features": features}, default=str)
+
+
+CSV_COLUMNS = [
+    "slug", "name", "kind", "kind_label", "status", "themes", "area_codes", "area_names",
+    "lead_organisation", "website", "summary", "source_date", "last_verified", "url",
+]
+
+
+def as_csv(items: list[dict[str, Any]], base_url: str) -> bytes:
+    """Partnerships as CSV; lists are ';'-separated as in the seed register."""
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore")
+    writer.writeheader()
+    for item in items:
+        row = dict(item)
+        for key in ("themes", "area_codes", "area_names"):
+            row[key] = ";".join(row.get(key) or [])
+        row["url"] = f"{base_url}/partnerships/{item['slug']}"
+        writer.writerow(row)
+    return out.getvalue().encode("utf-8")
+
+
+async def detail(session: AsyncSession, slug: str) -> dict[str, Any]:
+    """One partnership with themes, areas, members and the trusts it involves."""
+    row = await queries.partnership(session, slug)
+    if row is None:
+        raise NotFound(f"No partnership called '{slug}'.")
+    record = dict(row)
+    pid = record["id"]
+    record["themes"] = [dict(t) for t in await queries.partnership_themes(session, pid)]
+    record["areas"] = [dict(a) for a in await queries.partnership_areas(session, pid)]
+    record["members"] = [dict(m) for m in await queries.partnership_members(session, pid)]
+    record["trusts"] = [dict(t) for t in await queries.partnership_trusts(session, pid)]
+    return record

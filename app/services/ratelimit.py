@@ -1,0 +1,67 @@
+"""Per-client rate limits, counted in PostgreSQL (``rate_limit``) so every app process shares them.
+
+Fixed windows: one row per (key, window start) whose ``hits`` goes up by one per request in one
+``INSERT … ON CONFLICT DO UPDATE``, which is atomic under concurrency. Keys are an action and a
+keyed hash of the client IP, never the address itself. Each hit commits on its own, so a request
+that later fails still counts.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.errors import RateLimited
+
+
+@dataclass(frozen=True)
+class Limit:
+    """At most ``hits`` requests per ``window_s`` seconds."""
+
+    hits: int
+    window_s: int
+
+
+# Tests lower these with monkeypatch.
+SUBMIT = Limit(hits=20, window_s=3600)
+LOGIN_IP = Limit(hits=20, window_s=900)
+STATUS_LOOKUP = Limit(hits=120, window_s=3600)
+
+_HIT_SQL = text(
+    """
+    INSERT INTO rate_limit (key, window_start, hits)
+    VALUES (:key, to_timestamp(floor(extract(epoch FROM now()) / :w) * :w), 1)
+    ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_limit.hits + 1
+    RETURNING hits, extract(epoch FROM (window_start + make_interval(secs => :w) - now()))
+    """
+)
+_PRUNE_SQL = text("DELETE FROM rate_limit WHERE window_start < now() - interval '2 days'")
+
+
+async def hit(session: AsyncSession, action: str, client_hash: str, limit: Limit) -> None:
+    """Count one request; ``RateLimited`` (with a retry hint) when the window is already full."""
+    result = await session.execute(
+        _HIT_SQL, {"key": f"{action}:{client_hash}", "w": limit.window_s}
+    )
+    hits, remaining = result.one()
+    if random.random() < 0.01:  # occasional housekeeping keeps the table small
+        await session.execute(_PRUNE_SQL)
+    await session.commit()
+    if hits > limit.hits:
+        minutes = max(1, int(float(remaining) // 60) + 1)
+        raise RateLimited(
+            f"Too many requests from your connection. Please try again in {minutes} "
+            f"minute{'s' if minutes != 1 else ''}.",
+            [{"field": "", "message": "rate limit reached", "retry_after": int(float(remaining))}],
+        )
+
+
+async def reset(session: AsyncSession, action: str, client_hash: str) -> None:
+    """Forget a client's count for an action (used after a successful sign-in)."""
+    await session.execute(
+        text("DELETE FROM rate_limit WHERE key = :key"), {"key": f"{action}:{client_hash}"}
+    )
+
