@@ -9,6 +9,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from app import cluster
@@ -155,10 +156,12 @@ def _print_summary(summary: object) -> None:
     for table, n in summary.rows.items():
         console.print(f"    {table}: {n:,} rows")
     for key, value in summary.facts.items():
-        console.print(f"    {key}: {value}")
+        if isinstance(value, dict | list) and len(value) > 12:
+            value = f"{len(value)} entries (kept in dataset.summary)"
+        console.print(f"    {escape(str(key))}: {escape(str(value))}")
     for key, items in summary.unmatched.items():
         shown = ", ".join(items[:8]) + (f" … (+{len(items) - 8} more)" if len(items) > 8 else "")
-        console.print(f"    [yellow]not joined[/] {key} ({len(items)}): {shown}")
+        console.print(f"    [yellow]not joined[/] {escape(key)} ({len(items)}): {escape(shown)}")
 
 
 def _imported_sources(settings: Settings) -> set[str]:

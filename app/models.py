@@ -569,3 +569,12 @@ class ModeratorSession(Base):
     csrf_token: Mapped[str] = mapped_column(Text)
     expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[dt.datetime] = created_at_column()
+
+
+def include_in_migrations(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+    """Alembic's filter: skip PostGIS's own tables; let GeoAlchemy2 handle spatial indexes."""
+    from geoalchemy2 import alembic_helpers
+
+    if type_ == "table" and name == "spatial_ref_sys":
+        return False
+    return bool(alembic_helpers.include_object(obj, name, type_, reflected, compare_to))

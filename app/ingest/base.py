@@ -200,7 +200,7 @@ def run_importer(
                 )
         except ImportFailed as exc:
             return Outcome(importer.name, "failed", time.perf_counter() - started, error=str(exc))
-        except (psycopg.Error, ValueError, KeyError, OSError, EOFError) as exc:
+        except Exception as exc:  # any failure rolls the dataset back and is reported, not raised
             message = f"{importer.name}: {type(exc).__name__}: {exc}".strip()
             return Outcome(importer.name, "failed", time.perf_counter() - started, error=message)
     return Outcome(importer.name, "imported", time.perf_counter() - started, ctx.summary)

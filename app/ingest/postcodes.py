@@ -1,8 +1,8 @@
 """Import England's live postcodes from OS Code-Point Open, and outcode centroids built from them.
 
 The 120 gzipped Code-Point Open CSVs (no header row) are streamed into a temporary table with
-COPY, keeping only English rows; one INSERT ... SELECT then builds the points in PostGIS, which
-is far faster than making geometries in Python. Rows without coordinates (eastings and
+COPY; one INSERT ... SELECT then keeps the English rows and builds their points in PostGIS,
+which is far faster than making geometries in Python. Rows without coordinates (eastings and
 northings of 0) are skipped and listed in the summary. Each outcode's centroid is the mean
 easting/northing of its postcodes, named with the 'Town/Area' of doogal.co.uk's postcode
 districts list where the outcode appears there.
@@ -83,6 +83,7 @@ ORDER BY postcode
 """
 
 NO_DISTRICT_SQL = "SELECT count(*) FROM postcode WHERE district_code IS NULL"
+BY_QUALITY_SQL = "SELECT quality, count(*) FROM postcode GROUP BY quality ORDER BY quality"
 
 # Centroids are rounded to the metre, the precision of the source's own coordinates.
 INSERT_OUTCODES_SQL = f"""
@@ -109,7 +110,8 @@ def _copy_file(conn: psycopg.Connection[Any], path: Path) -> None:
     """Stream one gzipped CSV into the staging table."""
     with (
         gzip.open(path, "rb") as source,
-        conn.cursor().copy("COPY codepoint_raw FROM STDIN WITH (FORMAT csv, HEADER false)") as copy,
+        conn.cursor() as cursor,
+        cursor.copy("COPY codepoint_raw FROM STDIN WITH (FORMAT csv, HEADER false)") as copy,
     ):
         for chunk in iter(lambda: source.read(CHUNK_BYTES), b""):
             copy.write(chunk)
@@ -163,6 +165,7 @@ def _load_codepoint(ctx: Context) -> None:
     facts("skipped_no_coordinates", len(no_coordinates))
     facts("skipped_malformed_postcode", len(malformed))
     facts("postcodes_without_district", ctx.scalar(NO_DISTRICT_SQL))
+    facts("postcodes_by_quality", {str(q): n for q, n in conn.execute(BY_QUALITY_SQL)})
     # Their outcode rows hold the English part only: its postcode count and its centroid.
     facts("cross_border_outcodes", cross_border)
     ctx.summary.miss("postcode without coordinates", no_coordinates)
@@ -234,4 +237,5 @@ IMPORTER = Importer(
     ),
     files=(CSV_GLOB, DISTRICTS_FILE),
     load=load,
+    version=2,
 )

@@ -111,8 +111,7 @@ RECODED_2025 = {"E08000038": "E08000016", "E08000039": "E08000019"}
 # What each fact's provenance says. Pages show these, so they name source and vintage.
 SOURCE_LIST = "GIAS state-funded schools (Jul 2025)"
 SOURCE_CODEPOINT = "OS Code-Point Open 2025.4 (Oct 2025)"
-SOURCE_LA = "ONS counties and unitary authorities (Dec 2023)"
-SOURCE_DISTRICT = "ONS local authority districts (May 2024)"
+SOURCE_AREAS = "ONS boundaries (LAD May 2024, CTYUA Dec 2023)"
 INSIDE = ", school point in boundary"
 NEAREST = f", nearest boundary within {NEAREST_WITHIN_M / 1000:g} km of the school point"
 SOURCE_CENSUS = "DfE SPC 2022/23 (Jan 2023)"
@@ -435,39 +434,41 @@ ORDER BY d.urn, c.pupils DESC NULLS LAST, d.link_urn;
 ALTER TABLE predecessor ADD PRIMARY KEY (urn);
 """
 
-# Every fact with its source; 'via' marks the facts reached through a predecessor.
+# Every fact with where it came from. A school's LA is the LA of the district its point lies
+# in (districts nest in LAs; the two generalised layers do not quite), else the LA its point
+# lies in; a school without a point keeps the census's LA and district if they still exist.
 SCHOOL_OUT_SQL = """
 CREATE TEMP TABLE school_out ON COMMIT DROP AS
 SELECT s.urn, s.name, s.open_date, s.town, s.postcode,
        p.geom, p.geom_bng, p.codepoint_district,
-       la.area_code AS pip_la, la.metres AS la_metres,
-       di.area_code AS pip_district, di.metres AS district_metres,
+       la.area_code AS pip_la,
+       di.area_code AS pip_district,
+       CASE WHEN d.level = 'district' THEN d.parent_code ELSE d.code END AS district_la,
+       coalesce(di.metres, la.metres) AS area_metres,
+       CASE WHEN p.key IS NULL THEN cl.code END AS census_la,
+       CASE WHEN p.key IS NULL THEN cd.code END AS census_district,
        c.laestab, c.school_type, g.status,
        c.urn IS NOT NULL AS in_census,
-       pr.predecessor_urn,
-       pc.phase AS predecessor_phase,
        coalesce(c.phase, g.phase) AS own_phase,
+       CASE WHEN c.phase IS NOT NULL THEN 'census' WHEN g.phase IS NOT NULL THEN 'gias' END
+           AS own_phase_from,
+       pr.predecessor_urn, pc.phase AS predecessor_phase,
+       c.urn IS NULL AND coalesce(pr.same_pupils, false) AS counts_via,
        CASE WHEN c.urn IS NOT NULL THEN c.pupils WHEN pr.same_pupils THEN pc.pupils END AS pupils,
        CASE WHEN c.urn IS NOT NULL THEN c.fsm_pct WHEN pr.same_pupils THEN pc.fsm_pct END
            AS fsm_pct,
-       pr.same_pupils AND c.urn IS NULL AS counts_via,
-       CASE WHEN c.phase IS NOT NULL THEN 'census' WHEN g.phase IS NOT NULL THEN 'gias' END
-           AS phase_from,
        CASE WHEN EXISTS (SELECT 1 FROM link_in l WHERE l.urn = s.urn AND l.source = 'academies')
                 THEN true
             WHEN EXISTS (SELECT 1 FROM link_in l WHERE l.urn = s.urn AND l.source = 'all')
                 THEN false
        END AS linked_academy,
        c.is_academy AS census_academy,
-       c.trust_name, m.uid AS own_trust_uid, pr.trust_uid AS predecessor_trust_uid,
-       CASE WHEN la.area_code IS NULL AND p.key IS NULL AND cl.code IS NOT NULL THEN cl.code END
-           AS census_la,
-       CASE WHEN di.area_code IS NULL AND p.key IS NULL AND cd.code IS NOT NULL THEN cd.code END
-           AS census_district
+       c.trust_name, m.uid AS own_trust_uid, pr.trust_uid AS predecessor_trust_uid
 FROM school_in s
 LEFT JOIN school_point p ON p.key = s.urn
 LEFT JOIN area_hit la ON la.key = s.urn AND la.level = 'local_authority'
 LEFT JOIN area_hit di ON di.key = s.urn AND di.level = 'district'
+LEFT JOIN area d ON d.code = di.area_code
 LEFT JOIN census_in c ON c.urn = s.urn
 LEFT JOIN gias_in g ON g.urn = s.urn
 LEFT JOIN trust_match m
@@ -480,50 +481,57 @@ ALTER TABLE school_out ADD PRIMARY KEY (urn);
 """
 
 INSERT_SQL = """
+WITH label AS (
+    SELECT %(list)s::text AS list, %(codepoint)s::text AS codepoint, %(areas)s::text AS areas,
+           %(inside)s::text AS inside, %(nearest)s::text AS nearest, %(census)s::text AS census,
+           %(gias)s::text AS gias, %(links)s::text AS links, %(trust)s::text AS trust,
+           %(via)s::text AS via
+), fact AS (
+    SELECT o.*,
+           coalesce(o.district_la, o.pip_la, o.census_la) AS la_code,
+           coalesce(o.pip_district, o.census_district) AS district_code,
+           coalesce(o.own_phase, o.predecessor_phase) AS phase,
+           coalesce(o.own_trust_uid, o.predecessor_trust_uid) AS trust_uid,
+           o.own_phase IS NULL AND o.predecessor_phase IS NOT NULL AS phase_via,
+           o.own_trust_uid IS NULL AND o.predecessor_trust_uid IS NOT NULL AS trust_via
+    FROM school_out o
+)
 INSERT INTO school (urn, name, laestab, town, postcode, open_date, phase, school_type, status,
                     is_academy, fsm_pct, pupils, predecessor_urn, la_code, district_code,
                     trust_uid, provenance, geom, geom_bng, dataset_id)
-SELECT o.urn, o.name, o.laestab, o.town, o.postcode, o.open_date,
-       coalesce(o.own_phase, o.predecessor_phase),
-       o.school_type, o.status,
-       coalesce(o.linked_academy, o.census_academy),
-       o.fsm_pct, o.pupils,
-       CASE WHEN (o.own_phase IS NULL AND o.predecessor_phase IS NOT NULL) OR o.counts_via
-                 OR (o.own_trust_uid IS NULL AND o.predecessor_trust_uid IS NOT NULL)
-            THEN o.predecessor_urn END,
-       coalesce(o.pip_la, o.census_la), coalesce(o.pip_district, o.census_district),
-       coalesce(o.own_trust_uid, o.predecessor_trust_uid),
+SELECT f.urn, f.name, f.laestab, f.town, f.postcode, f.open_date, f.phase, f.school_type,
+       f.status, coalesce(f.linked_academy, f.census_academy), f.fsm_pct, f.pupils,
+       CASE WHEN f.phase_via OR f.counts_via OR f.trust_via THEN f.predecessor_urn END,
+       f.la_code, f.district_code, f.trust_uid,
        jsonb_strip_nulls(jsonb_build_object(
-           'name', %(list)s::text,
-           'location', CASE WHEN o.geom IS NOT NULL THEN %(codepoint)s::text END,
-           'la', CASE WHEN o.pip_la IS NOT NULL
-                      THEN %(la)s::text || CASE WHEN o.la_metres > 0 THEN %(nearest)s::text ELSE %(inside)s::text END
-                      WHEN o.census_la IS NOT NULL THEN %(census)s::text END,
-           'district', CASE WHEN o.pip_district IS NOT NULL
-                      THEN %(district)s::text
-                           || CASE WHEN o.district_metres > 0 THEN %(nearest)s::text ELSE %(inside)s::text END
-                      WHEN o.census_district IS NOT NULL THEN %(census)s::text END,
-           'phase', CASE o.phase_from WHEN 'census' THEN %(census)s::text WHEN 'gias' THEN %(gias)s::text
-                    ELSE CASE WHEN o.predecessor_phase IS NOT NULL
-                              THEN %(census)s::text || %(via)s::text || o.predecessor_urn END END,
-           'school_type', CASE WHEN o.school_type IS NOT NULL THEN %(census)s::text END,
-           'laestab', CASE WHEN o.laestab IS NOT NULL THEN %(census)s::text END,
-           'status', CASE WHEN o.status IS NOT NULL THEN %(gias)s::text END,
-           'is_academy', CASE WHEN o.linked_academy IS NOT NULL THEN %(links)s::text
-                              WHEN o.census_academy IS NOT NULL THEN %(census)s::text END,
-           'pupils', CASE WHEN o.pupils IS NOT NULL THEN
-                         %(census)s::text || CASE WHEN o.counts_via THEN %(via)s::text || o.predecessor_urn
-                                            ELSE '' END END,
-           'fsm_pct', CASE WHEN o.fsm_pct IS NOT NULL THEN
-                          %(census)s::text || CASE WHEN o.counts_via THEN %(via)s::text || o.predecessor_urn
-                                             ELSE '' END END,
-           'trust', CASE WHEN o.own_trust_uid IS NOT NULL THEN %(trust)s::text
-                         WHEN o.predecessor_trust_uid IS NOT NULL
-                         THEN %(trust)s::text || %(via)s::text || o.predecessor_urn END
-       )),
-       o.geom, o.geom_bng, %(dataset)s
-FROM school_out o
-ORDER BY o.urn
+           'name', l.list,
+           'location', CASE WHEN f.geom IS NOT NULL THEN l.codepoint END,
+           'la', CASE WHEN f.geom IS NOT NULL AND f.la_code IS NOT NULL
+                      THEN l.areas || CASE WHEN f.area_metres > 0 THEN l.nearest ELSE l.inside END
+                      WHEN f.la_code IS NOT NULL THEN l.census END,
+           'district', CASE WHEN f.geom IS NOT NULL AND f.district_code IS NOT NULL
+                      THEN l.areas || CASE WHEN f.area_metres > 0 THEN l.nearest ELSE l.inside END
+                      WHEN f.district_code IS NOT NULL THEN l.census END,
+           'phase', CASE f.own_phase_from WHEN 'census' THEN l.census WHEN 'gias' THEN l.gias END,
+           'school_type', CASE WHEN f.school_type IS NOT NULL THEN l.census END,
+           'laestab', CASE WHEN f.laestab IS NOT NULL THEN l.census END,
+           'status', CASE WHEN f.status IS NOT NULL THEN l.gias END,
+           'is_academy', CASE WHEN f.linked_academy IS NOT NULL THEN l.links
+                              WHEN f.census_academy IS NOT NULL THEN l.census END,
+           'pupils', CASE WHEN f.pupils IS NOT NULL AND NOT f.counts_via THEN l.census END,
+           'fsm_pct', CASE WHEN f.fsm_pct IS NOT NULL AND NOT f.counts_via THEN l.census END,
+           'trust', CASE WHEN f.own_trust_uid IS NOT NULL THEN l.trust END
+       ) || jsonb_strip_nulls(jsonb_build_object(
+           'phase', CASE WHEN f.phase_via THEN l.census || l.via || f.predecessor_urn END,
+           'pupils', CASE WHEN f.counts_via AND f.pupils IS NOT NULL
+                          THEN l.census || l.via || f.predecessor_urn END,
+           'fsm_pct', CASE WHEN f.counts_via AND f.fsm_pct IS NOT NULL
+                           THEN l.census || l.via || f.predecessor_urn END,
+           'trust', CASE WHEN f.trust_via THEN l.trust || l.via || f.predecessor_urn END
+       ))),
+       f.geom, f.geom_bng, %(dataset)s
+FROM fact f CROSS JOIN label l
+ORDER BY f.urn
 """
 
 
@@ -567,8 +575,18 @@ def _stage(ctx: Context) -> None:
     copy_rows(
         conn,
         "census_in",
-        ["urn", "laestab", "la_code", "district_code", "phase", "school_type", "is_academy",
-         "trust_name", "pupils", "fsm_pct"],
+        [
+            "urn",
+            "laestab",
+            "la_code",
+            "district_code",
+            "phase",
+            "school_type",
+            "is_academy",
+            "trust_name",
+            "pupils",
+            "fsm_pct",
+        ],
         _census_rows(census),
     )
     copy_rows(conn, "gias_in", ["urn", "phase", "status"], gias)
@@ -605,8 +623,7 @@ def load(ctx: Context) -> None:
         {
             "list": SOURCE_LIST,
             "codepoint": SOURCE_CODEPOINT,
-            "la": SOURCE_LA,
-            "district": SOURCE_DISTRICT,
+            "areas": SOURCE_AREAS,
             "inside": INSIDE,
             "nearest": NEAREST,
             "census": SOURCE_CENSUS,
@@ -625,99 +642,151 @@ def _share(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
+# Figures for the summary, each one count over the finished load.
+PLACING_FACTS = {
+    "LA from the census (school not placed)": (
+        "SELECT count(*) FROM school_out WHERE census_la IS NOT NULL"
+    ),
+    "district disagrees with the postcode's Code-Point district": (
+        "SELECT count(*) FROM school_out WHERE pip_district <> codepoint_district"
+    ),
+    "LA disagrees with the LA of the postcode's Code-Point district": (
+        "SELECT count(*) FROM school s JOIN school_out o USING (urn)"
+        " JOIN area a ON a.code = o.codepoint_district"
+        " WHERE s.la_code <> CASE WHEN a.level = 'district' THEN a.parent_code ELSE a.code END"
+    ),
+    "LA point-in-polygon disagrees with the LA of the district point-in-polygon": (
+        "SELECT count(*) FROM school_out WHERE pip_la <> district_la"
+    ),
+    "schools in the census (own URN)": "SELECT count(*) FROM school_out WHERE in_census",
+}
+TRUST_FACTS = {
+    "schools with a trust": "SELECT count(*) FROM school WHERE trust_uid IS NOT NULL",
+    "academies": "SELECT count(*) FROM school WHERE is_academy",
+    "academies with a trust": (
+        "SELECT count(*) FROM school WHERE is_academy AND trust_uid IS NOT NULL"
+    ),
+    "schools whose trust has since closed": (
+        "SELECT count(*) FROM school s JOIN trust t ON t.uid = s.trust_uid"
+        " WHERE t.status = 'Closed'"
+    ),
+    "schools whose census trust name is not matched": (
+        "SELECT count(*) FROM school_out WHERE trust_name IS NOT NULL AND own_trust_uid IS NULL"
+    ),
+}
+PREDECESSOR_FACTS = {
+    "schools with facts through a predecessor": (
+        "SELECT count(*) FROM school WHERE predecessor_urn IS NOT NULL"
+    ),
+    "phase through a predecessor": (
+        "SELECT count(*) FROM school WHERE strpos(provenance->>'phase', %(via)s) > 0"
+    ),
+    "pupils and FSM through a predecessor": (
+        "SELECT count(*) FROM school WHERE strpos(provenance->>'pupils', %(via)s) > 0"
+    ),
+    "trust through a predecessor": (
+        "SELECT count(*) FROM school WHERE strpos(provenance->>'trust', %(via)s) > 0"
+    ),
+    "academy predecessor's trust not carried (new URN, new trust)": (
+        "SELECT count(*) FROM predecessor p JOIN census_in c ON c.urn = p.predecessor_urn"
+        " WHERE p.link_type = 'Predecessor' AND p.n = 1 AND c.trust_key IS NOT NULL"
+    ),
+}
+
+
+def _facts(ctx: Context, queries: dict[str, str]) -> dict[str, int]:
+    counts = {}
+    for name, sql in queries.items():
+        counts[name] = int(ctx.scalar(sql, {"via": VIA_PREDECESSOR}))
+        ctx.summary.fact(name, counts[name])
+    return counts
+
+
 def _summarise(ctx: Context, placed: list[Placed]) -> None:
     s = ctx.summary
-    q = ctx.scalar
     total = ctx.count_rows("school")
-    located = int(q("SELECT count(*) FROM school WHERE geom IS NOT NULL"))
+    located = int(ctx.scalar("SELECT count(*) FROM school WHERE geom IS NOT NULL"))
     s.fact("schools placed", located)
     s.fact("schools placed, share", _share(located, total))
     for p in placed:
         s.fact(f"{p.level}: placed by the nearest boundary within 2 km", p.nearest)
         s.fact(f"{p.level}: placed points outside every boundary", p.outside)
-    s.fact("LA from the census (school not placed)", int(q(
-        "SELECT count(*) FROM school_out WHERE census_la IS NOT NULL")))
-    s.fact("district disagrees with the postcode's Code-Point district", int(q(
-        "SELECT count(*) FROM school_out WHERE pip_district <> codepoint_district")))
-    s.fact("LA disagrees with the LA of the postcode's Code-Point district", int(q(
-        "SELECT count(*) FROM school_out o JOIN area a ON a.code = o.codepoint_district"
-        " WHERE o.pip_la <> CASE WHEN a.level = 'district' THEN a.parent_code ELSE a.code END")))
-    s.fact("schools in the census (own URN)", int(q(
-        "SELECT count(*) FROM school_out WHERE in_census")))
+    _facts(ctx, PLACING_FACTS)
     for column in ("phase", "school_type", "status", "is_academy", "pupils", "fsm_pct"):
-        n = int(q(f"SELECT count(*) FROM school WHERE {column} IS NOT NULL"))
+        n = int(ctx.scalar(f"SELECT count(*) FROM school WHERE {column} IS NOT NULL"))
         s.fact(f"share with {column}", _share(n, total))
-    with_trust = int(q("SELECT count(*) FROM school WHERE trust_uid IS NOT NULL"))
-    academies = int(q("SELECT count(*) FROM school WHERE is_academy"))
-    s.fact("schools with a trust", with_trust)
-    s.fact("share with a trust", _share(with_trust, total))
-    s.fact("academies with a trust, share", _share(int(q(
-        "SELECT count(*) FROM school WHERE is_academy AND trust_uid IS NOT NULL")), academies))
-    s.fact("schools whose trust has since closed", int(q(
-        "SELECT count(*) FROM school s JOIN trust t ON t.uid = s.trust_uid"
-        " WHERE t.status = 'Closed'")))
-    s.fact("schools whose census trust name is not matched", int(q(
-        "SELECT count(*) FROM school_out WHERE trust_name IS NOT NULL AND own_trust_uid IS NULL")))
+    trusts = _facts(ctx, TRUST_FACTS)
+    s.fact("share with a trust", _share(trusts["schools with a trust"], total))
+    s.fact(
+        "academies with a trust, share",
+        _share(trusts["academies with a trust"], trusts["academies"]),
+    )
     _summarise_trust_names(ctx)
-    _summarise_predecessors(ctx)
+    _facts(ctx, PREDECESSOR_FACTS)
+    rows = ctx.conn.execute
     s.miss(
         "school postcode not an English Code-Point Open postcode (URN postcode)",
-        [f"{u} {p or '(none)'}" for u, p in ctx.conn.execute(
-            "SELECT s.urn, s.postcode_as_given FROM school_in s"
-            " WHERE NOT EXISTS (SELECT 1 FROM school_point p WHERE p.key = s.urn) ORDER BY 1")],
+        [
+            f"{urn} {given or '(none)'}"
+            for urn, given in rows(
+                "SELECT s.urn, s.postcode_as_given FROM school_in s"
+                " WHERE NOT EXISTS (SELECT 1 FROM school_point p WHERE p.key = s.urn)"
+            )
+        ],
     )
     s.miss(
         "district disagrees with Code-Point (URN point-in-polygon/Code-Point)",
-        [f"{u} {a}/{b}" for u, a, b in ctx.conn.execute(
-            "SELECT urn, pip_district, codepoint_district FROM school_out"
-            " WHERE pip_district <> codepoint_district ORDER BY urn")],
+        [
+            f"{urn} {pip}/{codepoint}"
+            for urn, pip, codepoint in rows(
+                "SELECT urn, pip_district, codepoint_district FROM school_out"
+                " WHERE pip_district <> codepoint_district"
+            )
+        ],
+    )
+    s.miss(
+        "school with no phase (URN)",
+        [str(r[0]) for r in rows("SELECT urn FROM school WHERE phase IS NULL")],
     )
 
 
 def _summarise_trust_names(ctx: Context) -> None:
-    """Trust names of the whole census file: matched, ambiguous, unmatched."""
+    """Trust names of the whole census file: matched, ambiguous, closed too early, unknown."""
     s = ctx.summary
     rows = ctx.conn.execute(
-        "SELECT c.trust_key, min(c.trust_name), bool_or(m.candidates = 1),"
-        "       bool_or(m.candidates > 1), bool_or(m.candidates = 1 AND m.tier = 1)"
-        " FROM census_in c LEFT JOIN trust_match m"
-        "   ON m.trust_key = c.trust_key AND m.school_kind = c.school_kind"
-        " WHERE c.trust_key IS NOT NULL GROUP BY c.trust_key ORDER BY 1"
+        f"""
+        SELECT c.trust_key, min(c.trust_name), bool_or(m.candidates = 1),
+               bool_or(m.candidates > 1), bool_or(m.candidates = 1 AND m.tier = 1),
+               EXISTS (SELECT 1 FROM trust t WHERE {NAME_KEY.format("t.name")} = c.trust_key)
+        FROM census_in c
+        LEFT JOIN trust_match m ON m.trust_key = c.trust_key AND m.school_kind = c.school_kind
+        WHERE c.trust_key IS NOT NULL
+        GROUP BY c.trust_key ORDER BY 1
+        """
     ).fetchall()
     matched = [r for r in rows if r[2]]
     s.fact("census trust names", len(rows))
     s.fact("census trust names matched to a GIAS group", len(matched))
     s.fact("census trust names matched, share", _share(len(matched), len(rows)))
     s.fact("census trust names matched only to a sponsor group", sum(bool(r[4]) for r in matched))
-    s.miss("census trust name matching no GIAS group open on census day",
-           [r[1] for r in rows if not r[2] and not r[3]])
-    s.miss("census trust name matching several GIAS groups equally",
-           [r[1] for r in rows if not r[2] and r[3]])
-
-
-def _summarise_predecessors(ctx: Context) -> None:
-    s = ctx.summary
-    q = ctx.scalar
-    s.fact("schools with facts through a predecessor", int(q(
-        "SELECT count(*) FROM school WHERE predecessor_urn IS NOT NULL")))
-    s.fact("phase through a predecessor", int(q(
-        "SELECT count(*) FROM school WHERE provenance->>'phase' LIKE %s", (f"%{VIA_PREDECESSOR}%",))))
-    s.fact("pupils and FSM through a predecessor", int(q(
-        "SELECT count(*) FROM school WHERE provenance->>'pupils' LIKE %s", (f"%{VIA_PREDECESSOR}%",))))
-    s.fact("trust through a predecessor", int(q(
-        "SELECT count(*) FROM school WHERE provenance->>'trust' LIKE %s", (f"%{VIA_PREDECESSOR}%",))))
-    s.fact("academy predecessor's trust not carried (new URN = new trust)", int(q(
-        "SELECT count(*) FROM predecessor p JOIN census_in c ON c.urn = p.predecessor_urn"
-        " WHERE p.link_type = 'Predecessor' AND p.n = 1 AND c.trust_key IS NOT NULL")))
-    s.miss("school with no phase (URN)", [str(r[0]) for r in ctx.conn.execute(
-        "SELECT urn FROM school WHERE phase IS NULL ORDER BY urn")])
+    unmatched = [r for r in rows if not r[2]]
+    s.fact("census trust names not matched", len(unmatched))
+    s.miss(
+        "census trust name with no GIAS group of that name", [r[1] for r in unmatched if not r[5]]
+    )
+    s.miss(
+        "census trust name whose GIAS groups had all closed before census day",
+        [r[1] for r in unmatched if r[5] and not r[3]],
+    )
+    s.miss(
+        "census trust name matching several GIAS groups equally", [r[1] for r in unmatched if r[3]]
+    )
 
 
 IMPORTER = Importer(
     name="schools",
     title="State-funded schools (GIAS Jul 2025) with census, GIAS and trust facts",
-    vintage="GIAS list 2025-07; DfE SPC 2022/23 (census 2023-01); GIAS 2024-06; "
-    "GIAS links 2025-07",
+    vintage="GIAS list 2025-07; DfE SPC 2022/23 (census 2023-01); GIAS 2024-06; GIAS links 2025-07",
     licence="OGL v3. Contains public sector information from Get Information about Schools "
     "and DfE's Schools, pupils and their characteristics, licensed under the Open Government "
     "Licence v3.0",

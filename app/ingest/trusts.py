@@ -128,7 +128,7 @@ def read_groups(path: Path) -> list[Group]:
         raise ImportFailed(f"{path.name}: expected a non-empty JSON array of groups")
     groups = []
     for index, record in enumerate(records):
-        if not isinstance(record, dict) or not REQUIRED_KEYS <= record.keys():
+        if not isinstance(record, dict) or not record.keys() >= REQUIRED_KEYS:
             missing = sorted(REQUIRED_KEYS - set(record)) if isinstance(record, dict) else "all"
             raise ImportFailed(f"{path.name}: record {index} lacks keys {missing}")
         try:
@@ -231,7 +231,9 @@ def load(ctx: Context) -> None:
         " open_date date, closed_date date, town text, postcode text, postcode_as_given text)"
         " ON COMMIT DROP"
     )
-    copy_rows(conn, "trust_in", STAGING_COLUMNS, _rows(ctx.track(groups, "groups", total=len(groups))))
+    copy_rows(
+        conn, "trust_in", STAGING_COLUMNS, _rows(ctx.track(groups, "groups", total=len(groups)))
+    )
     conn.execute(PLACE_SQL)
     conn.execute("ALTER TABLE trust_point ADD PRIMARY KEY (key)")
     conn.execute("ANALYZE trust_in; ANALYZE trust_point")
@@ -283,13 +285,17 @@ def _summarise(
         " WHERE i.postcode_as_given IS NOT NULL"
         "   AND NOT EXISTS (SELECT 1 FROM trust_point p WHERE p.key = i.uid) ORDER BY i.uid"
     ).fetchall()
-    s.miss("group postcode not an English Code-Point Open postcode", [f"{u} {p}" for u, p in unknown])
+    s.miss(
+        "group postcode not an English Code-Point Open postcode", [f"{u} {p}" for u, p in unknown]
+    )
     s.miss(
         "open academy trust without a postcode",
         [
             f"{g.uid} {g.name}"
             for g in groups
-            if g.status == "Open" and g.group_type in ACADEMY_TRUST_TYPES and not g.postcode_as_given
+            if g.status == "Open"
+            and g.group_type in ACADEMY_TRUST_TYPES
+            and not g.postcode_as_given
         ],
     )
     if kept:

@@ -1,4 +1,4 @@
-"""Similar local authorities: DfE statistical neighbours and a tunable indicator similarity.
+"""Similar local authorities: DfE statistical neighbours, a tunable similarity, gap analysis.
 
 Two ways to find an LA's comparators:
 
@@ -13,7 +13,8 @@ Two ways to find an LA's comparators:
   pair's distance and the remaining weights are scaled back up to 1 (an available-case
   distance), which keeps the distance symmetric; every omission is reported.
 
-The standardised matrix is built from one query and cached per data version.
+Gap analysis then asks what an LA's comparators have, by partnership theme and kind, that the
+LA itself lacks. The standardised matrix is built from one query and cached per data version.
 """
 
 from __future__ import annotations
@@ -38,7 +39,6 @@ ENGLAND = "E92000001"
 MIN_K = 1
 MAX_K = 50
 DEFAULT_K = 10
-MISSING = "\u2013"  # en dash, shown for a missing value
 GSS_CODE = re.compile(r"^E[0-9]{8}$")
 CLOSENESS_LABELS = {
     "extremely_close": "Extremely close",
@@ -640,19 +640,6 @@ def quartile(rank: int, ranked: int) -> int:
     return min(4, 1 + (4 * (rank - 1)) // ranked)
 
 
-def format_value(value: float | None, unit: str) -> str:
-    """A value for display in its unit: '23.4%', '45.1', '0.213', '1,234', or a dash when missing."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return MISSING
-    if unit == "%":
-        return f"{value:.1f}%"
-    if unit in ("rank", "people") or abs(value) >= 1000:
-        return f"{value:,.0f}"
-    if abs(value) >= 1 or value == 0:
-        return f"{value:,.1f}"
-    return f"{value:.3f}"
-
-
 def _float_or_none(value: Any) -> float | None:
     number = float(value)
     return None if math.isnan(number) else number
@@ -666,6 +653,7 @@ def _round(value: float | None, digits: int = 6) -> float | None:
 
 _MATRICES: OrderedDict[tuple[str, int], Matrix] = OrderedDict()
 _MAX_MATRICES = 4
+_OVERLAPS: dict[tuple[str, int], float] = {}
 
 
 def build_matrix(
@@ -932,7 +920,197 @@ async def indicator_list(session: AsyncSession) -> list[dict[str, Any]]:
     ]
 
 
-async def measure_default_overlap(session: AsyncSession) -> float:
-    """How well the default indicator set reproduces DfE's published neighbours (0-1)."""
+async def default_overlap(session: AsyncSession) -> float:
+    """How well the default indicator set reproduces DfE's published neighbours (0-1, cached).
+
+    The mean, over every LA, of the share of its DfE neighbours that are among its nearest LAs
+    (as many as DfE lists) by the default indicators.
+    """
     matrix = await load_matrix(session)
-    return dfe_overlap(matrix, await dfe_neighbour_codes(session))
+    key = (_database_key(session), matrix.version)
+    if key not in _OVERLAPS:
+        _OVERLAPS[key] = dfe_overlap(matrix, await dfe_neighbour_codes(session))
+        while len(_OVERLAPS) > _MAX_MATRICES:
+            _OVERLAPS.pop(next(iter(_OVERLAPS)))
+    return _OVERLAPS[key]
+
+
+async def vocabulary(session: AsyncSession) -> dict[str, dict[str, str]]:
+    """Theme and kind labels by code, in label order."""
+    result: dict[str, dict[str, str]] = {"theme": {}, "kind": {}}
+    for r in await queries.rows(session, queries.sql("similar_vocabulary")):
+        result[r["vocabulary"]][r["code"]] = r["label"]
+    return result
+
+
+# Gap analysis -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GapPartnership:
+    """A partnership serving some of the neighbours but not the LA itself."""
+
+    slug: str
+    name: str
+    kind_label: str
+    is_national: bool
+    serves: tuple[str, ...]  # names of the neighbours it serves
+
+    @property
+    def url(self) -> str:
+        """The partnership's page."""
+        return f"/partnerships/{self.slug}"
+
+
+@dataclass(frozen=True)
+class GapRow:
+    """One theme or kind: what the LA has against what its neighbours have between them."""
+
+    group: str  # 'theme' or 'kind'
+    code: str
+    label: str
+    own: PartnershipCounts
+    neighbours: PartnershipCounts  # distinct partnerships across all the neighbours
+    neighbours_with: int  # how many neighbours have at least one
+    missing: tuple[GapPartnership, ...]  # the neighbours' partnerships the LA does not have
+
+    @property
+    def is_gap(self) -> bool:
+        """The neighbours have some; the LA has none."""
+        return self.own.total == 0 and self.neighbours.total > 0
+
+
+@dataclass(frozen=True)
+class GapAnalysis:
+    """What an LA's comparators have, by theme and by kind, that the LA lacks."""
+
+    area: LocalAuthority
+    neighbours: tuple[LocalAuthority, ...]
+    basis: str
+    themes: tuple[GapRow, ...]
+    kinds: tuple[GapRow, ...]
+
+    @property
+    def gaps(self) -> tuple[GapRow, ...]:
+        """Themes and kinds the neighbours have and the LA has not, most common first."""
+        rows = [r for r in (*self.themes, *self.kinds) if r.is_gap]
+        return tuple(sorted(rows, key=lambda r: (-r.neighbours.total, r.group, r.label)))
+
+    def sentence(self, row: GapRow) -> str:
+        """'Liverpool's 10 neighbours have 7 Careers partnerships between them …; it has none.'"""
+        n = len(self.neighbours)
+        noun = f"{row.label} partnership" if row.group == "theme" else row.label
+        split = ""
+        if row.neighbours.local and row.neighbours.national:
+            national = _plural(row.neighbours.national, "national programme")
+            split = f" ({row.neighbours.local} local, {national})"
+        own = "none"
+        if row.own.total:
+            own = f"{row.own.total} ({row.own.local} local, {row.own.national} national)"
+        return (
+            f"{self.area.name}'s {_plural(n, 'neighbour')} have"
+            f" {_plural(row.neighbours.total, noun)} between them{split},"
+            f" serving {row.neighbours_with} of the {n}; {self.area.name} has {own}."
+        )
+
+    def as_json(self) -> dict[str, Any]:
+        """The analysis as JSON."""
+
+        def row_json(r: GapRow) -> dict[str, Any]:
+            return {
+                "code": r.code,
+                "label": r.label,
+                "own": r.own.as_json(),
+                "neighbours": r.neighbours.as_json(),
+                "neighbours_with": r.neighbours_with,
+                "is_gap": r.is_gap,
+                "missing": [
+                    {"slug": p.slug, "name": p.name, "url": p.url, "serves": list(p.serves)}
+                    for p in r.missing
+                ],
+            }
+
+        return {
+            "area": {"code": self.area.code, "name": self.area.name},
+            "basis": self.basis,
+            "neighbours": [{"code": a.code, "name": a.name} for a in self.neighbours],
+            "themes": [row_json(r) for r in self.themes],
+            "kinds": [row_json(r) for r in self.kinds],
+        }
+
+
+def _plural(n: int, noun: str) -> str:
+    if n == 1:
+        return f"1 {noun}"
+    plural = noun if noun.endswith("s") else f"{noun}s"
+    return f"{n} {plural}"
+
+
+async def gap_analysis(
+    session: AsyncSession, code: str, neighbour_codes: Sequence[str] | None = None
+) -> GapAnalysis:
+    """What the LA's neighbours (DfE's unless others are given) have that the LA lacks."""
+    matrix = await load_matrix(session)
+    area = await resolve_la(session, matrix, code)
+    if neighbour_codes is None:
+        basis = "DfE statistical neighbours"
+        neighbour_codes = (await dfe_neighbour_codes(session, [area.code])).get(area.code, [])
+    else:
+        basis = "chosen comparators"
+    neighbours = [
+        la
+        for la in await resolve_las(session, matrix, list(dict.fromkeys(neighbour_codes)))
+        if la.code != area.code
+    ]
+    served = await served_partnerships(session, [area.code, *(n.code for n in neighbours)])
+    labels = await vocabulary(session)
+    own = served.get(area.code, [])
+    own_ids = {p.id for p in own}
+
+    def rows(group: str, labels: Mapping[str, str]) -> tuple[GapRow, ...]:
+        def has(p: ServedPartnership, key: str) -> bool:
+            return key in p.themes if group == "theme" else p.kind == key
+
+        result = []
+        for key, label in labels.items():
+            theirs: dict[int, ServedPartnership] = {}
+            serves: dict[int, list[str]] = {}
+            with_any = 0
+            for n in neighbours:
+                matching = [p for p in served.get(n.code, []) if has(p, key)]
+                with_any += bool(matching)
+                for p in matching:
+                    theirs[p.id] = p
+                    serves.setdefault(p.id, []).append(n.name)
+            if not theirs and not any(has(p, key) for p in own):
+                continue
+            missing = sorted(
+                (p for pid, p in theirs.items() if pid not in own_ids),
+                key=lambda p: (p.is_national, -len(serves[p.id]), p.name),
+            )
+            result.append(
+                GapRow(
+                    group=group,
+                    code=key,
+                    label=label,
+                    own=count_partnerships(p for p in own if has(p, key)),
+                    neighbours=count_partnerships(theirs.values()),
+                    neighbours_with=with_any,
+                    missing=tuple(
+                        GapPartnership(
+                            p.slug, p.name, p.kind_label, p.is_national, tuple(serves[p.id])
+                        )
+                        for p in missing
+                    ),
+                )
+            )
+        result.sort(key=lambda r: (not r.is_gap, -r.neighbours.total, r.label))
+        return tuple(result)
+
+    return GapAnalysis(
+        area=area,
+        neighbours=tuple(neighbours),
+        basis=basis,
+        themes=rows("theme", labels["theme"]),
+        kinds=rows("kind", labels["kind"]),
+    )

@@ -152,6 +152,7 @@ def test_postcodes_without_coordinates_are_skipped_and_reported(
     assert summary["facts"]["rows_outside_england"] == source.rows - source.english_rows
     assert summary["rows"]["postcode"] == source.located
     assert summary["rows"]["outcode"] == len(source.outcodes)
+    assert sum(summary["facts"]["postcodes_by_quality"].values()) == source.located
 
 
 def test_rows_are_canonical_and_consistent(
@@ -270,6 +271,7 @@ def test_reimport_changes_nothing(conn: psycopg.Connection[Any], geodata_dir: Pa
         ctx = Context(geodata_dir, conn, 0, Console(stderr=True), quiet=True)
         IMPORTER.load(ctx)
         assert _fingerprint(conn) == before
+        # A difference here with unchanged files means the importer changed without a version bump.
         assert ctx.summary.as_json() == stored
 
 
@@ -327,6 +329,7 @@ def test_load_rules_on_made_up_rows(conn: psycopg.Connection[Any], tmp_path: Pat
     assert facts["skipped_no_coordinates"] == 1
     assert facts["skipped_malformed_postcode"] == 1
     assert facts["postcodes_without_district"] == 1
+    assert facts["postcodes_by_quality"] == {"10": 2, "60": 1}
     assert facts["cross_border_outcodes"] == ["ZZ2"]
     assert ctx.summary.unmatched["postcode without coordinates"] == ["ZZ1 1AD"]
     assert ctx.summary.unmatched["malformed postcode"] == ["Z 1AA"]
@@ -343,7 +346,6 @@ def test_a_bad_file_fails_and_keeps_the_previous_data(
         ["ZZ1,0,Testville"],
     )
     ctx = Context(root, conn, 0, Console(stderr=True), quiet=True)
-    with pytest.raises(ImportFailed, match=r"zz\.csv\.gz.*eastings"):
-        with conn.transaction():
-            IMPORTER.load(ctx)
+    with pytest.raises(ImportFailed, match=r"zz\.csv\.gz.*eastings"), conn.transaction():
+        IMPORTER.load(ctx)
     assert conn.execute("SELECT count(*) FROM postcode").fetchone() == before

@@ -1,4 +1,4 @@
--- compare_vocabulary: partnership themes and kinds with their labels (kinds say whether they are
+-- similar_vocabulary: partnership themes and kinds with their labels (kinds say whether they are
 -- national programmes), for counting and labelling partnerships by theme and kind.
 -- Params: none.
 -- Relies on: pk_theme, pk_partnership_kind (a few dozen rows).

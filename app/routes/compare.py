@@ -1,0 +1,339 @@
+"""Similar areas and comparison: the pages and their ``/api/v1`` endpoints.
+
+Pages: ``/compare`` (the chooser when fewer than two areas are given), ``/compare.csv`` and
+``/areas/{code}/similar``. API: ``/api/v1/areas/{code}/similar``, ``/api/v1/areas/{code}/gaps``,
+``/api/v1/compare`` and ``/api/v1/indicators``. Routes parse and validate; services decide.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Annotated, Any, Literal
+
+import orjson
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from app.db import SessionDep
+from app.errors import AppError, InvalidInput
+from app.services import compare as comparing
+from app.services import similarity
+from app.services.versions import data_version
+
+router = APIRouter()
+pages = APIRouter(include_in_schema=False)
+api = APIRouter(prefix="/api/v1", tags=["similar areas"])
+
+AreaCode = Annotated[str, Path(max_length=12, description="ONS GSS code of an upper-tier LA")]
+Areas = Annotated[
+    list[str],
+    Query(description="2 to 6 upper-tier LA codes, comma-separated (or the parameter repeated)"),
+]
+Method = Annotated[
+    Literal["dfe", "indicators"],
+    Query(description="dfe: DfE statistical neighbours; indicators: the tunable similarity"),
+]
+IndicatorCodes = Annotated[
+    str | None,
+    Query(max_length=2000, description="Indicator codes, comma-separated (default set if none)"),
+]
+Weights = Annotated[
+    str | None,
+    Query(max_length=2000, description="One weight per indicator, comma-separated, each ≥ 0"),
+]
+K = Annotated[int, Query(description="How many similar LAs, 1-50")]
+SameRegion = Annotated[
+    str | None, Query(description="true: only LAs in the same region (default false)")
+]
+TRUE = frozenset({"1", "true", "yes", "on"})
+FALSE = frozenset({"", "0", "false", "no", "off"})
+
+
+# Parsing ------------------------------------------------------------------------------------
+
+
+def parse_flag(value: str | None, name: str) -> bool:
+    """'true', '1', 'on' -> True; '', 'false', '0', absent -> False; anything else is refused."""
+    text = (value or "").strip().lower()
+    if text in TRUE:
+        return True
+    if text in FALSE:
+        return False
+    raise InvalidInput(
+        f"{name} must be true or false (got {value!r}).",
+        [{"field": name, "message": "true or false"}],
+    )
+
+
+def parse_list(values: Sequence[str | None]) -> list[str]:
+    """'a,b' and repeated values as one list, blanks dropped, order kept."""
+    return [p.strip() for v in values for p in (v or "").split(",") if p.strip()]
+
+
+def parse_weights(values: Sequence[str]) -> list[float]:
+    """Weights as numbers; InvalidInput naming the first one that is not a number."""
+    weights = []
+    for text in values:
+        try:
+            weight = float(text)
+        except ValueError:
+            raise InvalidInput(
+                f"Weights must be numbers (got {text!r}).",
+                [{"field": "weights", "message": f"not a number: {text}"}],
+            ) from None
+        if not math.isfinite(weight):
+            raise InvalidInput(
+                f"Weights must be finite numbers (got {text!r}).",
+                [{"field": "weights", "message": f"not finite: {text}"}],
+            )
+        weights.append(weight)
+    return weights
+
+
+def _json(data: Any) -> bytes:
+    return orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS)
+
+
+async def _cached(
+    request: Request,
+    session: SessionDep,
+    key: tuple[object, ...],
+    build: Callable[[], Awaitable[bytes]],
+    media_type: str = "application/json",
+) -> Response:
+    """A payload from the app's cache, keyed by the data version as well as ``key``."""
+    version = await data_version(session)
+    payload = await request.app.state.cache.get_or_build(
+        (*key, version), build, media_type=media_type
+    )
+    response: Response = payload.respond(request)
+    return response
+
+
+def render(
+    request: Request, template: str, context: dict[str, Any], status: int = 200
+) -> HTMLResponse:
+    """Render one of this feature's pages."""
+    response: HTMLResponse = request.app.state.templates.TemplateResponse(
+        request, template, context, status_code=status
+    )
+    return response
+
+
+# API ----------------------------------------------------------------------------------------
+
+
+@api.get("/areas/{code}/similar", response_class=Response)
+async def similar_api(
+    request: Request,
+    session: SessionDep,
+    code: AreaCode,
+    method: Method = "dfe",
+    indicators: IndicatorCodes = None,
+    weights: Weights = None,
+    k: K = similarity.DEFAULT_K,
+    same_region: SameRegion = None,
+) -> Response:
+    """Areas similar to an upper-tier LA, in rank order.
+
+    ``method=dfe`` gives DfE's statistical neighbours with their closeness band;
+    ``method=indicators`` standardises the chosen indicators across the 153 LAs and ranks LAs by
+    weighted Euclidean distance, with each indicator's contribution and any missing values.
+    Each neighbour carries the number of current partnerships serving it.
+    """
+    chosen = parse_list([indicators])
+    given = parse_weights(parse_list([weights]))
+    region_only = parse_flag(same_region, "same_region")
+    similarity.check_k(k)
+    if method == "dfe" and (chosen or given):
+        raise InvalidInput(
+            "indicators and weights apply to method=indicators only.",
+            [{"field": "method", "message": "use method=indicators"}],
+        )
+    area = code.strip().upper()
+
+    async def build() -> bytes:
+        if method == "dfe":
+            dfe = await similarity.dfe_neighbours(session, area, k, region_only)
+            return _json(dfe.as_json())
+        result = await similarity.similar_by_indicators(
+            session, area, chosen, given, k, region_only
+        )
+        return _json(result.as_json())
+
+    key = ("similar", area, method, tuple(chosen), tuple(given), k, region_only)
+    return await _cached(request, session, key, build)
+
+
+@api.get("/areas/{code}/gaps", response_class=Response)
+async def gaps_api(request: Request, session: SessionDep, code: AreaCode) -> Response:
+    """What an LA's DfE statistical neighbours have, by theme and kind, that it lacks."""
+    area = code.strip().upper()
+
+    async def build() -> bytes:
+        return _json((await similarity.gap_analysis(session, area)).as_json())
+
+    return await _cached(request, session, ("gaps", area), build)
+
+
+@api.get("/compare", response_class=Response)
+async def compare_api(request: Request, session: SessionDep, areas: Areas) -> Response:
+    """2-6 upper-tier LAs side by side: indicators with region and England, partnerships."""
+    codes = comparing.parse_codes(areas)
+    comparing.check_count(codes)
+
+    async def build() -> bytes:
+        return _json((await comparing.compare(session, codes)).as_json())
+
+    return await _cached(request, session, ("compare", tuple(codes)), build)
+
+
+@api.get("/indicators", response_class=Response)
+async def indicators_api(request: Request, session: SessionDep) -> Response:
+    """Every indicator: label, unit, polarity, source, period, default-set flag, LA coverage."""
+
+    async def build() -> bytes:
+        return _json({"indicators": await similarity.indicator_list(session)})
+
+    return await _cached(request, session, ("indicators",), build)
+
+
+# Pages --------------------------------------------------------------------------------------
+
+
+@pages.get("/compare.csv", response_class=Response)
+async def compare_csv(request: Request, session: SessionDep, areas: Areas) -> Response:
+    """The comparison's indicator table as CSV."""
+    codes = comparing.parse_codes(areas)
+    comparing.check_count(codes)
+
+    async def build() -> bytes:
+        return comparing.to_csv(await comparing.compare(session, codes)).encode()
+
+    response = await _cached(
+        request, session, ("compare.csv", tuple(codes)), build, "text/csv; charset=utf-8"
+    )
+    filename = "compare-" + "-".join(codes) + ".csv"
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@pages.get("/compare", response_class=HTMLResponse)
+async def compare_page(
+    request: Request,
+    session: SessionDep,
+    areas: Annotated[list[str] | None, Query()] = None,
+    add: Annotated[str | None, Query(max_length=100)] = None,
+    remove: Annotated[str | None, Query(max_length=12)] = None,
+) -> Response:
+    """Compare 2-6 LAs; with fewer, or a search to resolve, the chooser."""
+    areas = areas or []
+    codes = comparing.parse_codes(areas)
+    if remove:
+        codes = [c for c in codes if c != remove.strip().upper()]
+    query = (add or "").strip()
+    if query:
+        matrix = await similarity.load_matrix(session)
+        matches = comparing.find_las(matrix, query)
+        if len(matches) != 1:
+            error = (
+                f"More than one local authority matches “{query}”: choose one."
+                if matches
+                else f"No local authority matches “{query}”. Try another spelling or its code."
+            )
+            chooser = await comparing.chooser(session, codes, query)
+            return render(
+                request,
+                "compare.html",
+                {"nav": "compare", "chooser": chooser, "error": error, "query": query},
+                status=200 if matches else 404,
+            )
+        if matches[0].code not in codes:
+            codes.append(matches[0].code)
+    canonical = ",".join(codes)
+    if query or remove or (areas and areas != [canonical]):
+        return RedirectResponse(comparing.compare_path(codes) if codes else "/compare", 303)
+    if len(codes) < comparing.MIN_AREAS:
+        chooser = await comparing.chooser(session, codes)
+        return render(request, "compare.html", {"nav": "compare", "chooser": chooser})
+    try:
+        comparison = await comparing.compare(session, codes)
+    except AppError as exc:
+        chooser = await comparing.chooser(session, codes)
+        return render(
+            request,
+            "compare.html",
+            {"nav": "compare", "chooser": chooser, "error": exc.detail},
+            status=exc.status_code,
+        )
+    return render(request, "compare.html", {"nav": "compare", "c": comparison})
+
+
+@pages.get("/areas/{code}/similar", response_class=HTMLResponse)
+async def similar_page(
+    request: Request,
+    session: SessionDep,
+    code: AreaCode,
+    indicators: Annotated[list[str] | None, Query()] = None,
+    weights: Annotated[str | None, Query(max_length=2000)] = None,
+    k: Annotated[str | None, Query(max_length=4)] = None,
+    same_region: Annotated[str | None, Query(max_length=8)] = None,
+) -> HTMLResponse:
+    """Both ways of finding similar areas, the LAIT-style benchmark and the gap analysis."""
+    dfe = await similarity.dfe_neighbours(session, code)
+    area = dfe.area
+    matrix = await similarity.load_matrix(session)
+    chosen = parse_list(indicators or [])
+    errors: list[str] = []
+    result = None
+    k_value = similarity.DEFAULT_K
+    region_only = False
+    given: list[float] = []
+    try:
+        region_only = parse_flag(same_region, "same_region")
+        if k and k.strip():
+            try:
+                k_value = int(k)
+            except ValueError:
+                raise InvalidInput(f"k must be a whole number (got {k!r}).") from None
+        given = _form_weights(request, chosen, weights)
+        result = await similarity.similar_by_indicators(
+            session, area.code, chosen, given, k_value, region_only
+        )
+    except InvalidInput as exc:
+        errors.append(exc.detail)
+    weight_of = dict(zip(chosen, given, strict=False)) if given else {}
+    selected = set(chosen) if chosen else set(matrix.default_indicators)
+    context = {
+        "nav": "areas",
+        "area": area,
+        "neighbours": dfe,
+        "benchmark": await similarity.benchmark(session, area.code),
+        "result": result,
+        "errors": errors,
+        "matrix": matrix,
+        "selected": selected,
+        "weight_of": weight_of,
+        "k": k_value,
+        "k_range": (similarity.MIN_K, similarity.MAX_K),
+        "same_region": region_only,
+        "gaps": await similarity.gap_analysis(session, area.code),
+        "overlap": await similarity.default_overlap(session),
+        "method_summary": similarity.METHOD_SUMMARY,
+    }
+    return render(request, "similar.html", context, status=422 if errors else 200)
+
+
+def _form_weights(request: Request, chosen: Sequence[str], weights: str | None) -> list[float]:
+    """Weights from ``weights=1,2`` or the form's ``weight_<indicator>`` fields (blank = 1)."""
+    if weights and weights.strip():
+        return parse_weights(parse_list([weights]))
+    fields = [request.query_params.get(f"weight_{c}", "").strip() for c in chosen]
+    if not any(fields):
+        return []
+    return parse_weights([f or "1" for f in fields])
+
+
+router.include_router(api)
+router.include_router(pages)
