@@ -1,0 +1,35 @@
+# Partnerships Map: production image. Build: docker build -t partnerships-map .
+# Run migrations once per release (prestart), then the web process:
+#   docker run --rm -e APP_DATABASE_URL=… partnerships-map partnerships-map migrate
+#   docker run -p 8000:8000 -e APP_DATABASE_URL=… -e APP_SECRET_KEY=… partnerships-map
+
+FROM node:20-slim AS assets
+WORKDIR /build
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund
+
+FROM python:3.11-slim AS build
+WORKDIR /build
+RUN python -m venv /venv
+COPY pyproject.toml README.md ./
+COPY app ./app
+RUN /venv/bin/pip install --no-cache-dir .
+
+FROM python:3.11-slim AS runtime
+ENV PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 PATH=/venv/bin:$PATH APP_ENVIRONMENT=production
+RUN useradd --uid 1000 --create-home app
+WORKDIR /srv
+COPY --from=build /venv /venv
+COPY --chown=app:app alembic.ini ./
+COPY --chown=app:app migrations ./migrations
+COPY --chown=app:app app ./app
+COPY --chown=app:app templates ./templates
+COPY --chown=app:app static ./static
+COPY --chown=app:app geodata ./geodata
+COPY --chown=app:app scripts/vendor_assets.py ./scripts/vendor_assets.py
+COPY --from=assets /build/node_modules ./node_modules
+RUN python scripts/vendor_assets.py && rm -rf node_modules
+USER app
+EXPOSE 8000
+HEALTHCHECK --interval=30s --timeout=3s CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz')"
+CMD ["uvicorn", "app.main:app", "--host", "0.0.0.0", "--port", "8000", "--workers", "2", "--proxy-headers", "--no-access-log"]
