@@ -1,6 +1,6 @@
 # Partnerships Map: production image. Build: docker build -t partnerships-map .
 # Run migrations once per release (prestart), then the web process:
-#   docker run --rm -e APP_DATABASE_URL=… partnerships-map partnerships-map migrate
+#   docker run --rm -e APP_DATABASE_URL=… partnerships-map python -m app migrate
 #   docker run -p 8000:8000 -e APP_DATABASE_URL=… -e APP_SECRET_KEY=… partnerships-map
 
 FROM node:20-slim AS assets
@@ -13,10 +13,12 @@ WORKDIR /build
 RUN python -m venv /venv
 COPY pyproject.toml README.md ./
 COPY app ./app
-RUN /venv/bin/pip install --no-cache-dir .
+# Dependencies only: the app itself runs from /srv so templates, static and migrations sit beside it.
+RUN /venv/bin/pip install --no-cache-dir . && /venv/bin/pip uninstall -y partnerships-map
 
 FROM python:3.11-slim AS runtime
-ENV PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 PATH=/venv/bin:$PATH APP_ENVIRONMENT=production
+ENV PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 PATH=/venv/bin:$PATH PYTHONPATH=/srv \
+    APP_ENVIRONMENT=production
 RUN useradd --uid 1000 --create-home app
 WORKDIR /srv
 COPY --from=build /venv /venv

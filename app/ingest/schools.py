@@ -109,7 +109,6 @@ _ACADEMY_FLAG = {"Academy": True, "LA Maintained": False, "Independent": False}
 RECODED_2025 = {"E08000038": "E08000016", "E08000039": "E08000019"}
 
 # What each fact's provenance says. Pages show these, so they name source and vintage.
-SOURCE_LIST = "GIAS state-funded schools (Jul 2025)"
 SOURCE_CODEPOINT = "OS Code-Point Open 2025.4 (Oct 2025)"
 SOURCE_AREAS = "ONS boundaries (LAD May 2024, CTYUA Dec 2023)"
 INSIDE = ", school point in boundary"
@@ -482,7 +481,7 @@ ALTER TABLE school_out ADD PRIMARY KEY (urn);
 
 INSERT_SQL = """
 WITH label AS (
-    SELECT %(list)s::text AS list, %(codepoint)s::text AS codepoint, %(areas)s::text AS areas,
+    SELECT %(codepoint)s::text AS codepoint, %(areas)s::text AS areas,
            %(inside)s::text AS inside, %(nearest)s::text AS nearest, %(census)s::text AS census,
            %(gias)s::text AS gias, %(links)s::text AS links, %(trust)s::text AS trust,
            %(via)s::text AS via
@@ -504,9 +503,8 @@ SELECT f.urn, f.name, f.laestab, f.town, f.postcode, f.open_date, f.phase, f.sch
        CASE WHEN f.phase_via OR f.counts_via OR f.trust_via THEN f.predecessor_urn END,
        f.la_code, f.district_code, f.trust_uid,
        jsonb_strip_nulls(jsonb_build_object(
-           'name', l.list,
            'location', CASE WHEN f.geom IS NOT NULL THEN l.codepoint END,
-           'la', CASE WHEN f.geom IS NOT NULL AND f.la_code IS NOT NULL
+           'local_authority', CASE WHEN f.geom IS NOT NULL AND f.la_code IS NOT NULL
                       THEN l.areas || CASE WHEN f.area_metres > 0 THEN l.nearest ELSE l.inside END
                       WHEN f.la_code IS NOT NULL THEN l.census END,
            'district', CASE WHEN f.geom IS NOT NULL AND f.district_code IS NOT NULL
@@ -516,16 +514,16 @@ SELECT f.urn, f.name, f.laestab, f.town, f.postcode, f.open_date, f.phase, f.sch
            'school_type', CASE WHEN f.school_type IS NOT NULL THEN l.census END,
            'laestab', CASE WHEN f.laestab IS NOT NULL THEN l.census END,
            'status', CASE WHEN f.status IS NOT NULL THEN l.gias END,
-           'is_academy', CASE WHEN f.linked_academy IS NOT NULL THEN l.links
+           'academy', CASE WHEN f.linked_academy IS NOT NULL THEN l.links
                               WHEN f.census_academy IS NOT NULL THEN l.census END,
            'pupils', CASE WHEN f.pupils IS NOT NULL AND NOT f.counts_via THEN l.census END,
-           'fsm_pct', CASE WHEN f.fsm_pct IS NOT NULL AND NOT f.counts_via THEN l.census END,
+           'free_school_meals', CASE WHEN f.fsm_pct IS NOT NULL AND NOT f.counts_via THEN l.census END,
            'trust', CASE WHEN f.own_trust_uid IS NOT NULL THEN l.trust END
        ) || jsonb_strip_nulls(jsonb_build_object(
            'phase', CASE WHEN f.phase_via THEN l.census || l.via || f.predecessor_urn END,
            'pupils', CASE WHEN f.counts_via AND f.pupils IS NOT NULL
                           THEN l.census || l.via || f.predecessor_urn END,
-           'fsm_pct', CASE WHEN f.counts_via AND f.fsm_pct IS NOT NULL
+           'free_school_meals', CASE WHEN f.counts_via AND f.fsm_pct IS NOT NULL
                            THEN l.census || l.via || f.predecessor_urn END,
            'trust', CASE WHEN f.trust_via THEN l.trust || l.via || f.predecessor_urn END
        ))),
@@ -621,7 +619,6 @@ def load(ctx: Context) -> None:
     conn.execute(
         INSERT_SQL,
         {
-            "list": SOURCE_LIST,
             "codepoint": SOURCE_CODEPOINT,
             "areas": SOURCE_AREAS,
             "inside": INSIDE,
