@@ -492,8 +492,10 @@ WITH label AS (
            coalesce(o.own_phase, o.predecessor_phase) AS phase,
            coalesce(o.own_trust_uid, o.predecessor_trust_uid) AS trust_uid,
            o.own_phase IS NULL AND o.predecessor_phase IS NOT NULL AS phase_via,
-           o.own_trust_uid IS NULL AND o.predecessor_trust_uid IS NOT NULL AS trust_via
-    FROM school_out o
+           o.own_trust_uid IS NULL AND o.predecessor_trust_uid IS NOT NULL AS trust_via,
+           CASE WHEN o.counts_via THEN l.via || o.predecessor_urn ELSE '' END AS via,
+           CASE WHEN o.area_metres > 0 THEN l.nearest ELSE l.inside END AS how_placed
+    FROM school_out o CROSS JOIN label l
 )
 INSERT INTO school (urn, name, laestab, town, postcode, open_date, phase, school_type, status,
                     is_academy, fsm_pct, pupils, predecessor_urn, la_code, district_code,
@@ -504,29 +506,23 @@ SELECT f.urn, f.name, f.laestab, f.town, f.postcode, f.open_date, f.phase, f.sch
        f.la_code, f.district_code, f.trust_uid,
        jsonb_strip_nulls(jsonb_build_object(
            'location', CASE WHEN f.geom IS NOT NULL THEN l.codepoint END,
-           'local_authority', CASE WHEN f.geom IS NOT NULL AND f.la_code IS NOT NULL
-                      THEN l.areas || CASE WHEN f.area_metres > 0 THEN l.nearest ELSE l.inside END
-                      WHEN f.la_code IS NOT NULL THEN l.census END,
-           'district', CASE WHEN f.geom IS NOT NULL AND f.district_code IS NOT NULL
-                      THEN l.areas || CASE WHEN f.area_metres > 0 THEN l.nearest ELSE l.inside END
-                      WHEN f.district_code IS NOT NULL THEN l.census END,
-           'phase', CASE f.own_phase_from WHEN 'census' THEN l.census WHEN 'gias' THEN l.gias END,
+           'local_authority', CASE WHEN f.la_code IS NULL THEN NULL WHEN f.geom IS NULL THEN l.census
+                                    ELSE l.areas || f.how_placed END,
+           'district', CASE WHEN f.district_code IS NULL THEN NULL WHEN f.geom IS NULL THEN l.census
+                             ELSE l.areas || f.how_placed END,
+           'phase', CASE WHEN f.own_phase_from = 'census' THEN l.census
+                         WHEN f.own_phase_from = 'gias' THEN l.gias
+                         WHEN f.phase_via THEN l.census || l.via || f.predecessor_urn END,
            'school_type', CASE WHEN f.school_type IS NOT NULL THEN l.census END,
            'laestab', CASE WHEN f.laestab IS NOT NULL THEN l.census END,
            'status', CASE WHEN f.status IS NOT NULL THEN l.gias END,
            'academy', CASE WHEN f.linked_academy IS NOT NULL THEN l.links
-                              WHEN f.census_academy IS NOT NULL THEN l.census END,
-           'pupils', CASE WHEN f.pupils IS NOT NULL AND NOT f.counts_via THEN l.census END,
-           'free_school_meals', CASE WHEN f.fsm_pct IS NOT NULL AND NOT f.counts_via THEN l.census END,
-           'trust', CASE WHEN f.own_trust_uid IS NOT NULL THEN l.trust END
-       ) || jsonb_strip_nulls(jsonb_build_object(
-           'phase', CASE WHEN f.phase_via THEN l.census || l.via || f.predecessor_urn END,
-           'pupils', CASE WHEN f.counts_via AND f.pupils IS NOT NULL
-                          THEN l.census || l.via || f.predecessor_urn END,
-           'free_school_meals', CASE WHEN f.counts_via AND f.fsm_pct IS NOT NULL
-                           THEN l.census || l.via || f.predecessor_urn END,
-           'trust', CASE WHEN f.trust_via THEN l.trust || l.via || f.predecessor_urn END
-       ))),
+                           WHEN f.census_academy IS NOT NULL THEN l.census END,
+           'pupils', CASE WHEN f.pupils IS NOT NULL THEN l.census || f.via END,
+           'free_school_meals', CASE WHEN f.fsm_pct IS NOT NULL THEN l.census || f.via END,
+           'trust', CASE WHEN f.own_trust_uid IS NOT NULL THEN l.trust
+                         WHEN f.trust_via THEN l.trust || l.via || f.predecessor_urn END
+       )),
        f.geom, f.geom_bng, %(dataset)s
 FROM fact f CROSS JOIN label l
 ORDER BY f.urn
