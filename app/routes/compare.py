@@ -246,7 +246,13 @@ async def compare_page(
             return render(
                 request,
                 "compare.html",
-                {"nav": "compare", "chooser": chooser, "error": error, "query": query},
+                {
+                    "nav": "compare",
+                    "chooser": chooser,
+                    "error": error,
+                    "query": query,
+                    "all_las": await comparing.all_las(session),
+                },
                 status=200 if matches else 404,
             )
         if matches[0].code not in codes:
@@ -256,7 +262,11 @@ async def compare_page(
         return RedirectResponse(comparing.compare_path(codes) if codes else "/compare", 303)
     if len(codes) < comparing.MIN_AREAS:
         chooser = await comparing.chooser(session, codes)
-        return render(request, "compare.html", {"nav": "compare", "chooser": chooser})
+        return render(
+            request,
+            "compare.html",
+            {"nav": "compare", "chooser": chooser, "all_las": await comparing.all_las(session)},
+        )
     try:
         comparison = await comparing.compare(session, codes)
     except AppError as exc:
@@ -264,10 +274,19 @@ async def compare_page(
         return render(
             request,
             "compare.html",
-            {"nav": "compare", "chooser": chooser, "error": exc.detail},
+            {
+                "nav": "compare",
+                "chooser": chooser,
+                "error": exc.detail,
+                "all_las": await comparing.all_las(session),
+            },
             status=exc.status_code,
         )
-    return render(request, "compare.html", {"nav": "compare", "c": comparison})
+    return render(
+        request,
+        "compare.html",
+        {"nav": "compare", "c": comparison, "all_las": await comparing.all_las(session)},
+    )
 
 
 @pages.get("/areas/{code}/similar", response_class=HTMLResponse)

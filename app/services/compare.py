@@ -388,7 +388,6 @@ class Chooser:
     selected: tuple[LocalAuthority, ...]
     suggestions: tuple[LocalAuthority, ...]
     matches: tuple[LocalAuthority, ...]
-    all_las: tuple[LocalAuthority, ...]
 
     @property
     def selected_codes(self) -> frozenset[str]:
@@ -418,8 +417,13 @@ async def chooser(session: AsyncSession, selected: Sequence[str] = (), query: st
         selected=tuple(chosen),
         suggestions=await _suggestions(session, matrix, [a.code for a in chosen]),
         matches=tuple(find_las(matrix, query)) if query.strip() else (),
-        all_las=tuple(sorted(matrix.las, key=lambda a: a.name)),
     )
+
+
+async def all_las(session: AsyncSession) -> tuple[LocalAuthority, ...]:
+    """Every upper-tier LA by name (for the search box's suggestions)."""
+    matrix = await load_matrix(session)
+    return tuple(sorted(matrix.las, key=lambda a: a.name))
 
 
 def find_las(matrix: Matrix, query: str) -> list[LocalAuthority]:
