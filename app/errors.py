@@ -66,13 +66,17 @@ def _wants_json(request: Request) -> bool:
     return path.startswith("/api/") or "application/json" in request.headers.get("accept", "")
 
 
-def error_response(request: Request, status: int, detail: str, errors: list[dict[str, Any]]) -> Response:
+def error_response(
+    request: Request, status: int, detail: str, errors: list[dict[str, Any]]
+) -> Response:
     """The error as JSON for API clients, or as the HTML error page for browsers."""
     if _wants_json(request):
         return JSONResponse({"detail": detail, "errors": errors}, status_code=status)
     templates = request.app.state.templates
     return templates.TemplateResponse(
-        request, "error.html", {"status": status, "detail": detail, "errors": errors},
+        request,
+        "error.html",
+        {"status": status, "detail": detail, "errors": errors},
         status_code=status,
     )
 
@@ -87,8 +91,12 @@ def add_exception_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:
         errors = [
-            {"field": ".".join(str(p) for p in e.get("loc", ()) if p not in ("query", "body", "path")),
-             "message": e.get("msg", "invalid")}
+            {
+                "field": ".".join(
+                    str(p) for p in e.get("loc", ()) if p not in ("query", "body", "path")
+                ),
+                "message": e.get("msg", "invalid"),
+            }
             for e in exc.errors()
         ]
         summary = "; ".join(f"{e['field']}: {e['message']}" for e in errors)

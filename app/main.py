@@ -14,7 +14,7 @@ from app.cache import PayloadCache
 from app.db import make_async_engine
 from app.errors import add_exception_handlers
 from app.middleware import SecurityHeadersMiddleware
-from app.routes import api, compare, health, pages
+from app.routes import api, compare, feeds, health, history, moderate, pages, submissions
 from app.settings import PROJECT_ROOT, Settings, get_settings
 from app.templating import make_templates
 
@@ -53,6 +53,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(compare.router)
+    app.include_router(submissions.router)
+    app.include_router(moderate.router)
+    app.include_router(history.router)
+    app.include_router(feeds.router)
     return app
 
 

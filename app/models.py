@@ -571,7 +571,9 @@ class ModeratorSession(Base):
     created_at: Mapped[dt.datetime] = created_at_column()
 
 
-def include_in_migrations(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+def include_in_migrations(
+    obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
+) -> bool:
     """Alembic's filter: skip PostGIS's own tables; let GeoAlchemy2 handle spatial indexes."""
     from geoalchemy2 import alembic_helpers
 

@@ -42,6 +42,7 @@ async def scalar(session: AsyncSession, query: TextClause | str, **params: Any) 
 
 # Areas -------------------------------------------------------------------------------------
 
+
 async def area_layer(session: AsyncSession, level: str, band: int, digits: int) -> bytes:
     """A level's areas as a GeoJSON FeatureCollection, assembled in PostGIS."""
     body = await scalar(session, sql("area_layer"), level=level, band=band, digits=digits)
@@ -174,7 +175,9 @@ async def area_trust_count(session: AsyncSession, code: str, level: str) -> int:
     )
 
 
-async def area_indicators(session: AsyncSession, code: str, region_code: str | None) -> list[RowMapping]:
+async def area_indicators(
+    session: AsyncSession, code: str, region_code: str | None
+) -> list[RowMapping]:
     """Each indicator's latest value for the area beside England's and the region's."""
     return await rows(
         session,
@@ -252,6 +255,7 @@ async def dfe_neighbours(session: AsyncSession, code: str) -> list[RowMapping]:
 
 
 # Partnerships ------------------------------------------------------------------------------
+
 
 async def partnership_list(session: AsyncSession, **filters: Any) -> list[RowMapping]:
     """Partnerships after filters, with a display point."""
@@ -385,6 +389,7 @@ async def vocabulary(session: AsyncSession) -> tuple[list[RowMapping], list[RowM
 
 # Schools and trusts ------------------------------------------------------------------------
 
+
 async def schools_in_bbox(
     session: AsyncSession, xmin: float, ymin: float, xmax: float, ymax: float, limit: int
 ) -> bytes:
@@ -484,6 +489,7 @@ async def nearest_schools(
 
 # Places ------------------------------------------------------------------------------------
 
+
 async def postcode_point(session: AsyncSession, postcode: str) -> RowMapping | None:
     """A unit postcode's point in both reference systems."""
     return await one(
@@ -524,6 +530,7 @@ async def search_names(session: AsyncSession, q: str, limit: int) -> list[RowMap
 
 
 # Provenance --------------------------------------------------------------------------------
+
 
 async def datasets(session: AsyncSession) -> list[RowMapping]:
     """The newest import of each source, for the About page."""

@@ -297,9 +297,7 @@ class PartnershipForm(BaseModel):
 
     def member_index(self, position: int) -> int:
         """The form row of the ``position``-th member sent (blank and removed rows are skipped)."""
-        kept = [
-            i for i, row in enumerate(self.members) if not (row.remove or row.is_blank())
-        ]
+        kept = [i for i, row in enumerate(self.members) if not (row.remove or row.is_blank())]
         return kept[position] if position < len(kept) else position
 
     def to_submission(self, kind: str, partnership: str | None = None) -> SubmissionIn:

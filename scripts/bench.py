@@ -41,10 +41,14 @@ def bench_imports() -> dict[str, float]:
     cli = [str(ROOT / ".venv" / "bin" / "partnerships-map")]
     subprocess.run([*cli, "db", "start"], env=env, check=True, capture_output=True)
     subprocess.run(
-        [str(ROOT / ".venv" / "bin" / "python"), "-c",
-         "from app import cluster; from app.settings import get_settings as g; "
-         "cluster.drop_database(g(), g().db_name); cluster.ensure_database(g())"],
-        env=env, check=True,
+        [
+            str(ROOT / ".venv" / "bin" / "python"),
+            "-c",
+            "from app import cluster; from app.settings import get_settings as g; "
+            "cluster.drop_database(g(), g().db_name); cluster.ensure_database(g())",
+        ],
+        env=env,
+        check=True,
     )
     subprocess.run([*cli, "migrate"], env=env, check=True, capture_output=True)
     started = time.perf_counter()
@@ -57,8 +61,11 @@ def bench_imports() -> dict[str, float]:
     settings = Settings(db_name="partnerships_map_bench")
     with psycopg.connect(settings.libpq_url) as conn:
         times = dict(conn.execute("SELECT name, duration_s FROM dataset ORDER BY id").fetchall())
-        rows = dict(conn.execute(
-            "SELECT relname, n_live_tup FROM pg_stat_user_tables ORDER BY relname").fetchall())
+        rows = dict(
+            conn.execute(
+                "SELECT relname, n_live_tup FROM pg_stat_user_tables ORDER BY relname"
+            ).fetchall()
+        )
     return {"seconds_per_source": times, "total_seconds": round(total, 1), "rows_per_table": rows}
 
 
@@ -72,7 +79,14 @@ def bench_requests() -> dict[str, dict[str, float]]:
     """Latency (cold first request, then warm p50/p95) and sizes of the main endpoints."""
     port = _free_port()
     server = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "uvicorn"), "app.main:app", "--port", str(port), "--log-level", "warning"],
+        [
+            str(ROOT / ".venv" / "bin" / "uvicorn"),
+            "app.main:app",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
         cwd=ROOT,
     )
     try:
@@ -112,8 +126,12 @@ def bench_requests() -> dict[str, dict[str, float]]:
 def main() -> None:
     """Run both benchmarks and write the figures."""
     OUT.mkdir(parents=True, exist_ok=True)
-    figures = {"when": time.strftime("%Y-%m-%d %H:%M:%S"), "machine": os.uname().nodename,
-               "cores": os.cpu_count(), "requests_per_endpoint": REQUESTS}
+    figures = {
+        "when": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "machine": os.uname().nodename,
+        "cores": os.cpu_count(),
+        "requests_per_endpoint": REQUESTS,
+    }
     if "--no-import" not in sys.argv:
         figures["import"] = bench_imports()
     figures["requests"] = bench_requests()

@@ -30,8 +30,12 @@ def scratch_url(settings: Settings, database: str) -> str:
 
 def _tables(url: str) -> set[str]:
     with psycopg.connect(url) as conn:
-        return {r[0] for r in conn.execute(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'spatial_ref_sys'")}
+        return {
+            r[0]
+            for r in conn.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename <> 'spatial_ref_sys'"
+            )
+        }
 
 
 def test_upgrade_downgrade_upgrade(scratch_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -43,16 +47,30 @@ def test_upgrade_downgrade_upgrade(scratch_url: str, monkeypatch: pytest.MonkeyP
         config = Config(str(PROJECT_ROOT / "alembic.ini"))
         command.upgrade(config, "head")
         first = _tables(scratch_url)
-        assert {"area", "school", "trust", "postcode", "partnership", "submission", "revision",
-                "moderator", "statistical_neighbour", "area_indicator"} <= first
+        assert {
+            "area",
+            "school",
+            "trust",
+            "postcode",
+            "partnership",
+            "submission",
+            "revision",
+            "moderator",
+            "statistical_neighbour",
+            "area_indicator",
+        } <= first
         command.downgrade(config, "base")
         assert _tables(scratch_url) == {"alembic_version"}
         command.upgrade(config, "head")
         assert _tables(scratch_url) == first
 
-        engine = create_engine(scratch_url.replace("postgresql://", "postgresql+psycopg://"), poolclass=pool.NullPool)
+        engine = create_engine(
+            scratch_url.replace("postgresql://", "postgresql+psycopg://"), poolclass=pool.NullPool
+        )
         with engine.connect() as connection:
-            context = MigrationContext.configure(connection, opts={"include_object": include_in_migrations})
+            context = MigrationContext.configure(
+                connection, opts={"include_object": include_in_migrations}
+            )
             diff = compare_metadata(context, Base.metadata)
         assert diff == [], f"models and migrations differ: {diff}"
     finally:

@@ -24,8 +24,12 @@ Level = Annotated[str, Query(description="region, combined_authority, local_auth
 Zoom = Annotated[int, Query(ge=0, le=22, description="Map zoom; picks the generalisation band")]
 Theme = Annotated[str | None, Query(description="Theme codes, comma-separated")]
 Kind = Annotated[str | None, Query(description="Kind codes, comma-separated")]
-National = Annotated[bool, Query(description="Include national programmes (hubs, opportunity areas…)")]
-TrustOnly = Annotated[bool, Query(alias="trust", description="Only partnerships involving an academy trust")]
+National = Annotated[
+    bool, Query(description="Include national programmes (hubs, opportunity areas…)")
+]
+TrustOnly = Annotated[
+    bool, Query(alias="trust", description="Only partnerships involving an academy trust")
+]
 
 
 def _cache(request: Request) -> Any:
@@ -33,7 +37,9 @@ def _cache(request: Request) -> Any:
 
 
 @v1.get("/areas", response_class=Response, responses={200: {"content": {GEOJSON: {}}}})
-async def area_layer(request: Request, session: SessionDep, level: Level = "local_authority", zoom: Zoom = 6) -> Response:
+async def area_layer(
+    request: Request, session: SessionDep, level: Level = "local_authority", zoom: Zoom = 6
+) -> Response:
     """Boundaries of every area of a level, generalised for the zoom, with partnership counts."""
     payload = await areas.layer(session, _cache(request), level, zoom)
     return payload.respond(request)
@@ -51,14 +57,21 @@ async def area_counts(
 ) -> Response:
     """Partnerships serving each area after the map's filters: {code: count}."""
     filters = await partnerships.make_filters(
-        session, theme=theme, kind=kind, national=national, trust_only=trust_only, include_ended=False
+        session,
+        theme=theme,
+        kind=kind,
+        national=national,
+        trust_only=trust_only,
+        include_ended=False,
     )
     payload = await areas.counts(session, _cache(request), level, filters)
     return payload.respond(request)
 
 
 @v1.get("/areas/{code}")
-async def area_detail(session: SessionDep, code: Annotated[str, Path(max_length=9)]) -> dict[str, Any]:
+async def area_detail(
+    session: SessionDep, code: Annotated[str, Path(max_length=9)]
+) -> dict[str, Any]:
     """One area: parents, partnerships, schools by phase, indicators and DfE neighbours."""
     profile = await areas.profile(session, code)
     profile["landscape"] = dict(profile["landscape"]) if profile["landscape"] else None
@@ -79,12 +92,16 @@ async def area_boundary(
     async def build() -> bytes:
         return await queries.area_geojson(session, area["code"], band)
 
-    payload = await _cache(request).get_or_build(("boundary", area["code"], band, version), build, GEOJSON)
+    payload = await _cache(request).get_or_build(
+        ("boundary", area["code"], band, version), build, GEOJSON
+    )
     return payload.respond(request)
 
 
 @v1.get("/indicators/{code}/values")
-async def indicator_values(request: Request, session: SessionDep, code: Annotated[str, Path(max_length=64)]) -> Response:
+async def indicator_values(
+    request: Request, session: SessionDep, code: Annotated[str, Path(max_length=64)]
+) -> Response:
     """An indicator's latest value for every local authority, with its source and period."""
     payload = await areas.indicator_values(session, _cache(request), code)
     return payload.respond(request)
@@ -101,7 +118,9 @@ async def vocabulary(session: SessionDep) -> dict[str, Any]:
 async def partnership_list(
     request: Request,
     session: SessionDep,
-    area: Annotated[str | None, Query(max_length=9, description="GSS code of an area served")] = None,
+    area: Annotated[
+        str | None, Query(max_length=9, description="GSS code of an area served")
+    ] = None,
     theme: Theme = None,
     kind: Kind = None,
     national: National = False,
@@ -112,20 +131,31 @@ async def partnership_list(
 ) -> Response:
     """Partnerships as GeoJSON points (the centre of the areas they serve), local ones first."""
     filters = await partnerships.make_filters(
-        session, area=area, theme=theme, kind=kind, national=national, trust_only=trust_only,
-        include_ended=include_ended, q=q, bbox=bbox,
+        session,
+        area=area,
+        theme=theme,
+        kind=kind,
+        national=national,
+        trust_only=trust_only,
+        include_ended=include_ended,
+        q=q,
+        bbox=bbox,
     )
     version = await data_version(session)
 
     async def build() -> bytes:
         return partnerships.as_geojson(await partnerships.listing(session, filters))
 
-    payload = await _cache(request).get_or_build(("partnerships", filters.cache_key(), version), build, GEOJSON)
+    payload = await _cache(request).get_or_build(
+        ("partnerships", filters.cache_key(), version), build, GEOJSON
+    )
     return payload.respond(request)
 
 
 @v1.get("/partnerships/{slug}")
-async def partnership_detail(session: SessionDep, slug: Annotated[str, Path(max_length=200)]) -> dict[str, Any]:
+async def partnership_detail(
+    session: SessionDep, slug: Annotated[str, Path(max_length=200)]
+) -> dict[str, Any]:
     """One partnership: kind, themes, areas served, members, trusts, source."""
     record = await partnerships.detail(session, slug)
     record.pop("seed_key", None)
@@ -133,7 +163,9 @@ async def partnership_detail(session: SessionDep, slug: Annotated[str, Path(max_
 
 
 @v1.get("/partnerships/{slug}/areas", response_class=Response)
-async def partnership_areas(request: Request, session: SessionDep, slug: Annotated[str, Path(max_length=200)]) -> Response:
+async def partnership_areas(
+    request: Request, session: SessionDep, slug: Annotated[str, Path(max_length=200)]
+) -> Response:
     """The areas a partnership serves, as GeoJSON."""
     record = await partnerships.detail(session, slug)
     version = await data_version(session)
@@ -149,7 +181,9 @@ async def partnership_areas(request: Request, session: SessionDep, slug: Annotat
 async def school_points(
     request: Request,
     session: SessionDep,
-    bbox: Annotated[str, Query(description="min lon,min lat,max lon,max lat (at most 4 square degrees)")],
+    bbox: Annotated[
+        str, Query(description="min lon,min lat,max lon,max lat (at most 4 square degrees)")
+    ],
 ) -> Response:
     """Schools inside a bounding box as GeoJSON points (at most 5,000)."""
     box = partnerships.parse_bbox(bbox)
@@ -186,7 +220,9 @@ async def trust_detail(session: SessionDep, uid: Annotated[int, Path()]) -> dict
 
 
 @v1.get("/trusts/{uid}/schools", response_class=Response)
-async def trust_school_points(request: Request, session: SessionDep, uid: Annotated[int, Path()]) -> Response:
+async def trust_school_points(
+    request: Request, session: SessionDep, uid: Annotated[int, Path()]
+) -> Response:
     """A trust's schools as GeoJSON points."""
     page = await schools.trust_page(session, uid)
     version = await data_version(session)
@@ -220,7 +256,9 @@ async def near(
 
 
 @v1.get("/search")
-async def search_api(session: SessionDep, q: Annotated[str, Query(max_length=100)]) -> dict[str, Any]:
+async def search_api(
+    session: SessionDep, q: Annotated[str, Query(max_length=100)]
+) -> dict[str, Any]:
     """Guess the identifier from its shape, or match names; suggestions for the search box."""
     result = await search.search(session, q)
     return {
@@ -232,8 +270,20 @@ async def search_api(session: SessionDep, q: Annotated[str, Query(max_length=100
 
 
 def _partnership_summary(p: dict[str, Any]) -> dict[str, Any]:
-    keep = ("slug", "name", "kind", "kind_label", "is_national", "status", "themes", "area_codes",
-            "area_names", "lead_organisation", "website", "source_date")
+    keep = (
+        "slug",
+        "name",
+        "kind",
+        "kind_label",
+        "is_national",
+        "status",
+        "themes",
+        "area_codes",
+        "area_names",
+        "lead_organisation",
+        "website",
+        "source_date",
+    )
     return {k: p.get(k) for k in keep} | {"url": f"/partnerships/{p['slug']}"}
 
 

@@ -17,7 +17,6 @@ from app.db import SessionDep
 from app.errors import Conflict, InvalidInput, RateLimited, Unauthorised
 from app.routes.submissions import (
     _vocab_context,
-    client_hash,
     csrf_cookie,
     field_errors,
     form_token,
@@ -31,7 +30,6 @@ from app.schemas import (
     SUBMISSION_KIND_LABELS,
     SUBMISSION_STATUS_LABELS,
     PartnershipForm,
-    ProposedIn,
 )
 from app.services import accounts, csrf, moderation, submissions
 from app.services.accounts import ModeratorIdentity
@@ -62,7 +60,10 @@ async def _require_post(
 
 
 def _login_page(
-    request: Request, next_url: str, errors: list[tuple[str, str]] | None = None, status: int = 200,
+    request: Request,
+    next_url: str,
+    errors: list[tuple[str, str]] | None = None,
+    status: int = 200,
     email: str = "",
 ) -> Response:
     cookie, new_cookie = csrf_cookie(request)
@@ -115,7 +116,10 @@ async def login(request: Request, session: SessionDep) -> Response:
         return _login_page(request, next_url, [("email", exc.detail)], 403, email)
     try:
         new = await accounts.sign_in(
-            session, settings_of(request), email, data.get("password", ""),
+            session,
+            settings_of(request),
+            email,
+            data.get("password", ""),
             request.client.host if request.client else None,
         )
     except Unauthorised as exc:
@@ -141,13 +145,17 @@ async def logout(request: Request, session: SessionDep) -> Response:
     await _require_post(request, session)
     await accounts.sign_out(session, request.cookies.get(accounts.SESSION_COOKIE))
     response = RedirectResponse("/moderate/login", status_code=303)
-    response.delete_cookie(accounts.SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=is_https(request))
+    response.delete_cookie(
+        accounts.SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=is_https(request)
+    )
     return response
 
 
 def _unauthorised_page(request: Request) -> Response:
     path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return _login_page(request, _safe_next(path), [("email", "Sign in as a moderator to see this page")], 401)
+    return _login_page(
+        request, _safe_next(path), [("email", "Sign in as a moderator to see this page")], 401
+    )
 
 
 @router.get("", response_class=HTMLResponse)
@@ -300,8 +308,14 @@ async def approve(request: Request, session: SessionDep, reference: str) -> Resp
         form = PartnershipForm.from_pairs(pairs)
         if data.get("action") == "more_members":
             return await _edit_page(
-                request, session, moderator, reference, rebase=rebase, form=form,
-                extra_rows=3, values=data,
+                request,
+                session,
+                moderator,
+                reference,
+                rebase=rebase,
+                form=form,
+                extra_rows=3,
+                values=data,
             )
         try:
             submission = form.to_submission(review.submission["kind"])
@@ -317,45 +331,83 @@ async def approve(request: Request, session: SessionDep, reference: str) -> Resp
                 else exc.errors or [{"field": "proposed.body", "message": exc.detail}]
             )
             return await _edit_page(
-                request, session, moderator, reference, rebase=rebase, form=form,
-                errors=field_errors(raw, form), status=422, values=data,
+                request,
+                session,
+                moderator,
+                reference,
+                rebase=rebase,
+                form=form,
+                errors=field_errors(raw, form),
+                status=422,
+                values=data,
             )
     try:
         applied = await moderation.approve(
-            session, settings_of(request), moderator, reference, record=record,
-            base_version=base_version, note=note, private_note=private_note,
+            session,
+            settings_of(request),
+            moderator,
+            reference,
+            record=record,
+            base_version=base_version,
+            note=note,
+            private_note=private_note,
         )
     except Conflict as exc:
         errors = [("main", exc.detail)] + [("main-detail", e["message"]) for e in exc.errors[:1]]
         if edited and form is not None:
             return await _edit_page(
-                request, session, moderator, reference, rebase=rebase, form=form,
-                errors=errors, status=409, values=data,
+                request,
+                session,
+                moderator,
+                reference,
+                rebase=rebase,
+                form=form,
+                errors=errors,
+                status=409,
+                values=data,
             )
-        return await _review_page(request, session, moderator, reference, errors=errors, status=409, values=data)
+        return await _review_page(
+            request, session, moderator, reference, errors=errors, status=409, values=data
+        )
     except InvalidInput as exc:
         return await _review_page(
-            request, session, moderator, reference,
-            errors=[(e.get("field") or "note", e["message"]) for e in exc.errors] or [("note", exc.detail)],
-            status=422, values=data,
+            request,
+            session,
+            moderator,
+            reference,
+            errors=[("approve_note", e["message"]) for e in exc.errors]
+            or [("approve_note", exc.detail)],
+            status=422,
+            values=data,
         )
     del applied
     return RedirectResponse(f"/moderate/submissions/{reference}?done=approved", status_code=303)
 
 
-async def _decide(request: Request, session: SessionDep, reference: str, to_status: str) -> Response:
+async def _decide(
+    request: Request, session: SessionDep, reference: str, to_status: str
+) -> Response:
     moderator, data, _ = await _require_post(request, session)
     try:
         await moderation.decide(
-            session, settings_of(request), moderator, reference, to_status,
-            data.get("note"), data.get("private_note"),
+            session,
+            settings_of(request),
+            moderator,
+            reference,
+            to_status,
+            data.get("note"),
+            data.get("private_note"),
         )
     except InvalidInput as exc:
         field = "note" if to_status == "rejected" else "info_note"
         errors = [(field, e["message"]) for e in exc.errors] or [(field, exc.detail)]
-        return await _review_page(request, session, moderator, reference, errors=errors, status=422, values=data)
+        return await _review_page(
+            request, session, moderator, reference, errors=errors, status=422, values=data
+        )
     except Conflict as exc:
-        return await _review_page(request, session, moderator, reference, errors=[("main", exc.detail)], status=409)
+        return await _review_page(
+            request, session, moderator, reference, errors=[("main", exc.detail)], status=409
+        )
     return RedirectResponse(f"/moderate/submissions/{reference}?done={to_status}", status_code=303)
 
 
@@ -379,7 +431,9 @@ async def revert(request: Request, session: SessionDep, slug: str) -> Response:
     if not (to_text.isdigit() and expected_text.isdigit()):
         raise InvalidInput("Choose a version to restore")
     try:
-        await moderation.revert(session, moderator, slug, int(to_text), int(expected_text), data.get("note"))
+        await moderation.revert(
+            session, moderator, slug, int(to_text), int(expected_text), data.get("note")
+        )
     except Conflict as exc:
         return RedirectResponse(
             f"/partnerships/{slug}/history?error={'stale' if 'changed' in exc.detail else 'refused'}",

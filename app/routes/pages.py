@@ -16,10 +16,14 @@ from app.services import areas, nearby, partnerships, schools, search
 router = APIRouter(include_in_schema=False)
 
 
-def render(request: Request, template: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
+def render(
+    request: Request, template: str, context: dict[str, Any], status: int = 200
+) -> HTMLResponse:
     """Render a template with the request and site-wide values."""
     templates = request.app.state.templates
-    response: HTMLResponse = templates.TemplateResponse(request, template, context, status_code=status)
+    response: HTMLResponse = templates.TemplateResponse(
+        request, template, context, status_code=status
+    )
     return response
 
 
@@ -58,11 +62,21 @@ async def home(
     items = await partnerships.listing(session, filters)
     selected_area = await queries.area(session, filters.area) if filters.area else None
     indicators = await queries.indicators(session)
-    return render(request, "index.html", {
-        "nav": "map", "kinds": kinds, "themes": themes, "filters": filters, "items": items,
-        "errors": errors, "selected_area": selected_area, "indicators": indicators,
-        "filter_q": q or "",
-    })
+    return render(
+        request,
+        "index.html",
+        {
+            "nav": "map",
+            "kinds": kinds,
+            "themes": themes,
+            "filters": filters,
+            "items": items,
+            "errors": errors,
+            "selected_area": selected_area,
+            "indicators": indicators,
+            "filter_q": q or "",
+        },
+    )
 
 
 @router.get("/embed", response_class=HTMLResponse)
@@ -75,7 +89,9 @@ async def embed(request: Request, session: SessionDep) -> HTMLResponse:
 
 
 @router.get("/search", response_class=HTMLResponse)
-async def search_page(request: Request, session: SessionDep, q: Annotated[str | None, Query(max_length=200)] = None) -> Response:
+async def search_page(
+    request: Request, session: SessionDep, q: Annotated[str | None, Query(max_length=200)] = None
+) -> Response:
     """Go straight to an identified place, or show the matches to choose from."""
     if q is None or not q.strip():
         return render(request, "search.html", {"q": "", "result": None})
@@ -112,12 +128,16 @@ async def area_index(request: Request, session: SessionDep) -> HTMLResponse:
     by_region: dict[str, list[Any]] = defaultdict(list)
     for la in las:
         by_region[la["region_name"] or "Other"].append(la)
-    return render(request, "areas.html", {
-        "nav": "areas",
-        "by_region": dict(sorted(by_region.items())),
-        "cas": await queries.area_list(session, "combined_authority"),
-        "regions": await queries.area_list(session, "region"),
-    })
+    return render(
+        request,
+        "areas.html",
+        {
+            "nav": "areas",
+            "by_region": dict(sorted(by_region.items())),
+            "cas": await queries.area_list(session, "combined_authority"),
+            "regions": await queries.area_list(session, "region"),
+        },
+    )
 
 
 @router.get("/areas/{code}", response_class=HTMLResponse)
@@ -179,23 +199,41 @@ async def coverage_page(request: Request, session: SessionDep) -> HTMLResponse:
             ("region", "region_code", "region_name"),
         ):
             if row[key]:
-                t = totals[level].setdefault(row[key], {"code": row[key], "name": row[name_key],
-                                                        "schools": 0, "member_schools": 0, "served_schools": 0, "las": 0})
+                t = totals[level].setdefault(
+                    row[key],
+                    {
+                        "code": row[key],
+                        "name": row[name_key],
+                        "schools": 0,
+                        "member_schools": 0,
+                        "served_schools": 0,
+                        "las": 0,
+                    },
+                )
                 for k in ("schools", "member_schools", "served_schools"):
                     t[k] += row[k]
                 t["las"] += 1
-    return render(request, "coverage.html", {
-        "nav": "coverage", "rows": rows,
-        "ca_totals": sorted(totals["combined_authority"].values(), key=lambda t: t["name"]),
-        "region_totals": sorted(totals["region"].values(), key=lambda t: t["name"]),
-    })
+    return render(
+        request,
+        "coverage.html",
+        {
+            "nav": "coverage",
+            "rows": rows,
+            "ca_totals": sorted(totals["combined_authority"].values(), key=lambda t: t["name"]),
+            "region_totals": sorted(totals["region"].values(), key=lambda t: t["name"]),
+        },
+    )
 
 
 @router.get("/about", response_class=HTMLResponse)
 async def about_page(request: Request, session: SessionDep) -> HTMLResponse:
     """Sources, vintages, licences and attribution."""
-    return render(request, "about.html", {
-        "nav": "about",
-        "datasets": await queries.datasets(session),
-        "indicators": await queries.indicators(session),
-    })
+    return render(
+        request,
+        "about.html",
+        {
+            "nav": "about",
+            "datasets": await queries.datasets(session),
+            "indicators": await queries.indicators(session),
+        },
+    )

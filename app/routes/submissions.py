@@ -61,7 +61,9 @@ def client_hash(request: Request) -> str:
     return csrf.hash_ip(settings_of(request).secret_key, host)
 
 
-def render(request: Request, template: str, context: dict[str, Any], status: int = 200) -> HTMLResponse:
+def render(
+    request: Request, template: str, context: dict[str, Any], status: int = 200
+) -> HTMLResponse:
     """Render a page; these pages are personal or change often, so they are never cached."""
     response: HTMLResponse = request.app.state.templates.TemplateResponse(
         request, template, context, status_code=status
@@ -83,7 +85,9 @@ async def read_body(request: Request, cap: int) -> bytes:
     return bytes(body)
 
 
-async def read_form(request: Request, cap: int = submissions.MAX_FORM_BYTES) -> list[tuple[str, str]]:
+async def read_form(
+    request: Request, cap: int = submissions.MAX_FORM_BYTES
+) -> list[tuple[str, str]]:
     """A posted URL-encoded form as name/value pairs, size-capped."""
     content_type = request.headers.get("content-type", "")
     if "application/x-www-form-urlencoded" not in content_type:
@@ -130,7 +134,9 @@ def form_token(request: Request, cookie: str, purpose: str) -> str:
     return csrf.issue_form_token(settings_of(request).secret_key, cookie, purpose)
 
 
-def field_errors(errors: Iterable[dict[str, Any]], form: PartnershipForm | None) -> list[tuple[str, str]]:
+def field_errors(
+    errors: Iterable[dict[str, Any]], form: PartnershipForm | None
+) -> list[tuple[str, str]]:
     """Error messages keyed by the id of the form control they belong to, in page order."""
     result: list[tuple[str, str]] = []
     for e in errors:
@@ -157,7 +163,11 @@ def area_groups(vocab: Vocab) -> list[tuple[str, list[tuple[str, str, bool]]]]:
             items.extend((d.code, d.name, True) for d in districts.get(la.code, []))
         if items:
             groups.append((region.name, items))
-    wider = [(a.code, a.name, False) for a in sorted(areas, key=lambda a: a.name) if a.level == "combined_authority"]
+    wider = [
+        (a.code, a.name, False)
+        for a in sorted(areas, key=lambda a: a.name)
+        if a.level == "combined_authority"
+    ]
     wider += [(a.code, f"{a.name} (region)", False) for a in regions]
     wider += [(a.code, a.name, False) for a in areas if a.level == "country"]
     groups.append(("Combined authorities, regions and England", wider))
@@ -233,7 +243,10 @@ async def _guard_form(
         raise Forbidden("Your suggestion could not be accepted.")
     try:
         csrf.check_form_token(
-            settings.secret_key, request.cookies.get(csrf.COOKIE_NAME), data.get("csrf_token"), purpose
+            settings.secret_key,
+            request.cookies.get(csrf.COOKIE_NAME),
+            data.get("csrf_token"),
+            purpose,
         )
     except csrf.FormTooFast as exc:
         return exc.detail, 403
@@ -271,7 +284,9 @@ async def suggest_start(
         duplicates = await submissions.likely_duplicates(
             session, name, area if area_ref else None, theme if theme in vocab.themes else None
         )
-    next_query = urlencode({k: v for k, v in (("name", name), ("area", area), ("theme", theme)) if v})
+    next_query = urlencode(
+        {k: v for k, v in (("name", name), ("area", area), ("theme", theme)) if v}
+    )
     return render(
         request,
         "suggest/start.html",
@@ -325,7 +340,11 @@ async def suggest_correction_form(request: Request, session: SessionDep, slug: s
     current = await submissions.partnership_by_slug(session, slug)
     form = PartnershipForm.from_record(current, "amend")
     return await form_page(
-        request, session, mode="amend", form=form, action=f"/partnerships/{current['slug']}/suggest",
+        request,
+        session,
+        mode="amend",
+        form=form,
+        action=f"/partnerships/{current['slug']}/suggest",
         current=current,
     )
 
@@ -359,10 +378,14 @@ async def _post_partnership_form(
         valid = await submissions.validate(session, payload)
     except ValidationError as exc:
         errors = field_errors(submissions.payload_errors(exc), form)
-        return await form_page(request, session, **page, errors=errors, token=data.get("csrf_token"), status=422)
+        return await form_page(
+            request, session, **page, errors=errors, token=data.get("csrf_token"), status=422
+        )
     except InvalidInput as exc:
         errors = field_errors(exc.errors or [{"field": "main", "message": exc.detail}], form)
-        return await form_page(request, session, **page, errors=errors, token=data.get("csrf_token"), status=422)
+        return await form_page(
+            request, session, **page, errors=errors, token=data.get("csrf_token"), status=422
+        )
     created = await submissions.create(session, settings_of(request), valid, client_hash(request))
     return RedirectResponse(
         submissions.status_path(created.reference, created.token) + "&created=1", status_code=303
@@ -416,7 +439,9 @@ async def suggest_landscape_post(request: Request, session: SessionDep) -> Respo
         valid = await submissions.validate(session, payload)
     except InvalidInput as exc:
         errors = field_errors(exc.errors or [{"field": "main", "message": exc.detail}], form)
-        return await form_page(request, session, **page, errors=errors, token=data.get("csrf_token"), status=422)
+        return await form_page(
+            request, session, **page, errors=errors, token=data.get("csrf_token"), status=422
+        )
     created = await submissions.create(session, settings_of(request), valid, client_hash(request))
     return RedirectResponse(
         submissions.status_path(created.reference, created.token) + "&created=1", status_code=303
@@ -491,7 +516,9 @@ async def submission_status_page(
     return await _status_page(request, session, row, token, flash=flash)
 
 
-@router.post("/submissions/{reference}/resubmit", response_class=HTMLResponse, include_in_schema=False)
+@router.post(
+    "/submissions/{reference}/resubmit", response_class=HTMLResponse, include_in_schema=False
+)
 async def submission_resubmit(request: Request, session: SessionDep, reference: str) -> Response:
     """Send back a corrected suggestion that a moderator asked more about."""
     pairs = await read_form(request)
@@ -504,7 +531,9 @@ async def submission_resubmit(request: Request, session: SessionDep, reference: 
         return await _status_page(request, session, row, token, status=409)
     message, status = await _guard_form(request, session, data, "resubmit")
     if message:
-        return await _status_page(request, session, row, token, form=form, errors=[("main", message)], status=status)
+        return await _status_page(
+            request, session, row, token, form=form, errors=[("main", message)], status=status
+        )
     try:
         payload = form.to_submission(row["kind"], row["partnership_slug"])
         await submissions.resubmit(
@@ -513,7 +542,13 @@ async def submission_resubmit(request: Request, session: SessionDep, reference: 
     except InvalidInput as exc:
         errors = field_errors(exc.errors or [{"field": "main", "message": exc.detail}], form)
         return await _status_page(
-            request, session, row, token, form=form, errors=errors, status=422,
+            request,
+            session,
+            row,
+            token,
+            form=form,
+            errors=errors,
+            status=422,
             csrf_form_token=data.get("csrf_token"),
         )
     return RedirectResponse(
@@ -573,7 +608,9 @@ async def api_submit(request: Request, session: SessionDep) -> JSONResponse:
     try:
         payload = SubmissionIn.model_validate_json(body or b"{}")
     except ValidationError as exc:
-        raise InvalidInput("The request does not have the expected shape", submissions.payload_errors(exc)) from exc
+        raise InvalidInput(
+            "The request does not have the expected shape", submissions.payload_errors(exc)
+        ) from exc
     valid = await submissions.validate(session, payload)
     settings = settings_of(request)
     created = await submissions.create(session, settings, valid, client_hash(request))
@@ -593,7 +630,6 @@ async def api_submit(request: Request, session: SessionDep) -> JSONResponse:
     responses={404: {"description": "Unknown reference, or wrong token"}},
 )
 async def api_submission_status(
-    request: Request,
     session: SessionDep,
     reference: str,
     token: Annotated[str, Query(max_length=100, description="The token from status_url")] = "",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import json
 import secrets
 from dataclasses import dataclass
 from typing import Any
@@ -114,7 +115,9 @@ def _verify(password_hash: str, password: str) -> bool:
         return False
 
 
-async def _audit(session: AsyncSession, moderator_id: int | None, action: str, **detail: Any) -> None:
+async def _audit(
+    session: AsyncSession, moderator_id: int | None, action: str, **detail: Any
+) -> None:
     await session.execute(
         text(
             "INSERT INTO audit_log (moderator_id, action, detail)"
@@ -125,8 +128,6 @@ async def _audit(session: AsyncSession, moderator_id: int | None, action: str, *
 
 
 def _json(value: Any) -> str:
-    import json
-
     return json.dumps(value, default=str)
 
 

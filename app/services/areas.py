@@ -48,7 +48,9 @@ async def layer(session: AsyncSession, cache: PayloadCache, level: str, zoom: in
     return await cache.get_or_build(("areas", level, band, version), build, "application/geo+json")
 
 
-async def counts(session: AsyncSession, cache: PayloadCache, level: str, filters: Filters) -> Payload:
+async def counts(
+    session: AsyncSession, cache: PayloadCache, level: str, filters: Filters
+) -> Payload:
     """Partnership counts per area after filters, as JSON {code: n}."""
     if level not in LEVELS:
         raise InvalidInput(f"level must be one of: {', '.join(LEVELS)}.")
@@ -73,8 +75,9 @@ async def indicator_values(session: AsyncSession, cache: PayloadCache, code: str
 
     async def build() -> bytes:
         values = await queries.indicator_values(session, code)
-        return orjson.dumps({"indicator": dict(meta),
-                             "values": {r["code"]: r["value"] for r in values}})
+        return orjson.dumps(
+            {"indicator": dict(meta), "values": {r["code"]: r["value"] for r in values}}
+        )
 
     return await cache.get_or_build(("indicator", code, version), build)
 
@@ -105,8 +108,11 @@ async def profile(session: AsyncSession, code: str) -> dict[str, Any]:
         "school_total": total,
         "in_trust_share": (in_trust / total) if total else None,
         "trust_count": await queries.area_trust_count(session, code, area["level"])
-        if area["level"] in ("local_authority", "district") else None,
-        "indicators": [dict(i) for i in await queries.area_indicators(session, code, area["region_code"])],
+        if area["level"] in ("local_authority", "district")
+        else None,
+        "indicators": [
+            dict(i) for i in await queries.area_indicators(session, code, area["region_code"])
+        ],
         "neighbours": [dict(n) for n in await queries.dfe_neighbours(session, code)],
         "landscape": await queries.landscape(session, code),
     }

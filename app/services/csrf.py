@@ -64,16 +64,22 @@ def check_form_token(
         raise FormExpired("Your form session has expired. Check your answers and send them again.")
     age = (now if now is not None else time.time()) - int(issued_text)
     if age > MAX_FORM_AGE_SECONDS or age < -60:
-        raise FormExpired("This form is more than a day old. Check your answers and send them again.")
+        raise FormExpired(
+            "This form is more than a day old. Check your answers and send them again."
+        )
     minimum = MIN_FILL_SECONDS if min_seconds is None else min_seconds
     if age < minimum:
-        raise FormTooFast("That was quicker than we expected. Check your answers and send them again.")
+        raise FormTooFast(
+            "That was quicker than we expected. Check your answers and send them again."
+        )
 
 
 def check_session_token(expected: str, given: str | None) -> None:
     """Compare a moderator form's CSRF token with the session's; ``Forbidden`` when they differ."""
     if not given or not hmac.compare_digest(expected.encode(), given.encode()):
-        raise Forbidden("The form's security token is missing or wrong. Reload the page and try again.")
+        raise Forbidden(
+            "The form's security token is missing or wrong. Reload the page and try again."
+        )
 
 
 def hash_ip(secret: str, ip: str | None) -> str:

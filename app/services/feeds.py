@@ -37,7 +37,7 @@ def _sub(parent: ET.Element, tag: str, value: str | None = None, **attrs: str) -
     return element
 
 
-async def resolve_filters(session: AsyncSession, area: str, theme: str) -> tuple[str, str]:
+async def resolve_filters(session: AsyncSession, area: str, theme: str) -> str:
     """The feed's title suffix; ``NotFound`` for an unknown area or theme code."""
     suffix = ""
     if area:
@@ -54,18 +54,22 @@ async def resolve_filters(session: AsyncSession, area: str, theme: str) -> tuple
         if label is None:
             raise NotFound(f"No theme has the code {theme[:40]!r}")
         suffix += f" on {label.lower()}"
-    return suffix, ""
+    return suffix
 
 
-async def changes_feed(session: AsyncSession, base_url: str, area: str = "", theme: str = "") -> bytes:
+async def changes_feed(
+    session: AsyncSession, base_url: str, area: str = "", theme: str = ""
+) -> bytes:
     """The Atom document (UTF-8 bytes) of the latest approved changes matching the filters."""
     area = area.strip().upper()[:12]
     theme = theme.strip()[:60]
-    suffix, _ = await resolve_filters(session, area, theme)
+    suffix = await resolve_filters(session, area, theme)
     rows = (
         await session.execute(_FEED_SQL, {"area": area, "theme": theme, "limit": FEED_LIMIT})
     ).all()
-    kinds = dict((await session.execute(text("SELECT code, label FROM partnership_kind"))).tuples().all())
+    kinds = dict(
+        (await session.execute(text("SELECT code, label FROM partnership_kind"))).tuples().all()
+    )
     themes = dict((await session.execute(text("SELECT code, label FROM theme"))).tuples().all())
     base = base_url.rstrip("/")
     host = urlsplit(base).hostname or "localhost"
@@ -87,7 +91,9 @@ async def changes_feed(session: AsyncSession, base_url: str, area: str = "", the
     return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
 
 
-def _entry(row: Any, base: str, host: str, kinds: dict[str, str], themes: dict[str, str]) -> ET.Element:
+def _entry(
+    row: Any, base: str, host: str, kinds: dict[str, str], themes: dict[str, str]
+) -> ET.Element:
     snapshot = dict(row.snapshot)
     previous = dict(row.previous) if row.previous else None
     diff = diff_records(previous, snapshot, kinds, themes)

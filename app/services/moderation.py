@@ -34,7 +34,7 @@ from app.services.accounts import ModeratorIdentity
 from app.services.submissions import RECORD_FIELDS, audit, member_key
 from app.services.versions import bump_data_version
 from app.settings import Settings
-from app.slugs import unique_slug
+from app.slugs import slugify, unique_slug
 
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 QUEUE_LIMIT = 200
@@ -154,13 +154,20 @@ def diff_records(
         names: tuple[str, ...] = ("body", "council_role")
         return RecordDiff(
             [
-                FieldChange(f, FIELD_LABELS[f], _display(f, old.get(f), labels), _display(f, new.get(f), labels))
+                FieldChange(
+                    f,
+                    FIELD_LABELS[f],
+                    _display(f, old.get(f), labels),
+                    _display(f, new.get(f), labels),
+                )
                 for f in names
             ],
             [],
         )
     fields = [
-        FieldChange(f, FIELD_LABELS[f], _display(f, old.get(f), labels), _display(f, new.get(f), labels))
+        FieldChange(
+            f, FIELD_LABELS[f], _display(f, old.get(f), labels), _display(f, new.get(f), labels)
+        )
         for f in RECORD_FIELDS
     ]
     themes = theme_labels or {}
@@ -196,7 +203,9 @@ def diff_records(
             member_change.changed.append((describe_member(before), describe_member(member)))
         else:
             member_change.kept.append(describe_member(member))
-    member_change.removed = [describe_member(m) for k, m in old_members.items() if k not in new_members]
+    member_change.removed = [
+        describe_member(m) for k, m in old_members.items() if k not in new_members
+    ]
     return RecordDiff(fields, [theme_change, area_change, member_change])
 
 
@@ -226,7 +235,11 @@ def three_way_merge(
     merged["themes"] = sorted((c_themes | (p_themes - b_themes)) - (b_themes - p_themes))
     b_areas = {a["code"] for a in base.get("areas") or []}
     p_areas = {a["code"]: a for a in proposed.get("areas") or []}
-    areas = [a for a in current.get("areas") or [] if not (a["code"] in b_areas and a["code"] not in p_areas)]
+    areas = [
+        a
+        for a in current.get("areas") or []
+        if not (a["code"] in b_areas and a["code"] not in p_areas)
+    ]
     codes = {a["code"] for a in areas}
     areas += [a for code, a in p_areas.items() if code not in b_areas and code not in codes]
     merged["areas"] = areas
@@ -237,8 +250,15 @@ def three_way_merge(
         key = member_key(m)
         if key in b_members and key not in p_members:
             continue  # the proposal removed it
-        if key in b_members and key in p_members and _member_facts(p_members[key]) != _member_facts(b_members[key]):
-            if _member_facts(m) not in (_member_facts(b_members[key]), _member_facts(p_members[key])):
+        if (
+            key in b_members
+            and key in p_members
+            and _member_facts(p_members[key]) != _member_facts(b_members[key])
+        ):
+            if _member_facts(m) not in (
+                _member_facts(b_members[key]),
+                _member_facts(p_members[key]),
+            ):
                 conflicts.append(f"Member {m.get('name')}")
             members.append(p_members[key])
         else:
@@ -266,7 +286,9 @@ class Queue:
     truncated: bool
 
 
-async def queue(session: AsyncSession, status: str = "pending", kind: str = "", area: str = "") -> Queue:
+async def queue(
+    session: AsyncSession, status: str = "pending", kind: str = "", area: str = ""
+) -> Queue:
     """The moderation queue: oldest first, filtered by status, kind and area."""
     status = status if status in (*SUBMISSION_STATUS_LABELS, "") else "pending"
     kind = kind if kind in SUBMISSION_KIND_LABELS else ""
@@ -313,7 +335,9 @@ class Review:
 
 
 async def _labels(session: AsyncSession) -> tuple[dict[str, str], dict[str, str]]:
-    kinds = dict((await session.execute(text("SELECT code, label FROM partnership_kind"))).tuples().all())
+    kinds = dict(
+        (await session.execute(text("SELECT code, label FROM partnership_kind"))).tuples().all()
+    )
     themes = dict((await session.execute(text("SELECT code, label FROM theme"))).tuples().all())
     return kinds, themes
 
@@ -329,7 +353,9 @@ async def _base_record(session: AsyncSession, submission: dict[str, Any]) -> dic
     return dict(snapshot) if snapshot else None
 
 
-async def _current_record(session: AsyncSession, submission: dict[str, Any]) -> dict[str, Any] | None:
+async def _current_record(
+    session: AsyncSession, submission: dict[str, Any]
+) -> dict[str, Any] | None:
     if submission["kind"] == "landscape":
         return await submissions.landscape_record(session, submission["area_code"])
     if submission["partnership_id"] is None:
@@ -344,7 +370,15 @@ async def review(session: AsyncSession, reference: str) -> Review:
     proposed = dict(sub["proposed"])
     current = await _current_record(session, sub)
     pending = sub["status"] in ("pending", "needs_info")
-    result = Review(sub, proposed, current, None, diff_records(current, proposed, kinds, themes), kinds=kinds, themes=themes)
+    result = Review(
+        sub,
+        proposed,
+        current,
+        None,
+        diff_records(current, proposed, kinds, themes),
+        kinds=kinds,
+        themes=themes,
+    )
     if sub["kind"] == "new" and pending:
         areas = [a["code"] for a in proposed.get("areas") or []]
         result.duplicates = await submissions.likely_duplicates(
@@ -431,7 +465,9 @@ def _date(value: str | None) -> dt.date | None:
 async def _write_links(session: AsyncSession, partnership_id: int, record: dict[str, Any]) -> None:
     """Replace a partnership's themes, areas and members with those of ``record``."""
     for table in ("partnership_theme", "partnership_area", "partnership_member"):
-        await session.execute(text(f"DELETE FROM {table} WHERE partnership_id = :p"), {"p": partnership_id})
+        await session.execute(
+            text(f"DELETE FROM {table} WHERE partnership_id = :p"), {"p": partnership_id}
+        )
     if record.get("themes"):
         await session.execute(
             text("INSERT INTO partnership_theme (partnership_id, theme_code) VALUES (:p, :t)"),
@@ -478,16 +514,16 @@ def _record_values(record: dict[str, Any]) -> dict[str, Any]:
     return values
 
 
-async def _create_partnership(session: AsyncSession, record: dict[str, Any], reference: str) -> tuple[int, str]:
+async def _create_partnership(
+    session: AsyncSession, record: dict[str, Any], reference: str
+) -> tuple[int, str]:
     name = record["name"]
-    from app.slugs import slugify
-
     base = slugify(name)
     taken = set(
         (
             await session.execute(
                 text("SELECT slug FROM partnership WHERE slug = :b OR slug LIKE :like"),
-                {"b": base, "like": base.replace("%", "").replace("_", "\\_") + "-%"},
+                {"b": base, "like": f"{base}-%"},
             )
         ).scalars()
     )
@@ -597,7 +633,12 @@ async def _apply_landscape(
                 "UPDATE area_landscape SET body = :b, council_role = :r, version = version + 1,"
                 " updated_at = now() WHERE area_code = :a AND version = :base RETURNING version"
             ),
-            {"a": area_code, "b": record["body"], "r": record.get("council_role"), "base": base_version},
+            {
+                "a": area_code,
+                "b": record["body"],
+                "r": record.get("council_role"),
+                "base": base_version,
+            },
         )
     version = result.scalar_one_or_none()
     if version is None:
@@ -642,7 +683,12 @@ async def approve(
         raise Conflict(
             "The change could not be applied as it stands (the database refused it). Edit it "
             "and try again.",
-            [{"field": "", "message": str(exc.orig).splitlines()[0][:300] if exc.orig else "refused"}],
+            [
+                {
+                    "field": "",
+                    "message": str(exc.orig).splitlines()[0][:300] if exc.orig else "refused",
+                }
+            ],
         ) from exc
     except BaseException:
         await session.rollback()
@@ -662,7 +708,9 @@ async def _approve(
 ) -> Applied:
     sub = await _lock_submission(session, reference)
     if sub["status"] not in ("pending", "needs_info"):
-        raise Conflict(f"This suggestion has already been decided ({SUBMISSION_STATUS_LABELS[sub['status']].lower()})")
+        raise Conflict(
+            f"This suggestion has already been decided ({SUBMISSION_STATUS_LABELS[sub['status']].lower()})"
+        )
     if sub["submitter_email"].strip().lower() == moderator.email.lower():
         raise Forbidden("You cannot approve your own suggestion; ask another moderator")
     kind = sub["kind"]
@@ -732,7 +780,11 @@ async def decide(
     """Reject a submission, or send it back for more information, with a note for the submitter."""
     if to_status not in ("rejected", "needs_info"):
         raise InvalidInput("Choose reject or ask for more information")
-    label = "the reason (the submitter will see it)" if to_status == "rejected" else "what you need to know"
+    label = (
+        "the reason (the submitter will see it)"
+        if to_status == "rejected"
+        else "what you need to know"
+    )
     public_note = _clean_note(note, label, required=True)
     private = _clean_note(private_note, "a private note", required=False)
     try:
@@ -776,9 +828,16 @@ async def _notify_decision(session: AsyncSession, settings: Settings, reference:
     if sub["moderator_note"]:
         lines.append(f"\nThe moderator's note:\n{sub['moderator_note']}")
     if sub["status"] == "needs_info":
-        lines.append("\nUse the private link from our first email to add the details and send it again.")
+        lines.append(
+            "\nUse the private link from our first email to add the details and send it again."
+        )
     await submissions.send_mail(
-        session, settings, sub["id"], sub["submitter_email"], f"Suggestion {reference}: {status}", "\n".join(lines)
+        session,
+        settings,
+        sub["id"],
+        sub["submitter_email"],
+        f"Suggestion {reference}: {status}",
+        "\n".join(lines),
     )
 
 

@@ -92,7 +92,9 @@ async def _locate_postcode(session: AsyncSession, text: str) -> Place:
             raise NotFound(f"We could not find the postcode district {outcode} in England.")
         label = f"{outcode} (centre of the postcode district{', ' + row['town'] if row['town'] else ''})"
         return Place(label, "outcode", row["lon"], row["lat"], row["x"], row["y"])
-    raise InvalidInput(f"'{text}' is not a postcode. Use a full postcode (SW1A 1AA) or its first half (SW1A).")
+    raise InvalidInput(
+        f"'{text}' is not a postcode. Use a full postcode (SW1A 1AA) or its first half (SW1A)."
+    )
 
 
 async def _locate_school(session: AsyncSession, urn: int) -> Place:
@@ -102,17 +104,32 @@ async def _locate_school(session: AsyncSession, urn: int) -> Place:
     if row is None:
         raise NotFound(f"No school with URN {urn} in the list of open state-funded schools.")
     if row["lon"] is None:
-        raise NotFound(f"{row['name']} (URN {urn}) could not be placed on the map: its postcode is unknown.")
-    return Place(row["name"], "school", row["lon"], row["lat"], row["x"], row["y"], urn=urn,
-                 trust_uid=row["trust_uid"], trust_name=row["trust_name"])
+        raise NotFound(
+            f"{row['name']} (URN {urn}) could not be placed on the map: its postcode is unknown."
+        )
+    return Place(
+        row["name"],
+        "school",
+        row["lon"],
+        row["lat"],
+        row["x"],
+        row["y"],
+        urn=urn,
+        trust_uid=row["trust_uid"],
+        trust_name=row["trust_name"],
+    )
 
 
 async def near(session: AsyncSession, place: Place, school_limit: int = 10) -> NearResult:
     """The areas containing a place and the partnerships and schools around it."""
-    found = {r["level"]: dict(r) for r in await queries.areas_at_point(session, place.lon, place.lat)}
+    found = {
+        r["level"]: dict(r) for r in await queries.areas_at_point(session, place.lon, place.lat)
+    }
     for level in LEVELS[:2]:
         if level not in found:  # points on a generalised coastline: take the nearest area
-            row = await queries.nearest_area(session, place.lon, place.lat, level, COASTAL_FALLBACK_M)
+            row = await queries.nearest_area(
+                session, place.lon, place.lat, level, COASTAL_FALLBACK_M
+            )
             if row:
                 found[level] = dict(row) | {"level": level, "approximate": True}
     areas = await _with_parents(session, found)
@@ -120,29 +137,45 @@ async def near(session: AsyncSession, place: Place, school_limit: int = 10) -> N
     serving = await _serving(session, serving_codes)
     result = NearResult(place=place, areas=areas, serving=serving)
     result.near_members = [
-        dict(r) for r in await queries.partnerships_near_members(session, place.x, place.y, MEMBER_RADIUS_M, 20)
+        dict(r)
+        for r in await queries.partnerships_near_members(
+            session, place.x, place.y, MEMBER_RADIUS_M, 20
+        )
     ]
     if place.trust_uid:
         result.trust_partnerships = [
-            dict(r) for r in await queries.partnerships_for_trust_schools(session, place.trust_uid, place.urn)
+            dict(r)
+            for r in await queries.partnerships_for_trust_schools(
+                session, place.trust_uid, place.urn
+            )
         ]
     result.nearest_schools = [
-        dict(r) for r in await queries.nearest_schools(session, place.x, place.y, school_limit, place.urn)
+        dict(r)
+        for r in await queries.nearest_schools(session, place.x, place.y, school_limit, place.urn)
     ]
     return result
 
 
-async def _with_parents(session: AsyncSession, found: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+async def _with_parents(
+    session: AsyncSession, found: dict[str, dict[str, Any]]
+) -> dict[str, dict[str, Any]]:
     """Fill the combined authority and region from the LA when no polygon held the point."""
     la = found.get("local_authority") or found.get("district")
     if la:
-        for level, key in (("combined_authority", "combined_authority_code"), ("region", "region_code")):
+        for level, key in (
+            ("combined_authority", "combined_authority_code"),
+            ("region", "region_code"),
+        ):
             code = la.get(key)
             if level not in found and code:
                 row = await queries.area(session, code)
                 if row:
-                    found[level] = {"level": level, "code": row["code"], "name": row["name"],
-                                    "is_mayoral": row["is_mayoral"]}
+                    found[level] = {
+                        "level": level,
+                        "code": row["code"],
+                        "name": row["name"],
+                        "is_mayoral": row["is_mayoral"],
+                    }
     return {level: found[level] for level in LEVELS if level in found}
 
 
@@ -151,8 +184,21 @@ async def _serving(session: AsyncSession, codes: list[str]) -> list[dict[str, An
     seen: dict[str, dict[str, Any]] = {}
     for code in codes:
         for row in await queries.partnership_list(
-            session, area=code, themes=None, kinds=None, national=True, trust_only=False,
-            include_ended=True, q=None, xmin=None, ymin=None, xmax=None, ymax=None, limit=500,
+            session,
+            area=code,
+            themes=None,
+            kinds=None,
+            national=True,
+            trust_only=False,
+            include_ended=True,
+            q=None,
+            xmin=None,
+            ymin=None,
+            xmax=None,
+            ymax=None,
+            limit=500,
         ):
             seen.setdefault(row["slug"], dict(row))
-    return sorted(seen.values(), key=lambda r: (r["is_national"], r["status"] == "ended", r["name"]))
+    return sorted(
+        seen.values(), key=lambda r: (r["is_national"], r["status"] == "ended", r["name"])
+    )

@@ -48,8 +48,16 @@ class Filters:
 
     def cache_key(self) -> tuple[object, ...]:
         """A hashable key for the payload cache."""
-        return (self.area, self.themes, self.kinds, self.national, self.trust_only,
-                self.include_ended, self.q, self.bbox)
+        return (
+            self.area,
+            self.themes,
+            self.kinds,
+            self.national,
+            self.trust_only,
+            self.include_ended,
+            self.q,
+            self.bbox,
+        )
 
 
 def split_list(value: str | None) -> tuple[str, ...]:
@@ -66,7 +74,9 @@ def parse_bbox(value: str | None) -> tuple[float, float, float, float] | None:
     try:
         xmin, ymin, xmax, ymax = (float(v) for v in value.split(","))
     except ValueError:
-        raise InvalidInput("bbox must be four numbers: min lon, min lat, max lon, max lat.") from None
+        raise InvalidInput(
+            "bbox must be four numbers: min lon, min lat, max lon, max lat."
+        ) from None
     if not (-180 <= xmin < xmax <= 180 and -90 <= ymin < ymax <= 90):
         raise InvalidInput(
             "bbox out of range: need -180 ≤ min lon < max lon ≤ 180 and -90 ≤ min lat < max lat ≤ 90."
@@ -92,7 +102,9 @@ async def make_filters(
     kinds = split_list(kind)
     bad_themes = set(themes) - {t["code"] for t in themes_known}
     if bad_themes:
-        raise InvalidInput(f"Unknown theme: {', '.join(sorted(bad_themes))}. See /api/v1/vocabulary.")
+        raise InvalidInput(
+            f"Unknown theme: {', '.join(sorted(bad_themes))}. See /api/v1/vocabulary."
+        )
     bad_kinds = set(kinds) - {k["code"] for k in kinds_known}
     if bad_kinds:
         raise InvalidInput(f"Unknown kind: {', '.join(sorted(bad_kinds))}. See /api/v1/vocabulary.")
@@ -105,12 +117,16 @@ async def make_filters(
     q = " ".join(q.split()) if q else None
     if q and len(q) > 100:
         raise InvalidInput("q is too long (at most 100 characters).")
-    return Filters(area, themes, kinds, national, trust_only, include_ended, q or None, parse_bbox(bbox))
+    return Filters(
+        area, themes, kinds, national, trust_only, include_ended, q or None, parse_bbox(bbox)
+    )
 
 
 async def listing(session: AsyncSession, filters: Filters) -> list[dict[str, Any]]:
     """Partnerships after filters, local first."""
-    return [dict(r) for r in await queries.partnership_list(session, **filters.params(), limit=MAX_LIST)]
+    return [
+        dict(r) for r in await queries.partnership_list(session, **filters.params(), limit=MAX_LIST)
+    ]
 
 
 def as_geojson(items: list[dict[str, Any]]) -> bytes:
@@ -124,13 +140,27 @@ def as_geojson(items: list[dict[str, Any]]) -> bytes:
             if item.get("lon") is not None
             else None
         )
-        features.append({"type": "Feature", "id": item["slug"], "geometry": geometry, "properties": props})
+        features.append(
+            {"type": "Feature", "id": item["slug"], "geometry": geometry, "properties": props}
+        )
     return orjson.dumps({"type": "FeatureCollection", "features": features}, default=str)
 
 
 CSV_COLUMNS = [
-    "slug", "name", "kind", "kind_label", "status", "themes", "area_codes", "area_names",
-    "lead_organisation", "website", "summary", "source_date", "last_verified", "url",
+    "slug",
+    "name",
+    "kind",
+    "kind_label",
+    "status",
+    "themes",
+    "area_codes",
+    "area_names",
+    "lead_organisation",
+    "website",
+    "summary",
+    "source_date",
+    "last_verified",
+    "url",
 ]
 
 

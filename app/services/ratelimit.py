@@ -64,4 +64,3 @@ async def reset(session: AsyncSession, action: str, client_hash: str) -> None:
     await session.execute(
         text("DELETE FROM rate_limit WHERE key = :key"), {"key": f"{action}:{client_hash}"}
     )
-

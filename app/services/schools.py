@@ -22,9 +22,14 @@ async def school_page(session: AsyncSession, urn: int) -> dict[str, Any]:
     check_urn(urn)
     row = await queries.school(session, urn)
     if row is None:
-        raise NotFound(f"No school with URN {urn} in the list of open state-funded schools (July 2025).")
+        raise NotFound(
+            f"No school with URN {urn} in the list of open state-funded schools (July 2025)."
+        )
     school = dict(row)
-    result: dict[str, Any] = {"school": school, "member_of": [dict(r) for r in await queries.school_partnerships(session, urn)]}
+    result: dict[str, Any] = {
+        "school": school,
+        "member_of": [dict(r) for r in await queries.school_partnerships(session, urn)],
+    }
     if school["lon"] is not None:
         place = await nearby.locate(session, urn=urn)
         result["near"] = await nearby.near(session, place, school_limit=5)
@@ -32,7 +37,8 @@ async def school_page(session: AsyncSession, urn: int) -> dict[str, Any]:
         result["near"] = None
     result["trust_schools"] = (
         [dict(r) for r in await queries.trust_schools(session, school["trust_uid"])]
-        if school["trust_uid"] else []
+        if school["trust_uid"]
+        else []
     )
     return result
 
@@ -50,5 +56,7 @@ async def trust_page(session: AsyncSession, uid: int) -> dict[str, Any]:
         "trust": dict(row),
         "schools": schools,
         "las": las,
-        "partnerships": [dict(r) for r in await queries.partnerships_for_trust_schools(session, uid)],
+        "partnerships": [
+            dict(r) for r in await queries.partnerships_for_trust_schools(session, uid)
+        ],
     }

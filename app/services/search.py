@@ -95,7 +95,10 @@ async def search(session: AsyncSession, raw: str, limit: int = 10) -> SearchResu
     if len(q) < 2:
         return SearchResult(q, "name")
     found = await queries.search_names(session, q, limit)
-    hits = [Hit(r["type"], r["id"], r["name"], r["detail"] or "", url_for(r["type"], r["id"])) for r in found]
+    hits = [
+        Hit(r["type"], r["id"], r["name"], r["detail"] or "", url_for(r["type"], r["id"]))
+        for r in found
+    ]
     return SearchResult(q, "name", hits=hits)
 
 

@@ -407,13 +407,12 @@ class BenchmarkRow:
     quartile: int | None
 
     @property
-    def rank_note(self) -> str:
-        """What rank 1 means for this indicator."""
-        if self.indicator.polarity == "lower_is_better":
-            return "1 = lowest (lower is better)"
-        if self.indicator.polarity == "higher_is_better":
-            return "1 = highest (higher is better)"
-        return "1 = highest"
+    def polarity_label(self) -> str:
+        """'higher is better', 'lower is better', or '' when neither direction is better."""
+        return {
+            "higher_is_better": "higher is better",
+            "lower_is_better": "lower is better",
+        }.get(self.indicator.polarity, "")
 
 
 @dataclass(frozen=True)
@@ -505,7 +504,8 @@ def nearest(
             excluded.append(la)
             continue
         candidates.append(i)
-    candidates.sort(key=lambda i: (float(distance[i]), matrix.las[i].code))
+    # Rounded so that floating-point noise cannot decide a tie; the LA code does.
+    candidates.sort(key=lambda i: (round(float(distance[i]), 12), matrix.las[i].code))
 
     neighbours = []
     raw = matrix.values[:, columns]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hmac
 import json
 import logging
 import re
@@ -108,16 +109,15 @@ async def load_vocab(session: AsyncSession) -> Vocab:
     themes = (await session.execute(text("SELECT code, label FROM theme ORDER BY label"))).all()
     areas = (
         await session.execute(
-            text(
-                "SELECT code, name, level, parent_code, region_code FROM area"
-                " ORDER BY name, code"
-            )
+            text("SELECT code, name, level, parent_code, region_code FROM area ORDER BY name, code")
         )
     ).all()
     return Vocab(
         kinds={k.code: k.label for k in sorted(kinds, key=lambda k: k.label)},
         themes={t.code: t.label for t in themes},
-        areas={a.code: AreaRef(a.code, a.name, a.level, a.parent_code, a.region_code) for a in areas},
+        areas={
+            a.code: AreaRef(a.code, a.name, a.level, a.parent_code, a.region_code) for a in areas
+        },
     )
 
 
@@ -176,13 +176,17 @@ def _text(
             errors.add(path, required)
         return None
     if len(result) > max_len:
-        errors.add(path, f"{label} must be {max_len:,} characters or fewer (you gave {len(result):,})")
+        errors.add(
+            path, f"{label} must be {max_len:,} characters or fewer (you gave {len(result):,})"
+        )
     links = count_links(result)
     if links > max_links:
         if max_links == 0:
             errors.add(path, f"{label} must not contain web links")
         else:
-            errors.add(path, f"{label} can contain at most {max_links} web links (you gave {links})")
+            errors.add(
+                path, f"{label} can contain at most {max_links} web links (you gave {links})"
+            )
     return result
 
 
@@ -195,12 +199,7 @@ def check_url(errors: Errors, path: str, value: str | None) -> str | None:
         url = f"https://{url}"
     parts = urlsplit(url)
     host = parts.hostname or ""
-    if (
-        parts.scheme not in ("http", "https")
-        or "." not in host
-        or " " in url
-        or len(url) > MAX_URL
-    ):
+    if parts.scheme not in ("http", "https") or "." not in host or " " in url or len(url) > MAX_URL:
         errors.add(path, "Enter a web address in the right format, like https://example.org.uk")
         return None
     return url
@@ -327,7 +326,9 @@ def check_members(
                 ref, ref_path = m.trust_uid, f"{p}.trust_uid"
             uid = _int_ref(ref)
             if uid is None:
-                errors.add(ref_path, "Enter the trust's group UID from Get Information about Schools")
+                errors.add(
+                    ref_path, "Enter the trust's group UID from Get Information about Schools"
+                )
             elif uid <= 0:
                 errors.add(ref_path, "A trust UID is a number, like 2044")
             else:
@@ -362,21 +363,30 @@ def check_members(
             )
         if kind in ("school", "trust"):
             # The register's name wins; the typed one is kept if the lookup is not possible.
-            member["name"] = _text(errors, f"{p}.name", m.name, "The member's name", max_len=MAX_NAME)
+            member["name"] = _text(
+                errors, f"{p}.name", m.name, "The member's name", max_len=MAX_NAME
+            )
         role = clean(m.role, single_line=True)
         if role and role not in MEMBER_ROLE_LABELS:
             errors.add(f"{p}.role", "Select the member's role from the list")
         member["role"] = role or None
-        member["joined_on"] = check_date(errors, f"{p}.joined_on", m.joined_on, "The date it joined")
+        member["joined_on"] = check_date(
+            errors, f"{p}.joined_on", m.joined_on, "The date it joined"
+        )
         member["left_on"] = check_date(errors, f"{p}.left_on", m.left_on, "The date it left")
         if member["joined_on"] and member["left_on"] and member["left_on"] < member["joined_on"]:
-            errors.add(f"{p}.left_on", "The date it left must be the same as or after the date it joined")
+            errors.add(
+                f"{p}.left_on", "The date it left must be the same as or after the date it joined"
+            )
         result.append(member)
     seen: dict[str, int] = {}
     for i, member in enumerate(result):
         key = member_key(member)
         if key in seen and not key.endswith(":"):
-            errors.add(f"proposed.members.{i}.member_type", f"This member is already listed (row {seen[key] + 1})")
+            errors.add(
+                f"proposed.members.{i}.member_type",
+                f"This member is already listed (row {seen[key] + 1})",
+            )
         seen.setdefault(key, i)
     return result, lookups
 
@@ -416,9 +426,15 @@ async def resolve_members(
             member["name"] = previous.get("name") or member["name"]
             continue
         if lk.kind == "school":
-            errors.add(lk.path, f"No open school has the URN {lk.number}. Check it on Get Information about Schools")
+            errors.add(
+                lk.path,
+                f"No open school has the URN {lk.number}. Check it on Get Information about Schools",
+            )
         else:
-            errors.add(lk.path, f"No academy trust has the UID {lk.number}. Check it on Get Information about Schools")
+            errors.add(
+                lk.path,
+                f"No academy trust has the UID {lk.number}. Check it on Get Information about Schools",
+            )
 
 
 def check_record_fields(
@@ -428,7 +444,11 @@ def check_record_fields(
     p = "proposed"
     record: dict[str, Any] = {
         "name": _text(
-            errors, f"{p}.name", proposed.name, "The name", max_len=MAX_NAME,
+            errors,
+            f"{p}.name",
+            proposed.name,
+            "The name",
+            max_len=MAX_NAME,
             required="Enter the partnership's name",
         ),
     }
@@ -450,17 +470,27 @@ def check_record_fields(
     record["themes"] = sorted(themes)
     record["summary"] = (
         _text(
-            errors, f"{p}.summary", proposed.summary, "The summary", max_len=MAX_SUMMARY,
-            max_links=MAX_LINKS_SUMMARY, single_line=False,
+            errors,
+            f"{p}.summary",
+            proposed.summary,
+            "The summary",
+            max_len=MAX_SUMMARY,
+            max_links=MAX_LINKS_SUMMARY,
+            single_line=False,
         )
         or ""
     )
     record["lead_organisation"] = _text(
-        errors, f"{p}.lead_organisation", proposed.lead_organisation, "The lead organisation",
+        errors,
+        f"{p}.lead_organisation",
+        proposed.lead_organisation,
+        "The lead organisation",
         max_len=MAX_NAME,
     )
     record["website"] = check_url(errors, f"{p}.website", proposed.website)
-    record["contact_email"] = check_email(errors, f"{p}.contact_email", proposed.contact_email, None)
+    record["contact_email"] = check_email(
+        errors, f"{p}.contact_email", proposed.contact_email, None
+    )
     record["founded_year"] = check_year(errors, f"{p}.founded_year", proposed.founded_year)
     status = clean(proposed.status, single_line=True) or "active"
     if status not in PARTNERSHIP_STATUSES:
@@ -476,7 +506,9 @@ def check_record_fields(
         code = clean(code, single_line=True).upper()
         area = vocab.areas.get(code)
         if area is None or area.level not in SERVED_LEVELS or not _GSS.match(code):
-            errors.add(f"{p}.areas_served", f"Select areas from the list ({code[:12]!r} is not one)")
+            errors.add(
+                f"{p}.areas_served", f"Select areas from the list ({code[:12]!r} is not one)"
+            )
         elif all(a["code"] != code for a in areas):
             areas.append({"code": code, "name": area.name, "note": notes.get(code)})
     record["areas"] = areas
@@ -493,19 +525,34 @@ def comparable(record: dict[str, Any]) -> dict[str, Any]:
         "themes": sorted(record.get("themes") or []),
         "areas": [a["code"] for a in record.get("areas") or []],
         "members": sorted(
-            json.dumps({k: m.get(k) for k in MEMBER_COMPARED}, sort_keys=True) for m in record.get("members") or []
+            json.dumps({k: m.get(k) for k in MEMBER_COMPARED}, sort_keys=True)
+            for m in record.get("members") or []
         ),
     }
 
 
-MEMBER_COMPARED = ("member_type", "name", "urn", "trust_uid", "area_code", "role", "joined_on", "left_on")
+MEMBER_COMPARED = (
+    "member_type",
+    "name",
+    "urn",
+    "trust_uid",
+    "area_code",
+    "role",
+    "joined_on",
+    "left_on",
+)
 
 
 def check_landscape(errors: Errors, proposed: ProposedIn) -> dict[str, Any]:
     """A landscape note: its text and what the council does."""
     body = _text(
-        errors, "proposed.body", proposed.body, "The description", max_len=MAX_LANDSCAPE,
-        required="Describe how schools in the area work together", max_links=MAX_LINKS_LANDSCAPE,
+        errors,
+        "proposed.body",
+        proposed.body,
+        "The description",
+        max_len=MAX_LANDSCAPE,
+        required="Describe how schools in the area work together",
+        max_links=MAX_LINKS_LANDSCAPE,
         single_line=False,
     )
     role = clean(proposed.council_role, single_line=True) or None
@@ -518,12 +565,22 @@ def check_submitter(errors: Errors, submitter: SubmitterIn) -> dict[str, Any]:
     """The submitter's name, email, organisation and role."""
     return {
         "name": _text(
-            errors, "submitter.name", submitter.name, "Your name", max_len=MAX_NAME,
+            errors,
+            "submitter.name",
+            submitter.name,
+            "Your name",
+            max_len=MAX_NAME,
             required="Enter your name",
         ),
-        "email": check_email(errors, "submitter.email", submitter.email, "Enter your email address"),
+        "email": check_email(
+            errors, "submitter.email", submitter.email, "Enter your email address"
+        ),
         "organisation": _text(
-            errors, "submitter.organisation", submitter.organisation, "Your organisation", max_len=MAX_NAME
+            errors,
+            "submitter.organisation",
+            submitter.organisation,
+            "Your organisation",
+            max_len=MAX_NAME,
         ),
         "role": _text(errors, "submitter.role", submitter.role, "Your role", max_len=MAX_NAME),
     }
@@ -656,13 +713,17 @@ async def validate(session: AsyncSession, payload: SubmissionIn) -> ValidSubmiss
         if not code:
             errors.add("area", "Give the GSS code of the area")
         elif vocab_area not in LANDSCAPE_LEVELS:
-            errors.add("area", f"No local authority or combined authority has the code {code[:12]!r}")
+            errors.add(
+                "area", f"No local authority or combined authority has the code {code[:12]!r}"
+            )
         else:
             valid.area_code = code
             current = await landscape_record(session, code)
             latest = current["version"] if current else 0
             valid.base_version = (
-                latest if payload.base_version is None else _base_version(errors, payload.base_version, latest, 0)
+                latest
+                if payload.base_version is None
+                else _base_version(errors, payload.base_version, latest, 0)
             )
     valid.current = current
     if kind == "close":
@@ -673,20 +734,31 @@ async def validate(session: AsyncSession, payload: SubmissionIn) -> ValidSubmiss
                 errors.add("kind", "This partnership is already shown as ended")
     else:
         valid.record = await validate_record(session, kind, payload.proposed, current, errors)
-        if kind == "amend" and current is not None and comparable(valid.record) == comparable(current):
+        if (
+            kind == "amend"
+            and current is not None
+            and comparable(valid.record) == comparable(current)
+        ):
             errors.add(
                 "proposed",
                 "You have not changed anything. Change at least one answer, or tell us the "
                 "partnership has ended",
             )
-        if kind == "landscape" and current and valid.record == {
-            "body": current["body"], "council_role": current["council_role"]
-        }:
+        if (
+            kind == "landscape"
+            and current
+            and valid.record == {"body": current["body"], "council_role": current["council_role"]}
+        ):
             errors.add("proposed.body", "You have not changed the description")
     valid.submitter = check_submitter(errors, payload.submitter)
     valid.evidence = _text(
-        errors, "evidence", payload.evidence, "The evidence", max_len=MAX_EVIDENCE,
-        required="Tell us how you know: give a link or a short note", max_links=MAX_LINKS_EVIDENCE,
+        errors,
+        "evidence",
+        payload.evidence,
+        "The evidence",
+        max_len=MAX_EVIDENCE,
+        required="Tell us how you know: give a link or a short note",
+        max_links=MAX_LINKS_EVIDENCE,
         single_line=False,
     )
     errors.raise_if_any()
@@ -818,8 +890,12 @@ async def create(
             continue
         submission_id = int(result.scalar_one())
         await audit(
-            session, "submitted", submission_id=submission_id, to_status="pending",
-            kind=valid.kind, client=client_hash,
+            session,
+            "submitted",
+            submission_id=submission_id,
+            to_status="pending",
+            kind=valid.kind,
+            client=client_hash,
         )
         await session.commit()
         await notify_received(session, settings, reference, token, valid)
@@ -839,10 +915,10 @@ async def load_by_reference(session: AsyncSession, reference: str) -> dict[str, 
     return dict(row._mapping)
 
 
-async def load_with_token(session: AsyncSession, reference: str, token: str | None) -> dict[str, Any]:
+async def load_with_token(
+    session: AsyncSession, reference: str, token: str | None
+) -> dict[str, Any]:
     """A submission, when the token of its private link is right; ``NotFound`` otherwise."""
-    import hmac
-
     if not token or len(token) > 100:
         raise NotFound("No suggestion has this reference, or the link is incomplete")
     row = await load_by_reference(session, reference)
@@ -894,10 +970,24 @@ async def resubmit(
         await session.rollback()
         raise Conflict("This suggestion is not waiting for more information")
     await audit(
-        session, "resubmitted", submission_id=row["id"], from_status="needs_info",
-        to_status="pending", client=client_hash,
+        session,
+        "resubmitted",
+        submission_id=row["id"],
+        from_status="needs_info",
+        to_status="pending",
+        client=client_hash,
     )
     await session.commit()
+    if mail_enabled(settings) and settings.moderator_notify_email:
+        await send_mail(
+            session,
+            settings,
+            row["id"],
+            settings.moderator_notify_email,
+            f"Suggestion {row['reference']} sent again with more information",
+            f"{settings.public_base_url.rstrip('/')}/moderate/submissions/{row['reference']}\n",
+            reply_to=valid.submitter["email"],
+        )
     return await load_with_token(session, reference, token)
 
 
@@ -941,7 +1031,13 @@ async def send_mail(
         await asyncio.to_thread(_send, settings, to, subject, body, reply_to)
     except (OSError, smtplib.SMTPException) as exc:
         log.warning("email to submitter or moderators failed: %s", exc)
-        await audit(session, "email_failed", submission_id=submission_id, subject=subject, error=str(exc)[:200])
+        await audit(
+            session,
+            "email_failed",
+            submission_id=submission_id,
+            subject=subject,
+            error=str(exc)[:200],
+        )
         await session.commit()
         return False
     return True

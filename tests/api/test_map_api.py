@@ -10,8 +10,11 @@ import pytest
 
 
 async def test_area_layer_is_geojson_with_counts_and_caching(client: httpx.AsyncClient) -> None:
-    r = await client.get("/api/v1/areas", params={"level": "local_authority", "zoom": 6},
-                         headers={"Accept-Encoding": "gzip"})
+    r = await client.get(
+        "/api/v1/areas",
+        params={"level": "local_authority", "zoom": 6},
+        headers={"Accept-Encoding": "gzip"},
+    )
     assert r.status_code == 200
     assert r.headers["content-type"].startswith("application/geo+json")
     assert r.headers["content-encoding"] == "gzip"
@@ -22,8 +25,11 @@ async def test_area_layer_is_geojson_with_counts_and_caching(client: httpx.Async
     assert props["E09000030"]["local_count"] >= 1  # Tower Hamlets has THE Partnership
     assert props["E06000036"]["local_count"] == 0  # Bracknell Forest: none recorded yet
     etag = r.headers["etag"]
-    again = await client.get("/api/v1/areas", params={"level": "local_authority", "zoom": 6},
-                             headers={"If-None-Match": etag})
+    again = await client.get(
+        "/api/v1/areas",
+        params={"level": "local_authority", "zoom": 6},
+        headers={"If-None-Match": etag},
+    )
     assert again.status_code == 304
 
 
@@ -31,13 +37,17 @@ async def test_area_layer_bands_differ_by_zoom(client: httpx.AsyncClient) -> Non
     coarse = await client.get("/api/v1/areas", params={"level": "region", "zoom": 5})
     fine = await client.get("/api/v1/areas", params={"level": "region", "zoom": 10})
     assert len(coarse.content) < len(fine.content)
-    ca = (await client.get("/api/v1/areas", params={"level": "combined_authority", "zoom": 7})).json()
+    ca = (
+        await client.get("/api/v1/areas", params={"level": "combined_authority", "zoom": 7})
+    ).json()
     mayoral = {f["properties"]["code"]: f["properties"]["is_mayoral"] for f in ca["features"]}
     assert len(mayoral) == 15 and sum(mayoral.values()) == 13
 
 
 @pytest.mark.parametrize("params", [{"level": "parish"}, {"zoom": 40}, {"zoom": "x"}])
-async def test_area_layer_rejects_bad_input(client: httpx.AsyncClient, params: dict[str, object]) -> None:
+async def test_area_layer_rejects_bad_input(
+    client: httpx.AsyncClient, params: dict[str, object]
+) -> None:
     r = await client.get("/api/v1/areas", params=params)
     assert r.status_code == 422
     assert r.json()["detail"]
@@ -45,7 +55,9 @@ async def test_area_layer_rejects_bad_input(client: httpx.AsyncClient, params: d
 
 async def test_counts_follow_filters(client: httpx.AsyncClient) -> None:
     all_local = (await client.get("/api/v1/areas/counts")).json()
-    careers = (await client.get("/api/v1/areas/counts", params={"theme": "careers", "national": "true"})).json()
+    careers = (
+        await client.get("/api/v1/areas/counts", params={"theme": "careers", "national": "true"})
+    ).json()
     assert sum(all_local.values()) > 0
     assert careers and careers != all_local
     bad = await client.get("/api/v1/areas/counts", params={"theme": "astrology"})
@@ -66,16 +78,26 @@ async def test_area_detail(client: httpx.AsyncClient) -> None:
 
 async def test_partnerships_geojson_filters(client: httpx.AsyncClient) -> None:
     local = (await client.get("/api/v1/partnerships")).json()["features"]
-    everything = (await client.get("/api/v1/partnerships", params={"national": "true"})).json()["features"]
+    everything = (await client.get("/api/v1/partnerships", params={"national": "true"})).json()[
+        "features"
+    ]
     assert 0 < len(local) < len(everything)
     assert not any(f["properties"]["is_national"] for f in local)
-    hubs = (await client.get("/api/v1/partnerships", params={"kind": "teaching_school_hub"})).json()["features"]
+    hubs = (
+        await client.get("/api/v1/partnerships", params={"kind": "teaching_school_hub"})
+    ).json()["features"]
     assert len(hubs) == 87 and all(f["properties"]["kind"] == "teaching_school_hub" for f in hubs)
-    in_sheffield = (await client.get("/api/v1/partnerships", params={"area": "E08000019"})).json()["features"]
+    in_sheffield = (await client.get("/api/v1/partnerships", params={"area": "E08000019"})).json()[
+        "features"
+    ]
     assert any(f["properties"]["slug"] == "learn-sheffield" for f in in_sheffield)
-    named = (await client.get("/api/v1/partnerships", params={"q": "Camden Learning"})).json()["features"]
+    named = (await client.get("/api/v1/partnerships", params={"q": "Camden Learning"})).json()[
+        "features"
+    ]
     assert named[0]["properties"]["name"] == "Camden Learning"
-    boxed = (await client.get("/api/v1/partnerships", params={"bbox": "-0.2,51.45,0.0,51.6"})).json()["features"]
+    boxed = (
+        await client.get("/api/v1/partnerships", params={"bbox": "-0.2,51.45,0.0,51.6"})
+    ).json()["features"]
     for f in boxed:
         lon, lat = f["geometry"]["coordinates"]
         assert -0.2 <= lon <= 0.0 and 51.45 <= lat <= 51.6
@@ -83,8 +105,14 @@ async def test_partnerships_geojson_filters(client: httpx.AsyncClient) -> None:
 
 @pytest.mark.parametrize(
     "params",
-    [{"bbox": "1,2,3"}, {"bbox": "10,60,5,50"}, {"bbox": "a,b,c,d"}, {"kind": "circus"},
-     {"area": "E12999999"}, {"q": "x" * 101}],
+    [
+        {"bbox": "1,2,3"},
+        {"bbox": "10,60,5,50"},
+        {"bbox": "a,b,c,d"},
+        {"kind": "circus"},
+        {"area": "E12999999"},
+        {"q": "x" * 101},
+    ],
 )
 async def test_partnerships_bad_input(client: httpx.AsyncClient, params: dict[str, str]) -> None:
     r = await client.get("/api/v1/partnerships", params=params)
@@ -168,7 +196,9 @@ async def test_near_outcode_point_and_school(client: httpx.AsyncClient) -> None:
         ({"lat": 95, "lon": 0}, 422),
     ],
 )
-async def test_near_bad_input(client: httpx.AsyncClient, params: dict[str, object], status: int) -> None:
+async def test_near_bad_input(
+    client: httpx.AsyncClient, params: dict[str, object], status: int
+) -> None:
     r = await client.get("/api/v1/near", params=params)
     assert r.status_code == status
     assert r.json()["detail"]

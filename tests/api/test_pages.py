@@ -46,7 +46,9 @@ async def test_area_profile_shows_sources_and_empty_landscape(client: httpx.Asyn
     assert "Not yet described" in r.text
     assert "Office for National Statistics" in r.text
     sheffield = await client.get("/areas/E08000019")
-    assert "Statistical neighbours" in sheffield.text and "Barnsley" in sheffield.text or "Rotherham" in sheffield.text
+    assert (
+        "Statistical neighbours" in sheffield.text and "Barnsley" in sheffield.text
+    ) or "Rotherham" in sheffield.text
 
 
 async def test_search_page_redirects_or_lists(client: httpx.AsyncClient) -> None:
@@ -59,13 +61,16 @@ async def test_search_page_redirects_or_lists(client: httpx.AsyncClient) -> None
 
 
 async def test_user_text_is_escaped(client: httpx.AsyncClient) -> None:
-    payload = '<script>alert(1)</script>'
+    payload = "<script>alert(1)</script>"
     r = await client.get("/search", params={"q": payload})
     assert payload not in r.text
     assert "&lt;script&gt;" in r.text
 
 
-@pytest.mark.parametrize("path", ["/areas/E99999999", "/partnerships/nope", "/schools/999999", "/trusts/9999999", "/nowhere"])
+@pytest.mark.parametrize(
+    "path",
+    ["/areas/E99999999", "/partnerships/nope", "/schools/999999", "/trusts/9999999", "/nowhere"],
+)
 async def test_not_found_pages(client: httpx.AsyncClient, path: str) -> None:
     r = await client.get(path)
     assert r.status_code == 404

@@ -38,7 +38,9 @@ def _free_port() -> int:
 def base_url(database: str, settings: Settings) -> Iterator[str]:
     """The app served on a free loopback port for the whole session."""
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
@@ -83,7 +85,9 @@ def screenshots() -> Path:
 AXE = PROJECT_ROOT / "static" / "vendor" / "axe-core" / "axe.min.js"
 
 
-def axe_violations(pg: object, impacts: tuple[str, ...] = ("serious", "critical")) -> list[dict[str, object]]:
+def axe_violations(
+    pg: object, impacts: tuple[str, ...] = ("serious", "critical")
+) -> list[dict[str, object]]:
     """Run axe-core on the page; return violations of the given impacts."""
     pg.add_script_tag(path=str(AXE))  # type: ignore[attr-defined]
     result = pg.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")  # type: ignore[attr-defined]

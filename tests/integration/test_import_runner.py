@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -19,12 +18,12 @@ def _fingerprint(database: str) -> dict[str, str]:
     """A content hash of each table the boundaries import writes (surrogate ids left out)."""
     queries = {
         "area": "SELECT md5(string_agg(concat_ws('|', code, name, level, la_number, parent_code,"
-                " combined_authority_code, region_code, is_mayoral, is_district, ST_AsEWKB(geom)::text,"
-                " dataset_id), ',' ORDER BY code)) FROM area",
+        " combined_authority_code, region_code, is_mayoral, is_district, ST_AsEWKB(geom)::text,"
+        " dataset_id), ',' ORDER BY code)) FROM area",
         "area_generalised": "SELECT md5(string_agg(area_code || zoom_band || ST_AsEWKB(geom)::text, ','"
-                            " ORDER BY area_code, zoom_band)) FROM area_generalised",
+        " ORDER BY area_code, zoom_band)) FROM area_generalised",
         "area_subdivided": "SELECT md5(string_agg(area_code || level || ST_AsEWKB(geom)::text, ','"
-                           " ORDER BY area_code, level, ST_AsEWKB(geom)::text)) FROM area_subdivided",
+        " ORDER BY area_code, level, ST_AsEWKB(geom)::text)) FROM area_subdivided",
         "dataset": "SELECT count(*)::text FROM dataset",
     }
     with psycopg.connect(database) as conn:
@@ -40,46 +39,72 @@ def _mirror(source: Path, target: Path) -> None:
             link.symlink_to(path)
 
 
-def test_truncated_source_fails_clearly_and_changes_nothing(database: str, geodata_dir: Path, tmp_path: Path) -> None:
+def test_truncated_source_fails_clearly_and_changes_nothing(
+    database: str, geodata_dir: Path, tmp_path: Path
+) -> None:
     _mirror(geodata_dir, tmp_path)
     broken = tmp_path / CTYUA
     broken.unlink()
     broken.write_bytes((geodata_dir / CTYUA).read_bytes()[:200_000])
     before = _fingerprint(database)
 
-    outcome = run_importer(get_importer("boundaries"), database, tmp_path, Console(quiet=True), quiet=True)
+    outcome = run_importer(
+        get_importer("boundaries"), database, tmp_path, Console(quiet=True), quiet=True
+    )
 
     assert outcome.status == "failed"
-    assert outcome.error and "boundaries" in outcome.error.lower() or "Counties" in (outcome.error or "")
+    assert (outcome.error and "boundaries" in outcome.error.lower()) or "Counties" in (
+        outcome.error or ""
+    )
     assert _fingerprint(database) == before
 
 
 def test_missing_source_file_is_named(database: str, geodata_dir: Path, tmp_path: Path) -> None:
     _mirror(geodata_dir, tmp_path)
     (tmp_path / CTYUA).unlink()
-    outcome = run_importer(get_importer("boundaries"), database, tmp_path, Console(quiet=True), quiet=True)
+    outcome = run_importer(
+        get_importer("boundaries"), database, tmp_path, Console(quiet=True), quiet=True
+    )
     assert outcome.status == "failed"
     assert "Counties_and_Unitary_Authorities" in (outcome.error or "")
 
 
 def test_unchanged_sources_are_skipped(database: str, geodata_dir: Path) -> None:
-    outcome = run_importer(get_importer("boundaries"), database, geodata_dir, Console(quiet=True), quiet=True)
+    outcome = run_importer(
+        get_importer("boundaries"), database, geodata_dir, Console(quiet=True), quiet=True
+    )
     assert outcome.status == "unchanged"
 
 
 def test_forced_reimport_changes_nothing(database: str, geodata_dir: Path) -> None:
     before = _fingerprint(database)
-    outcome = run_importer(get_importer("boundaries"), database, geodata_dir, Console(quiet=True),
-                           force=True, quiet=True)
+    outcome = run_importer(
+        get_importer("boundaries"),
+        database,
+        geodata_dir,
+        Console(quiet=True),
+        force=True,
+        quiet=True,
+    )
     assert outcome.status == "imported", outcome.error
     assert _fingerprint(database) == before
 
 
 def test_dataset_rows_record_provenance(conn: psycopg.Connection[Any]) -> None:
-    rows = conn.execute("SELECT name, source, vintage, licence, checksum, row_count FROM dataset"
-                        " WHERE name <> 'moderation'").fetchall()
+    rows = conn.execute(
+        "SELECT name, source, vintage, licence, checksum, row_count FROM dataset"
+        " WHERE name <> 'moderation'"
+    ).fetchall()
     names = {r[0] for r in rows}
-    assert {"boundaries", "postcodes", "trusts", "schools", "neighbours", "statistics", "partnerships"} <= names
+    assert {
+        "boundaries",
+        "postcodes",
+        "trusts",
+        "schools",
+        "neighbours",
+        "statistics",
+        "partnerships",
+    } <= names
     for name, source, vintage, licence, checksum, row_count in rows:
         assert source and vintage and licence, name
         assert len(checksum) == 64 and row_count > 0, name

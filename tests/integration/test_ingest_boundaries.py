@@ -14,14 +14,24 @@ def _count(conn: psycopg.Connection[Any], sql: str, *params: Any) -> int:
 
 def test_counts_per_level(conn: psycopg.Connection[Any]) -> None:
     counts = dict(conn.execute("SELECT level, count(*) FROM area GROUP BY level").fetchall())
-    assert counts == {"country": 1, "region": 9, "combined_authority": 15,
-                      "local_authority": 153, "district": 164}
+    assert counts == {
+        "country": 1,
+        "region": 9,
+        "combined_authority": 15,
+        "local_authority": 153,
+        "district": 164,
+    }
     # Districts are the E07s plus the unitaries, which are both LA and district.
     assert _count(conn, "SELECT count(*) FROM area WHERE level = 'district' OR is_district") == 296
-    assert _count(conn, "SELECT count(*) FROM area WHERE level = 'combined_authority' AND is_mayoral") == 13
+    assert (
+        _count(conn, "SELECT count(*) FROM area WHERE level = 'combined_authority' AND is_mayoral")
+        == 13
+    )
 
 
-def test_every_la_has_a_dfe_number_boundary_region_and_ten_neighbours(conn: psycopg.Connection[Any]) -> None:
+def test_every_la_has_a_dfe_number_boundary_region_and_ten_neighbours(
+    conn: psycopg.Connection[Any],
+) -> None:
     rows = conn.execute(
         """
         SELECT a.code, a.la_number, a.region_code, ST_IsValid(a.geom), ST_Area(a.geom::geography),
@@ -39,21 +49,34 @@ def test_every_la_has_a_dfe_number_boundary_region_and_ten_neighbours(conn: psyc
 
 
 def test_known_dfe_numbers_and_recoded_la(conn: psycopg.Connection[Any]) -> None:
-    numbers = dict(conn.execute(
-        "SELECT code, la_number FROM area WHERE code IN ('E09000033', 'E08000016', 'E08000019', 'E06000053')"
-    ).fetchall())
+    numbers = dict(
+        conn.execute(
+            "SELECT code, la_number FROM area WHERE code IN ('E09000033', 'E08000016', 'E08000019', 'E06000053')"
+        ).fetchall()
+    )
     # Westminster 213, Isles of Scilly 420; Barnsley 370 and Sheffield 373 (2024 numbers, since 2025 rows say 'z').
     assert numbers == {"E09000033": 213, "E08000016": 370, "E08000019": 373, "E06000053": 420}
 
 
-def test_districts_roll_up_to_their_county_and_combined_authority(conn: psycopg.Connection[Any]) -> None:
+def test_districts_roll_up_to_their_county_and_combined_authority(
+    conn: psycopg.Connection[Any],
+) -> None:
     # Harrogate was abolished into North Yorkshire (a unitary) in 2023; Lancaster is in Lancashire.
-    parent, ca = conn.execute("SELECT parent_code, combined_authority_code FROM area WHERE code = 'E07000121'").fetchone()
+    parent, ca = conn.execute(
+        "SELECT parent_code, combined_authority_code FROM area WHERE code = 'E07000121'"
+    ).fetchone()
     assert parent == "E10000017"  # Lancaster -> Lancashire
     assert ca == "E47000018"  # Lancashire combined county authority (non-mayoral)
-    assert conn.execute("SELECT is_mayoral FROM area WHERE code = 'E47000018'").fetchone()[0] is False
+    assert (
+        conn.execute("SELECT is_mayoral FROM area WHERE code = 'E47000018'").fetchone()[0] is False
+    )
     # Sheffield (recoded E08000039 in the 2025 lookup) belongs to South Yorkshire.
-    assert conn.execute("SELECT combined_authority_code FROM area WHERE code = 'E08000019'").fetchone()[0] == "E47000002"
+    assert (
+        conn.execute(
+            "SELECT combined_authority_code FROM area WHERE code = 'E08000019'"
+        ).fetchone()[0]
+        == "E47000002"
+    )
 
 
 def test_combined_authority_is_the_union_of_its_members(conn: psycopg.Connection[Any]) -> None:
@@ -111,11 +134,17 @@ def test_national_layer_is_small(conn: psycopg.Connection[Any]) -> None:
 
 def test_point_in_polygon_via_subdivided_pieces(conn: psycopg.Connection[Any]) -> None:
     # Buckingham Palace lies in Westminster, in London.
-    rows = dict(conn.execute(
-        """
+    rows = dict(
+        conn.execute(
+            """
         SELECT DISTINCT s.level, s.area_code FROM area_subdivided s
         WHERE ST_Intersects(s.geom, ST_SetSRID(ST_MakePoint(-0.1419, 51.5014), 4326))
         """
-    ).fetchall())
-    assert rows == {"local_authority": "E09000033", "district": "E09000033", "region": "E12000007",
-                    "country": "E92000001"}
+        ).fetchall()
+    )
+    assert rows == {
+        "local_authority": "E09000033",
+        "district": "E09000033",
+        "region": "E12000007",
+        "country": "E92000001",
+    }

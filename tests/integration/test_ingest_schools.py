@@ -102,7 +102,7 @@ def test_at_least_995_in_1000_schools_are_placed_and_the_rest_reported(
 def test_a_known_school_is_at_its_postcode_in_its_district_and_county(
     conn: psycopg.Connection[Any], school_list: pd.DataFrame, geodata_dir: Path
 ) -> None:
-    postcode = school_list.loc[str(MAIDSTONE_GRAMMAR), "postcode"]
+    postcode = str(school_list.loc[str(MAIDSTONE_GRAMMAR), "postcode"])
     row = codepoint_row(geodata_dir, postcode)
     easting, northing, county, district = int(row[2]), int(row[3]), row[7], row[8]
     stored = conn.execute(
@@ -164,7 +164,7 @@ def test_trusts_are_the_census_trust_names_never_another(
     ).fetchall()
     assert len(rows) > 9000
     for urn, trust_name in rows:
-        assert name_key(census.loc[str(urn), "trust"]) == name_key(trust_name), urn
+        assert name_key(str(census.loc[str(urn), "trust"])) == name_key(trust_name), urn
 
 
 def test_most_schools_with_a_census_trust_name_have_that_trust(
@@ -191,7 +191,7 @@ def test_most_schools_with_a_census_trust_name_have_that_trust(
 def test_a_schools_trust_is_the_one_the_census_names(
     conn: psycopg.Connection[Any], census: pd.DataFrame, urn: int
 ) -> None:
-    expected = name_key(census.loc[str(urn), "trust"])
+    expected = name_key(str(census.loc[str(urn), "trust"]))
     assert expected
     row = conn.execute(
         "SELECT t.name, t.group_type FROM school s JOIN trust t ON t.uid = s.trust_uid"
@@ -233,8 +233,8 @@ def test_a_converted_academy_gets_its_facts_through_its_predecessor(
     predecessor, is_academy, pupils, fsm_pct, trust_uid, provenance = school
     assert predecessor == KEN_STIMPSON_SCHOOL
     assert is_academy is True
-    assert pupils == int(old["headcount of pupils"])
-    assert fsm_pct == float(old["% of pupils known to be eligible for free school meals"])
+    assert pupils == int(str(old["headcount of pupils"]))
+    assert fsm_pct == float(str(old["% of pupils known to be eligible for free school meals"]))
     assert provenance["pupils"].endswith(f"predecessor URN {KEN_STIMPSON_SCHOOL}")
     # A maintained school has no trust to carry; the academy's own trust is not known.
     assert trust_uid is None

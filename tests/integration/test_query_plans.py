@@ -12,8 +12,10 @@ from app.queries import sql
 
 
 def _plan(conn: psycopg.Connection[Any], name: str, params: dict[str, Any]) -> str:
-    compiled = sql(name).bindparams(**params).compile(
-        dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True}
+    compiled = (
+        sql(name)
+        .bindparams(**params)
+        .compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})
     )
     conn.execute("SET enable_seqscan = off")  # as on a busy server: show which index is usable
     rows = conn.execute(f"EXPLAIN {compiled}").fetchall()
@@ -24,10 +26,24 @@ def _plan(conn: psycopg.Connection[Any], name: str, params: dict[str, Any]) -> s
     ("name", "params", "index"),
     [
         ("areas_at_point", {"lon": -1.47, "lat": 53.38}, "idx_area_subdivided_geom"),
-        ("nearest_schools", {"x": 435000.0, "y": 387000.0, "limit": 10, "exclude_urn": None}, "idx_school_geom_bng"),
-        ("schools_in_bbox", {"xmin": -1.5, "ymin": 53.37, "xmax": -1.45, "ymax": 53.4, "limit": 100}, "idx_school_geom"),
-        ("nearest_area", {"lon": -1.47, "lat": 53.38, "level": "district", "max_m": 3000}, "idx_area_subdivided_geom"),
+        (
+            "nearest_schools",
+            {"x": 435000.0, "y": 387000.0, "limit": 10, "exclude_urn": None},
+            "idx_school_geom_bng",
+        ),
+        (
+            "schools_in_bbox",
+            {"xmin": -1.5, "ymin": 53.37, "xmax": -1.45, "ymax": 53.4, "limit": 100},
+            "idx_school_geom",
+        ),
+        (
+            "nearest_area",
+            {"lon": -1.47, "lat": 53.38, "level": "district", "max_m": 3000},
+            "idx_area_subdivided_geom",
+        ),
     ],
 )
-def test_hot_query_uses_index(conn: psycopg.Connection[Any], name: str, params: dict[str, Any], index: str) -> None:
+def test_hot_query_uses_index(
+    conn: psycopg.Connection[Any], name: str, params: dict[str, Any], index: str
+) -> None:
     assert index in _plan(conn, name, params)
