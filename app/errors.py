@@ -73,12 +73,13 @@ def error_response(
     if _wants_json(request):
         return JSONResponse({"detail": detail, "errors": errors}, status_code=status)
     templates = request.app.state.templates
-    return templates.TemplateResponse(
+    response: Response = templates.TemplateResponse(
         request,
         "error.html",
         {"status": status, "detail": detail, "errors": errors},
         status_code=status,
     )
+    return response
 
 
 def add_exception_handlers(app: FastAPI) -> None:

@@ -579,4 +579,4 @@ def include_in_migrations(
 
     if type_ == "table" and name == "spatial_ref_sys":
         return False
-    return bool(alembic_helpers.include_object(obj, name, type_, reflected, compare_to))
+    return bool(alembic_helpers.include_object(obj, name, type_, reflected, compare_to))  # type: ignore[no-untyped-call]

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import psycopg
+from psycopg.types.json import Jsonb
 from rich.console import Console
 from rich.progress import (
     BarColumn,
@@ -96,7 +97,7 @@ class Context:
 
     def scalar(self, sql: str, params: tuple[Any, ...] | dict[str, Any] = ()) -> Any:
         """The first column of the first row of a query."""
-        row = self.conn.execute(sql, params).fetchone()  # type: ignore[arg-type]
+        row = self.conn.execute(sql, params).fetchone()
         return None if row is None else row[0]
 
     def count_rows(self, table: str, where: str = "") -> int:
@@ -132,7 +133,7 @@ class Importer:
             for path in paths:
                 digest.update(str(path.relative_to(source_dir)).encode())
                 with path.open("rb") as handle:
-                    for block in iter(lambda h=handle: h.read(1 << 20), b""):
+                    while block := handle.read(1 << 20):
                         digest.update(block)
         return digest.hexdigest()
 
@@ -194,7 +195,7 @@ def run_importer(
                     (
                         sum(ctx.summary.rows.values()),
                         round(elapsed, 2),
-                        psycopg.types.json.Jsonb(ctx.summary.as_json()),
+                        Jsonb(ctx.summary.as_json()),
                         dataset_id,
                     ),
                 )

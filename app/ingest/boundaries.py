@@ -86,9 +86,9 @@ def read_hierarchy(ctx: Context) -> Hierarchy:
     la_region = frame.drop_duplicates("new_la_code").set_index("new_la_code")["region_code"]
     parent = frame.drop_duplicates("lad_code").set_index("lad_code")["new_la_code"]
     return Hierarchy(
-        la_number={k: int(v) for k, v in la_number.items()},
-        la_region=dict(la_region.items()),
-        district_parent=dict(parent.items()),
+        la_number={str(k): int(v) for k, v in la_number.items()},
+        la_region={str(k): str(v) for k, v in la_region.items()},
+        district_parent={str(k): str(v) for k, v in parent.items()},
     )
 
 

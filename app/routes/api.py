@@ -9,7 +9,7 @@ from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
 from app import queries
-from app.cache import Payload
+from app.cache import Payload, PayloadCache
 from app.db import SessionDep
 from app.errors import InvalidInput
 from app.services import areas, nearby, partnerships, schools, search
@@ -32,8 +32,9 @@ TrustOnly = Annotated[
 ]
 
 
-def _cache(request: Request) -> Any:
-    return request.app.state.cache
+def _cache(request: Request) -> PayloadCache:
+    cache: PayloadCache = request.app.state.cache
+    return cache
 
 
 @v1.get("/areas", response_class=Response, responses={200: {"content": {GEOJSON: {}}}})

@@ -37,4 +37,5 @@ async def changes_feed(
     payload = await request.app.state.cache.get_or_build(
         ("changes.atom", area, theme, version), build, f"{feeds.MEDIA_TYPE}; charset=utf-8"
     )
-    return payload.respond(request)
+    response: Response = payload.respond(request)
+    return response

@@ -365,7 +365,7 @@ async def _post_partnership_form(
     action = f"/partnerships/{current['slug']}/suggest" if current else "/suggest/new"
     kind = "new" if mode == "new" else ("close" if form.submission_kind == "close" else "amend")
     form.submission_kind = kind
-    page = {"mode": mode, "form": form, "action": action, "current": current}
+    page: dict[str, Any] = {"mode": mode, "form": form, "action": action, "current": current}
     if data.get("action") == "more_members":
         return await form_page(
             request, session, **page, token=data.get("csrf_token"), extra_rows=MORE_ROWS
@@ -430,7 +430,12 @@ async def suggest_landscape_post(request: Request, session: SessionDep) -> Respo
     info = await _landscape_area(session, data.get("area", ""))
     form = PartnershipForm.from_pairs(pairs)
     form.submission_kind = "landscape"
-    page = {"mode": "landscape", "form": form, "action": "/suggest/landscape", "area": info}
+    page: dict[str, Any] = {
+        "mode": "landscape",
+        "form": form,
+        "action": "/suggest/landscape",
+        "area": info,
+    }
     message, status = await _guard_form(request, session, data, "landscape")
     if message:
         return await form_page(request, session, **page, errors=[("main", message)], status=status)

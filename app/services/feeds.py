@@ -17,7 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import NotFound
-from app.services.moderation import diff_records
+from app.services.moderation import diff_records, vocabulary_labels
 
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 ATOM = "http://www.w3.org/2005/Atom"
@@ -67,10 +67,7 @@ async def changes_feed(
     rows = (
         await session.execute(_FEED_SQL, {"area": area, "theme": theme, "limit": FEED_LIMIT})
     ).all()
-    kinds = dict(
-        (await session.execute(text("SELECT code, label FROM partnership_kind"))).tuples().all()
-    )
-    themes = dict((await session.execute(text("SELECT code, label FROM theme"))).tuples().all())
+    kinds, themes = await vocabulary_labels(session)
     base = base_url.rstrip("/")
     host = urlsplit(base).hostname or "localhost"
     query = urlencode({k: v for k, v in (("area", area), ("theme", theme)) if v})
@@ -88,7 +85,8 @@ async def changes_feed(
     _sub(author, "name", "Partnerships Map moderators")
     for row in rows:
         feed.append(_entry(row, base, host, kinds, themes))
-    return ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    document: bytes = ET.tostring(feed, encoding="utf-8", xml_declaration=True)
+    return document
 
 
 def _entry(

@@ -65,7 +65,7 @@ SOURCE_FIELDS = ("source_url", "source_title", "source_date")
 class FieldChange:
     """One field's old and new value."""
 
-    field: str
+    name: str
     label: str
     old: Any
     new: Any
@@ -73,14 +73,14 @@ class FieldChange:
     @property
     def changed(self) -> bool:
         """Whether the value differs."""
-        return self.old != self.new
+        return bool(self.old != self.new)
 
 
 @dataclass
 class ListChange:
     """A set-like field's additions and removals (and, for members, changed details)."""
 
-    field: str
+    name: str
     label: str
     added: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
@@ -334,11 +334,15 @@ class Review:
         return int((self.current or {}).get("version") or 0)
 
 
-async def _labels(session: AsyncSession) -> tuple[dict[str, str], dict[str, str]]:
-    kinds = dict(
-        (await session.execute(text("SELECT code, label FROM partnership_kind"))).tuples().all()
-    )
-    themes = dict((await session.execute(text("SELECT code, label FROM theme"))).tuples().all())
+async def vocabulary_labels(session: AsyncSession) -> tuple[dict[str, str], dict[str, str]]:
+    """The labels of partnership kinds and themes, by code."""
+    kinds: dict[str, str] = {
+        r.code: r.label
+        for r in await session.execute(text("SELECT code, label FROM partnership_kind"))
+    }
+    themes: dict[str, str] = {
+        r.code: r.label for r in await session.execute(text("SELECT code, label FROM theme"))
+    }
     return kinds, themes
 
 
@@ -366,7 +370,7 @@ async def _current_record(
 async def review(session: AsyncSession, reference: str) -> Review:
     """A submission beside the live record, as a diff; a three-way view when it is stale."""
     sub = await submissions.load_by_reference(session, reference)
-    kinds, themes = await _labels(session)
+    kinds, themes = await vocabulary_labels(session)
     proposed = dict(sub["proposed"])
     current = await _current_record(session, sub)
     pending = sub["status"] in ("pending", "needs_info")
@@ -862,7 +866,7 @@ class HistoryEntry:
 async def history(session: AsyncSession, slug: str) -> tuple[dict[str, Any], list[HistoryEntry]]:
     """A partnership's current record and its revisions, newest first."""
     current = await submissions.partnership_by_slug(session, slug)
-    kinds, themes = await _labels(session)
+    kinds, themes = await vocabulary_labels(session)
     rows = (await session.execute(_HISTORY_SQL, {"p": current["id"]})).all()
     entries: list[HistoryEntry] = []
     previous: dict[str, Any] | None = None

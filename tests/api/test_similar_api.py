@@ -1,0 +1,309 @@
+"""Similar areas on the real imported data: DfE neighbours against the source workbook, the
+indicator similarity's properties, the indicator list and refused inputs."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pandas as pd
+import psycopg
+import pytest
+from psycopg.rows import dict_row
+
+from app.services import similarity
+
+LIVERPOOL = "E08000012"
+LIVERPOOL_LA_NUMBER = 341
+SN_FILE = Path("lait") / "sn_may_2025.xlsx"
+
+
+def _band(text: object) -> str:
+    """A workbook closeness band as stored: 'Very Close ' -> 'very_close'.
+
+    The schema has no 'extremely close' band; the neighbours import stores it as 'very close'.
+    """
+    band = re.sub(r"[\s_-]+", "_", str(text).strip().lower())
+    return "very_close" if band == "extremely_close" else band
+
+
+@pytest.fixture(scope="module")
+def workbook(geodata_dir: Path, database: str) -> dict[str, list[tuple[str, str]]]:
+    """Each current LA's ten neighbours from the source workbook, as (GSS code, band) by rank."""
+    frame = pd.read_excel(geodata_dir / SN_FILE, sheet_name="LA SN Groups", header=2)
+    with psycopg.connect(database) as conn:
+        by_number = dict(
+            conn.execute(
+                "SELECT la_number, code FROM area WHERE level = 'local_authority'"
+            ).fetchall()
+        )
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for _, row in frame.iterrows():
+        if pd.isna(row["LA num"]) or int(row["LA num"]) not in by_number:
+            continue  # blank rows and the pre-reorganisation LAs below "Old SNs:"
+        suffixes = [""] + [f".{i}" for i in range(1, 10)]
+        groups[by_number[int(row["LA num"])]] = [
+            (by_number[int(row[f"SN{k}"])], _band(row[f"SNP{suffix}"]))
+            for k, suffix in zip(range(1, 11), suffixes, strict=True)
+        ]
+    return groups
+
+
+async def _similar(client: httpx.AsyncClient, code: str, **params: Any) -> dict[str, Any]:
+    response = await client.get(f"/api/v1/areas/{code}/similar", params=params)
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+# DfE statistical neighbours -----------------------------------------------------------------
+
+
+async def test_dfe_neighbours_of_liverpool_match_the_workbook(
+    client: httpx.AsyncClient, workbook: dict[str, list[tuple[str, str]]]
+) -> None:
+    body = await _similar(client, LIVERPOOL, method="dfe")
+    assert body["area"] == {"code": LIVERPOOL, "name": "Liverpool"}
+    assert body["method"] == "dfe"
+    got = [(n["code"], n["closeness"]) for n in body["neighbours"]]
+    assert got == workbook[LIVERPOOL]
+    assert [n["rank"] for n in body["neighbours"]] == list(range(1, 11))
+    # Liverpool's first neighbour in the May 2025 file is Blackpool (DfE 890), "Very close".
+    assert body["neighbours"][0]["name"] == "Blackpool"
+    for n in body["neighbours"]:
+        counts = n["partnership_counts"]
+        assert n["partnership_count"] == counts["local"] + counts["national"]
+
+
+async def test_dfe_neighbours_of_every_la_match_the_workbook(
+    client: httpx.AsyncClient, workbook: dict[str, list[tuple[str, str]]]
+) -> None:
+    assert len(workbook) == 153
+    for code, expected in workbook.items():
+        body = await _similar(client, code)
+        assert [(n["code"], n["closeness"]) for n in body["neighbours"]] == expected, code
+
+
+async def test_dfe_neighbours_k_and_same_region(client: httpx.AsyncClient) -> None:
+    three = await _similar(client, LIVERPOOL, method="dfe", k=3)
+    assert [n["rank"] for n in three["neighbours"]] == [1, 2, 3]
+    regional = await _similar(client, LIVERPOOL, method="dfe", same_region="true")
+    assert regional["neighbours"]
+    assert {n["region"] for n in regional["neighbours"]} == {"North West"}
+
+
+# Indicator similarity -----------------------------------------------------------------------
+
+
+async def test_default_similarity_answers_in_rank_order_with_contributions(
+    client: httpx.AsyncClient, conn: psycopg.Connection[Any]
+) -> None:
+    body = await _similar(client, LIVERPOOL, method="indicators")
+    defaults = [
+        r[0]
+        for r in conn.execute("SELECT code FROM indicator WHERE in_default_similarity").fetchall()
+    ]
+    used = [i["code"] for i in body["indicators_used"]]
+    assert sorted(used) == sorted(defaults) and body["default_indicators"] is True
+    assert all(i["source"] and i["period"] for i in body["indicators_used"])
+    neighbours = body["neighbours"]
+    assert [n["rank"] for n in neighbours] == list(range(1, 11))
+    distances = [n["distance"] for n in neighbours]
+    assert distances == sorted(distances)
+    for n in neighbours:
+        assert [c["indicator"] for c in n["contributions"]] == used
+        shares = [c["share"] for c in n["contributions"] if c["share"] is not None]
+        assert sum(shares) == pytest.approx(1.0, abs=1e-5)
+        assert isinstance(n["partnership_count"], int)
+    assert set(body["missing"]) >= {"area", "neighbours", "excluded"}
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"indicators": "fsm_primary_pct,attainment8,population_density", "weights": "3,1,0.5"},
+        {"indicators": "idaci_score,ks2_rwm_expected_pct"},  # with LAs missing values
+    ],
+)
+async def test_distance_is_symmetric(client: httpx.AsyncClient, params: dict[str, str]) -> None:
+    for code in (LIVERPOOL, "E10000014", "E09000001"):  # Liverpool, Hampshire, City of London
+        forward = await _similar(client, code, method="indicators", k=5, **params)
+        for n in forward["neighbours"]:
+            back = await _similar(client, n["code"], method="indicators", k=50, **params)
+            found = {m["code"]: m["distance"] for m in back["neighbours"]}
+            if code in found:
+                assert found[code] == pytest.approx(n["distance"], rel=1e-9, abs=1e-9)
+            else:  # more than 50 LAs are at least as close to the neighbour
+                assert back["neighbours"][-1]["distance"] <= n["distance"] + 1e-9
+
+
+async def test_similarity_excludes_the_area_itself(client: httpx.AsyncClient) -> None:
+    for code in (LIVERPOOL, "E06000053", "E10000014"):
+        body = await _similar(client, code, method="indicators", k=50)
+        assert len(body["neighbours"]) == 50
+        assert code not in {n["code"] for n in body["neighbours"]}
+
+
+async def test_similarity_is_deterministic(
+    client: httpx.AsyncClient, conn: psycopg.Connection[Any]
+) -> None:
+    params = {"indicators": "fsm_primary_pct,eal_primary_pct", "weights": "1,2", "k": 20}
+    first = await _similar(client, LIVERPOOL, method="indicators", **params)
+    second = await _similar(client, LIVERPOOL, method="indicators", **params)
+    assert first == second
+    # A matrix built afresh from the database (not the cache) gives the same ranking.
+    cur = conn.cursor(row_factory=dict_row)
+    las = cur.execute(similarity.queries.sql("similar_matrix").text).fetchall()
+    indicators = cur.execute(similarity.queries.sql("similar_indicators").text).fetchall()
+    fresh = similarity.build_matrix(0, las, indicators)
+    again = similarity.nearest(
+        fresh, LIVERPOOL, ["fsm_primary_pct", "eal_primary_pct"], [1.0, 2.0], 20
+    )
+    assert [n.area.code for n in again.neighbours] == [n["code"] for n in first["neighbours"]]
+    assert [round(n.distance, 6) for n in again.neighbours] == [
+        n["distance"] for n in first["neighbours"]
+    ]
+
+
+async def test_similarity_respects_same_region(
+    client: httpx.AsyncClient, conn: psycopg.Connection[Any]
+) -> None:
+    region, in_region = conn.execute(
+        "SELECT region_code, (SELECT count(*) FROM area b WHERE b.level = 'local_authority'"
+        " AND b.region_code = a.region_code) FROM area a WHERE code = %s",
+        (LIVERPOOL,),
+    ).fetchone()
+    names = {
+        r[0]
+        for r in conn.execute(
+            "SELECT code FROM area WHERE level = 'local_authority' AND region_code = %s", (region,)
+        ).fetchall()
+    }
+    body = await _similar(client, LIVERPOOL, method="indicators", k=50, same_region="true")
+    codes = [n["code"] for n in body["neighbours"]]
+    assert body["same_region"] is True
+    assert set(codes) <= names
+    assert len(codes) == in_region - 1  # every other LA of the North West, none twice
+    assert len(set(codes)) == len(codes)
+    anywhere = await _similar(client, LIVERPOOL, method="indicators", k=50, same_region="false")
+    assert not set(n["code"] for n in anywhere["neighbours"]) <= names
+
+
+async def test_missing_values_are_reported(client: httpx.AsyncClient) -> None:
+    # The IoD 2019 has no values for Cumbria's and Northamptonshire's successors.
+    body = await _similar(
+        client,
+        "E06000063",  # Cumberland
+        method="indicators",
+        indicators="idaci_score,children_low_income_pct",
+        k=5,
+    )
+    assert body["missing"]["area"] == ["idaci_score"]
+    assert body["missing"]["las_without_value"]["idaci_score"] >= 4
+    for n in body["neighbours"]:
+        idaci = next(c for c in n["contributions"] if c["indicator"] == "idaci_score")
+        assert idaci["share"] is None
+
+
+async def test_default_set_reproduces_dfe_neighbours_better_than_chance(
+    client: httpx.AsyncClient,
+) -> None:
+    await client.get("/api/v1/indicators")  # the app has loaded its engine
+    # Chance alone would share about 10 of 152 LAs, an overlap of 0.07.
+    async with client:
+        pass
+
+
+async def test_default_overlap_is_measured(database: str, settings: Any) -> None:
+    from sqlalchemy.ext.asyncio import async_sessionmaker
+
+    from app.db import make_async_engine
+
+    engine = make_async_engine(settings)
+    try:
+        async with async_sessionmaker(engine)() as session:
+            overlap = await similarity.default_overlap(session)
+    finally:
+        await engine.dispose()
+    assert 0.2 < overlap <= 1.0
+
+
+# The indicator list -------------------------------------------------------------------------
+
+
+async def test_indicator_list(client: httpx.AsyncClient) -> None:
+    response = await client.get("/api/v1/indicators")
+    assert response.status_code == 200
+    indicators = response.json()["indicators"]
+    codes = {i["code"] for i in indicators}
+    assert {"fsm_primary_pct", "attainment8", "idaci_score", "population_density"} <= codes
+    assert any(i["in_default_similarity"] for i in indicators)
+    for i in indicators:
+        assert i["source"] and i["period"] and i["label"]
+        assert 0 < i["las_with_value"] <= 153
+    again = await client.get("/api/v1/indicators", headers={"If-None-Match": response.headers["etag"]})
+    assert again.status_code == 304
+
+
+# Refused inputs -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("code", "params", "status", "message"),
+    [
+        ("E99999999", {}, 404, "No area with code E99999999"),
+        ("E07000008", {}, 422, "is a district"),  # Cambridge: a district of Cambridgeshire
+        ("E12000002", {}, 422, "is a region"),
+        ("E47000004", {}, 422, "combined authority"),
+        ("X123", {}, 422, "Not a GSS area code"),
+        (LIVERPOOL, {"method": "nearest"}, 422, "method"),
+        (LIVERPOOL, {"method": "indicators", "indicators": "unicorns"}, 422, "Unknown indicator"),
+        (LIVERPOOL, {"method": "indicators", "k": 0}, 422, "between 1 and 50"),
+        (LIVERPOOL, {"method": "indicators", "k": 51}, 422, "between 1 and 50"),
+        (LIVERPOOL, {"method": "dfe", "k": 100}, 422, "between 1 and 50"),
+        (LIVERPOOL, {"method": "indicators", "k": "ten"}, 422, "k"),
+        (
+            LIVERPOOL,
+            {"method": "indicators", "indicators": "fsm_primary_pct,ehcp_pct", "weights": "1"},
+            422,
+            "1 weight(s) given for 2 indicator(s)",
+        ),
+        (
+            LIVERPOOL,
+            {"method": "indicators", "indicators": "fsm_primary_pct,ehcp_pct", "weights": "1,-2"},
+            422,
+            "zero or more",
+        ),
+        (
+            LIVERPOOL,
+            {"method": "indicators", "indicators": "fsm_primary_pct", "weights": "heavy"},
+            422,
+            "must be numbers",
+        ),
+        (LIVERPOOL, {"method": "indicators", "weights": "1,2"}, 422, "weight"),
+        (LIVERPOOL, {"method": "dfe", "indicators": "fsm_primary_pct"}, 422, "method=indicators"),
+        (LIVERPOOL, {"same_region": "perhaps"}, 422, "same_region"),
+    ],
+)
+async def test_bad_input_is_refused_with_a_clear_message(
+    client: httpx.AsyncClient, code: str, params: dict[str, Any], status: int, message: str
+) -> None:
+    response = await client.get(f"/api/v1/areas/{code}/similar", params=params)
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert message in body["detail"] or any(message in str(e) for e in body["errors"])
+
+
+async def test_gap_api(client: httpx.AsyncClient) -> None:
+    response = await client.get(f"/api/v1/areas/{LIVERPOOL}/gaps")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["area"]["code"] == LIVERPOOL
+    assert len(body["neighbours"]) == 10
+    for row in body["themes"] + body["kinds"]:
+        if row["is_gap"]:
+            assert row["own"]["total"] == 0 and row["neighbours"]["total"] > 0
+            assert row["missing"] and all(m["url"].startswith("/partnerships/") for m in row["missing"])
