@@ -164,6 +164,13 @@ def run_importer(
     except ImportFailed as exc:
         return Outcome(importer.name, "failed", 0.0, error=str(exc))
     with psycopg.connect(conninfo) as conn:
+        # A dependency imported anew (schools after postcodes, say) means this one must re-run too.
+        if importer.depends:
+            upstream = conn.execute(
+                "SELECT name, max(id) FROM dataset WHERE name = ANY(%s) GROUP BY name ORDER BY name",
+                (list(importer.depends),),
+            ).fetchall()
+            checksum = hashlib.sha256(f"{checksum}:{upstream}".encode()).hexdigest()
         previous = conn.execute(
             "SELECT id FROM dataset WHERE name = %s AND checksum = %s ORDER BY id DESC LIMIT 1",
             (importer.name, checksum),

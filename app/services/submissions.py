@@ -66,7 +66,6 @@ _LINK = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>\"']+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SPACES = re.compile(r"[ \t\u00a0]+")
 _GSS = re.compile(r"^E[0-9]{8}$")
-_REFERENCE = re.compile(r"^PM-[0-9A-Z]{4}-[0-9A-Z]{4}$")
 
 RECORD_FIELDS = (
     "name",
@@ -810,12 +809,14 @@ def new_reference() -> str:
 
 
 def normalise_reference(reference: str) -> str:
-    """A reference as typed (any case, O for 0…) in its canonical form, or '' if malformed."""
-    ref = reference.strip().upper().replace("O", "0").replace("I", "1").replace("L", "1")
-    ref = ref.replace("PM-", "", 1) if ref.startswith("PM-") else ref
-    ref = ref.replace("-", "")
-    candidate = f"PM-{ref[:4]}-{ref[4:]}"
-    return candidate if _REFERENCE.match(candidate) else ""
+    """A reference as typed (any case, spaces, O for 0…) in its canonical form, or '' if malformed."""
+    ref = re.sub(r"[\s-]", "", reference.upper())
+    if len(ref) == 10 and ref.startswith("PM"):
+        ref = ref[2:]
+    ref = ref.translate(str.maketrans("OIL", "011"))
+    if len(ref) != 8 or any(c not in REFERENCE_ALPHABET for c in ref):
+        return ""
+    return f"PM-{ref[:4]}-{ref[4:]}"
 
 
 def status_path(reference: str, token: str) -> str:

@@ -13,7 +13,7 @@
 const L = window.L;
 
 const ENGLAND = { lat: 52.75, lon: -1.6, z: 6 };
-const MAX_BOUNDS = [[48.5, -10], [57.5, 5]];
+const MAX_BOUNDS = [[46, -20], [60, 14]];
 const LAYER_NAMES = ['la', 'ca', 'partnerships', 'schools'];
 const DEFAULT_LAYERS = ['la', 'partnerships'];
 const SCHOOL_MIN_ZOOM = 11;
@@ -199,6 +199,18 @@ class PartnershipMap {
     this.opener = null;
     this.announce = false;
     this.readInitialAreaName();
+    if (this.embed) this.openLinksOutside();
+  }
+
+  /** In an embedded map, links open the full site in a new tab rather than inside the frame. */
+  openLinksOutside() {
+    document.addEventListener('click', (e) => {
+      const a = /** @type {HTMLElement} */ (e.target).closest('a[href]');
+      if (a && !a.target && !a.getAttribute('href').startsWith('#')) {
+        a.target = '_blank';
+        a.rel = 'noopener';
+      }
+    });
   }
 
   /** Build the map and load every layer the URL asks for. */
@@ -213,10 +225,10 @@ class PartnershipMap {
     this.wireSearch();
     this.setInitialView();
     this.applyLayerVisibility();
-    await Promise.all([this.loadAreaLayers(), this.loadColours(), this.loadPartnerships()]);
-    await this.restoreSelection();
     this.map.on('moveend', () => this.onMoveEnd());
     this.map.on('zoomend', () => this.updateLegend());
+    await Promise.all([this.loadAreaLayers(), this.loadColours(), this.loadPartnerships()]);
+    await this.restoreSelection();
     this.announce = true;
     this.writeUrl();
     this.container.dataset.ready = 'true';
@@ -467,7 +479,7 @@ class PartnershipMap {
       if (colour && colour !== 'count') {
         const data = await getJSON(`/api/v1/indicators/${encodeURIComponent(colour)}/values`);
         if (token !== this.requests.colours) return;
-        this.indicator = { meta: data.indicator, values: data.values, breaks: quantileBreaks(data.values) };
+        this.indicator = { meta: data.indicator, values: data.values, ...quantileBreaks(data.values) };
       } else {
         const query = apiFilters(this.state, { area: false, q: false });
         query.set('level', 'local_authority');
@@ -492,6 +504,7 @@ class PartnershipMap {
   /** Select an LA: outline it and open its popup at the point clicked (or its middle). */
   selectArea(code, latlng, { quiet = false } = {}) {
     const layer = this.areaLayers.get(code);
+    this.map.closePopup();
     this.state.sel = code;
     this.restyle();
     this.writeUrl();
@@ -501,6 +514,7 @@ class PartnershipMap {
       .setLatLng(at)
       .setContent(() => this.areaPopup(layer.feature.properties, at));
     popup.pmArea = code;
+    this.areaPopupRef = popup;
     popup.openOn(this.map);
   }
 
@@ -582,9 +596,20 @@ class PartnershipMap {
       const marker = L.marker([lat, lon], { icon, title: `${props.name} (${props.kind_label})`, riseOnHover: true });
       marker.pmSlug = props.slug;
       marker.pmProps = props;
+      marker.on('click', (e) => {
+        if (e.originalEvent && e.originalEvent.type === 'keypress') this.opener = marker.getElement();
+      });
       marker.bindPopup(() => this.partnershipPopup(props), { maxWidth: 300 });
-      marker.on('keypress', (e) => {
-        if (e.originalEvent && e.originalEvent.key === 'Enter') this.opener = marker.getElement();
+      marker.on('popupopen', () => {
+        this.state.p = props.slug;
+        this.markSelected(props.slug);
+        this.writeUrl();
+      });
+      marker.on('popupclose', () => {
+        if (this.state.p !== props.slug) return;
+        this.state.p = '';
+        this.markSelected('');
+        this.writeUrl();
       });
       markers.push(marker);
       this.markers.set(props.slug, marker);
@@ -635,33 +660,23 @@ class PartnershipMap {
 
   /** Note the open partnership or area in the URL and the list; focus the popup when asked. */
   onPopupOpen(e) {
-    const source = e.popup._source;
-    if (source && source.pmSlug) {
-      this.state.p = source.pmSlug;
-      this.markSelected(source.pmSlug);
-      this.writeUrl();
-    }
     const element = e.popup.getElement();
-    element.addEventListener('keydown', (k) => {
-      if (k.key === 'Escape') {
+    if (!element.dataset.escape) {
+      element.dataset.escape = 'close';
+      element.addEventListener('keydown', (k) => {
+        if (k.key !== 'Escape') return;
         k.preventDefault();
         this.map.closePopup(e.popup);
-      }
-    });
+      });
+    }
     if (this.opener) {
       const first = element.querySelector('.leaflet-popup-content a, .leaflet-popup-content button');
       if (first) first.focus();
     }
   }
 
-  /** Forget the selection the popup stood for, and give focus back to what opened it. */
+  /** Forget the area the popup stood for, and give focus back to what opened it. */
   onPopupClose(e) {
-    const source = e.popup._source;
-    if (source && source.pmSlug && this.state.p === source.pmSlug) {
-      this.state.p = '';
-      this.markSelected('');
-      this.writeUrl();
-    }
     if (e.popup.pmArea && this.state.sel === e.popup.pmArea) {
       this.state.sel = '';
       this.restyle();
@@ -802,7 +817,7 @@ class PartnershipMap {
     const { sel, p, pc, area } = this.state;
     if (pc) await this.showPlace(pc, { fit: !this.explicitView, quiet: true });
     if (!this.explicitView && !pc && (sel || area)) await this.fitArea(sel || area);
-    if (sel && this.areaLayers.has(sel)) this.selectArea(sel, null, { quiet: true });
+    if (sel && !pc && this.areaLayers.has(sel)) this.selectArea(sel, null, { quiet: true });
     if (p && this.markers.has(p)) {
       const marker = this.markers.get(p);
       this.markSelected(p);
@@ -1029,8 +1044,11 @@ class PartnershipMap {
     this.setAreaInput(code);
     this.writeUrl();
     await this.loadPartnerships();
-    const popup = this.map._popup;
-    if (popup && popup.pmArea && popup.isOpen()) popup.update();
+    const popup = this.areaPopupRef;
+    if (!popup || !popup.isOpen()) return;
+    const hadFocus = popup.getElement().contains(document.activeElement);
+    popup.update();
+    if (hadFocus) popup.getElement().querySelector('.popup__actions button')?.focus();
   }
 
   /** The "in the map view" box and the list's "Show on map" buttons. */
@@ -1109,8 +1127,11 @@ class PartnershipMap {
     }
     if (this.state.inview) parts.push(' in the map view');
     where.replaceChildren(...parts);
-    const clear = document.getElementById('list-clear-area');
-    if (clear) clear.hidden = !this.state.area;
+    const tools = document.getElementById('list-area-tools');
+    if (tools) {
+      tools.hidden = !this.state.area;
+      tools.replaceChildren(...(this.state.area ? [button('Show partnerships in all areas', () => this.setArea(''))] : []));
+    }
   }
 
   /** What to try when nothing matches, from the filters in use. */
@@ -1189,7 +1210,6 @@ class PartnershipMap {
     const marker = this.markers.get(slug);
     if (!marker) return;
     if (!this.state.layers.includes('partnerships')) await this.setLayer('partnerships', true);
-    this.opener = trigger;
     this.map.closePopup();
     this.opener = trigger;
     this.cluster.zoomToShowLayer(marker, () => marker.openPopup());
@@ -1303,18 +1323,16 @@ function swatch(colour) {
   return span;
 }
 
-/** Upper bounds of five classes with about as many LAs in each (quantiles); also the minimum. */
+/** Upper bounds of up to five classes with about as many LAs in each (quantiles), and the minimum. */
 function quantileBreaks(values) {
   const sorted = Object.values(values).filter((v) => v !== null && v !== undefined).sort((a, b) => a - b);
-  if (!sorted.length) return [];
   const breaks = [];
-  for (let i = 1; i <= INDICATOR_COLOURS.length; i += 1) {
+  for (let i = 1; sorted.length && i <= INDICATOR_COLOURS.length; i += 1) {
     const index = Math.min(sorted.length - 1, Math.ceil((i * sorted.length) / INDICATOR_COLOURS.length) - 1);
     const value = sorted[index];
     if (!breaks.length || value > breaks[breaks.length - 1]) breaks.push(value);
   }
-  breaks.min = sorted[0];
-  return breaks;
+  return { breaks, min: sorted.length ? sorted[0] : null };
 }
 
 /** Circle style for a school: filled for academies, hollow for the rest. */

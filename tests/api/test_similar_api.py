@@ -16,6 +16,7 @@ from psycopg.rows import dict_row
 from app.services import similarity
 
 LIVERPOOL = "E08000012"
+MANCHESTER = "E08000003"
 LIVERPOOL_LA_NUMBER = 341
 SN_FILE = Path("lait") / "sn_may_2025.xlsx"
 
@@ -189,7 +190,7 @@ async def test_similarity_respects_same_region(
     assert len(codes) == in_region - 1  # every other LA of the North West, none twice
     assert len(set(codes)) == len(codes)
     anywhere = await _similar(client, LIVERPOOL, method="indicators", k=50, same_region="false")
-    assert not set(n["code"] for n in anywhere["neighbours"]) <= names
+    assert not {n["code"] for n in anywhere["neighbours"]} <= names
 
 
 async def test_missing_values_are_reported(client: httpx.AsyncClient) -> None:
@@ -209,15 +210,9 @@ async def test_missing_values_are_reported(client: httpx.AsyncClient) -> None:
 
 
 async def test_default_set_reproduces_dfe_neighbours_better_than_chance(
-    client: httpx.AsyncClient,
+    database: str, settings: Any
 ) -> None:
-    await client.get("/api/v1/indicators")  # the app has loaded its engine
-    # Chance alone would share about 10 of 152 LAs, an overlap of 0.07.
-    async with client:
-        pass
-
-
-async def test_default_overlap_is_measured(database: str, settings: Any) -> None:
+    # Chance alone would find about 10 of the other 152 LAs: an overlap near 0.07.
     from sqlalchemy.ext.asyncio import async_sessionmaker
 
     from app.db import make_async_engine
@@ -244,7 +239,9 @@ async def test_indicator_list(client: httpx.AsyncClient) -> None:
     for i in indicators:
         assert i["source"] and i["period"] and i["label"]
         assert 0 < i["las_with_value"] <= 153
-    again = await client.get("/api/v1/indicators", headers={"If-None-Match": response.headers["etag"]})
+    again = await client.get(
+        "/api/v1/indicators", headers={"If-None-Match": response.headers["etag"]}
+    )
     assert again.status_code == 304
 
 
@@ -257,7 +254,7 @@ async def test_indicator_list(client: httpx.AsyncClient) -> None:
         ("E99999999", {}, 404, "No area with code E99999999"),
         ("E07000008", {}, 422, "is a district"),  # Cambridge: a district of Cambridgeshire
         ("E12000002", {}, 422, "is a region"),
-        ("E47000004", {}, 422, "combined authority"),
+        ("E47000001", {}, 422, "combined authority"),
         ("X123", {}, 422, "Not a GSS area code"),
         (LIVERPOOL, {"method": "nearest"}, 422, "method"),
         (LIVERPOOL, {"method": "indicators", "indicators": "unicorns"}, 422, "Unknown indicator"),
@@ -306,4 +303,143 @@ async def test_gap_api(client: httpx.AsyncClient) -> None:
     for row in body["themes"] + body["kinds"]:
         if row["is_gap"]:
             assert row["own"]["total"] == 0 and row["neighbours"]["total"] > 0
-            assert row["missing"] and all(m["url"].startswith("/partnerships/") for m in row["missing"])
+            assert row["missing"] and all(
+                m["url"].startswith("/partnerships/") for m in row["missing"]
+            )
+
+
+# Pages and partials -------------------------------------------------------------------------
+
+
+async def test_similar_page_shows_both_methods_benchmark_and_gaps(
+    client: httpx.AsyncClient, conn: psycopg.Connection[Any]
+) -> None:
+    response = await client.get(f"/areas/{LIVERPOOL}/similar")
+    assert response.status_code == 200
+    html = response.text
+    neighbours = conn.execute(
+        "SELECT neighbour_code FROM statistical_neighbour WHERE area_code = %s ORDER BY rank",
+        (LIVERPOOL,),
+    ).fetchall()
+    for (code,) in neighbours:
+        assert f'value="{code}"' in html  # a compare checkbox per DfE neighbour
+    assert "Neighbour average" in html
+    assert f'href="/compare?areas={LIVERPOOL},' in html
+    assert re.search(r"\d+ <span class=\"muted\">of 15[0-3]</span>", html)  # national rank
+    defaults = {
+        r[0]
+        for r in conn.execute("SELECT code FROM indicator WHERE in_default_similarity").fetchall()
+    }
+    checked = set(re.findall(r'name="indicators" value="([a-z0-9_]+)" checked', html))
+    assert checked == defaults
+    assert 'id="gap-analysis-heading"' in html
+    assert 'id="method"' in html and "standardised" in html
+
+
+async def test_similar_page_form_choices_are_applied(client: httpx.AsyncClient) -> None:
+    params = [
+        ("indicators", "fsm_primary_pct"),
+        ("indicators", "ehcp_pct"),
+        ("weight_fsm_primary_pct", "3"),
+        ("weight_ehcp_pct", ""),
+        ("k", "5"),
+        ("same_region", "true"),
+    ]
+    response = await client.get(f"/areas/{LIVERPOOL}/similar", params=params)
+    assert response.status_code == 200
+    html = response.text
+    assert "The 5 local authorities in North West most similar to Liverpool by 2 indicators" in html
+    checked = re.findall(r'name="indicators" value="([a-z0-9_]+)" checked', html)
+    assert sorted(checked) == ["ehcp_pct", "fsm_primary_pct"]
+    assert 'name="weight_fsm_primary_pct" min="0" step="any" inputmode="decimal" value="3"' in html
+    api = await _similar(
+        client,
+        LIVERPOOL,
+        method="indicators",
+        indicators="fsm_primary_pct,ehcp_pct",
+        weights="3,1",
+        k=5,
+        same_region="true",
+    )
+    table = html.split('class="similar-table"')[1].split("</table>")[0]
+    assert re.findall(r'href="/areas/(E\d{8})"', table) == [n["code"] for n in api["neighbours"]]
+
+
+async def test_similar_page_reports_bad_form_input(client: httpx.AsyncClient) -> None:
+    response = await client.get(
+        f"/areas/{LIVERPOOL}/similar",
+        params=[("indicators", "fsm_primary_pct"), ("weight_fsm_primary_pct", "-1")],
+    )
+    assert response.status_code == 422
+    assert "There is a problem" in response.text and "zero or more" in response.text
+    assert "Neighbour average" in response.text  # the rest of the page is still there
+    assert (await client.get("/areas/E07000008/similar")).status_code == 422
+    assert (await client.get("/areas/E99999999/similar")).status_code == 404
+
+
+@pytest.fixture()
+async def session(settings: Any, database: str) -> Any:
+    """A database session for calling the services directly."""
+    from sqlalchemy.ext.asyncio import async_sessionmaker
+
+    from app.db import make_async_engine
+
+    engine = make_async_engine(settings)
+    async with async_sessionmaker(engine)() as s:
+        yield s
+    await engine.dispose()
+
+
+async def test_partials_render_from_their_variables(session: Any, settings: Any) -> None:
+    from app.templating import make_templates
+
+    env = make_templates(settings).env
+    dfe = await similarity.dfe_neighbours(session, LIVERPOOL)
+    html = env.get_template("partials/neighbours.html").render(neighbours=dfe)
+    assert "Blackpool" in html and "Very close" in html and "Neighbour average" in html
+    assert f"/compare?areas={','.join(dfe.compare_codes)}" in html
+    assert html.count('type="checkbox"') == 11
+
+    gaps = await similarity.gap_analysis(session, LIVERPOOL)
+    html = env.get_template("partials/gap_analysis.html").render(gaps=gaps)
+    assert "What Liverpool’s neighbours have" in html
+    for row in gaps.gaps:
+        assert gaps.sentence(row).replace("'", "&#39;") in html
+        for m in row.missing[:8]:
+            assert f'href="/partnerships/{m.slug}"' in html
+
+    # On the area profile, which passes only its profile `p`, the table still renders.
+    p = {
+        "area": {"code": LIVERPOOL},
+        "neighbours": [
+            {"rank": 1, "code": "E06000009", "name": "Blackpool", "closeness": "very_close"}
+        ],
+    }
+    html = env.get_template("partials/neighbours.html").render(p=p)
+    assert "Blackpool" in html and f"/compare?areas={LIVERPOOL},E06000009" in html
+
+
+async def test_gap_analysis_lists_only_what_the_area_lacks(
+    session: Any, conn: psycopg.Connection[Any]
+) -> None:
+    gaps = await similarity.gap_analysis(session, LIVERPOOL)
+    own = {
+        r[0]
+        for r in conn.execute(
+            "SELECT p.slug FROM partnership p JOIN partnership_area pa ON pa.partnership_id = p.id"
+            " JOIN area a ON a.code = pa.area_code WHERE p.status <> 'ended'"
+            " AND (a.code = %(la)s OR a.parent_code = %(la)s)",
+            {"la": LIVERPOOL},
+        ).fetchall()
+    }
+    assert len(gaps.neighbours) == 10
+    rows = (*gaps.themes, *gaps.kinds)
+    assert any(r.is_gap for r in rows)
+    for row in rows:
+        assert not {m.slug for m in row.missing} & own
+        if row.is_gap:
+            assert row.own.total == 0 and row.missing
+            assert "Liverpool has none" in gaps.sentence(row)
+    chosen = await similarity.gap_analysis(session, LIVERPOOL, [MANCHESTER, LIVERPOOL])
+    assert [n.code for n in chosen.neighbours] == [MANCHESTER]  # never the area itself
+    assert chosen.basis == "chosen comparators"

@@ -76,6 +76,7 @@ def _random_matrix(seed: int = 1, n: int = 30, m: int = 5, missing: float = 0.1)
 def test_standardise_gives_mean_zero_sd_one_and_keeps_gaps() -> None:
     values = np.array([[1.0, 5.0], [2.0, NAN], [3.0, 5.0], [6.0, 5.0]])
     z, mean, sd = standardise(values)
+    assert sd[0] == pytest.approx(np.std([1.0, 2.0, 3.0, 6.0]))
     assert math.isclose(np.nanmean(z[:, 0]), 0.0, abs_tol=1e-12)
     assert math.isclose(np.nanstd(z[:, 0]), 1.0, rel_tol=1e-12)
     assert math.isnan(z[1, 1])
