@@ -26,7 +26,7 @@ def format_value(value: float | int | None, unit: str = "") -> str:
         return "–"
     if unit in ("%", "percent"):
         return f"{value:,.1f}%"
-    if isinstance(value, int) or (float(value).is_integer() and abs(value) >= 100):
+    if isinstance(value, int) or float(value).is_integer():
         return f"{value:,.0f}"
     return f"{value:,.1f}" if abs(value) >= 10 else f"{value:,.2f}"
 

@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from app import queries
 from app.db import SessionDep
 from app.errors import AppError, InvalidInput
-from app.services import areas, nearby, partnerships, schools, search
+from app.services import areas, nearby, partnerships, schools, search, similarity
 
 router = APIRouter(include_in_schema=False)
 
@@ -144,10 +144,12 @@ async def area_index(request: Request, session: SessionDep) -> HTMLResponse:
 async def area_page(request: Request, session: SessionDep, code: str) -> HTMLResponse:
     """The area profile."""
     profile = await areas.profile(session, code)
-    gaps = None
+    context: dict[str, Any] = {"p": profile, "nav": "areas", "gaps": None, "neighbours": None}
     if profile["area"]["level"] == "local_authority":
-        gaps = await _gap_analysis(session, profile["area"]["code"])
-    return render(request, "area.html", {"p": profile, "gaps": gaps, "nav": "areas"})
+        la = profile["area"]["code"]
+        context["neighbours"] = await similarity.dfe_neighbours(session, la)
+        context["gaps"] = await similarity.gap_analysis(session, la)
+    return render(request, "area.html", context)
 
 
 @router.get("/areas/{code}/brief", response_class=HTMLResponse)
@@ -155,16 +157,6 @@ async def area_brief(request: Request, session: SessionDep, code: str) -> HTMLRe
     """A one-page printable brief of an area."""
     profile = await areas.profile(session, code)
     return render(request, "brief.html", {"p": profile})
-
-
-async def _gap_analysis(session: SessionDep, code: str) -> Any:
-    """The neighbours' partnerships this LA lacks, when the similar-areas service is installed."""
-    try:
-        from app.services import similarity
-    except ImportError:
-        return None
-    gap_fn = getattr(similarity, "gap_analysis", None)
-    return await gap_fn(session, code) if gap_fn else None
 
 
 @router.get("/partnerships/{slug}", response_class=HTMLResponse)

@@ -112,6 +112,9 @@ def _entry(
     lines = [f"Version {row.version}."]
     if previous is None:
         lines.append("New record.")
+        described = snapshot.get("body") or snapshot.get("summary")
+        if described:
+            lines.append(str(described))
     else:
         for f in diff.fields:
             if f.changed:

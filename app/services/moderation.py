@@ -898,11 +898,14 @@ async def revert(
     """Restore an earlier revision of a partnership, as a new revision; ``Conflict`` if stale."""
     reason = _clean_note(note, "a reason", required=False)
     try:
-        pid = (
-            await session.execute(text("SELECT id FROM partnership WHERE slug = :s"), {"s": slug})
-        ).scalar_one_or_none()
-        if pid is None:
+        found = (
+            await session.execute(
+                text("SELECT id, version FROM partnership WHERE slug = :s"), {"s": slug}
+            )
+        ).one_or_none()
+        if found is None:
             raise NotFound("No partnership has this address")
+        pid = found.id
         snapshot = (
             await session.execute(
                 text("SELECT snapshot FROM revision WHERE partnership_id = :p AND version = :v"),
@@ -911,7 +914,7 @@ async def revert(
         ).scalar_one_or_none()
         if snapshot is None:
             raise NotFound(f"This partnership has no version {to_version}")
-        if to_version == expected_version:
+        if to_version == found.version:
             raise InvalidInput("That is already the current version")
         record = dict(snapshot)
         version, slug = await _update_partnership(

@@ -17,7 +17,7 @@ const MAX_BOUNDS = [[46, -20], [60, 14]];
 const LAYER_NAMES = ['la', 'ca', 'partnerships', 'schools'];
 const DEFAULT_LAYERS = ['la', 'partnerships'];
 const SCHOOL_MIN_ZOOM = 11;
-const LABEL_MIN_ZOOM = 9;
+const LABEL_MIN_ZOOM = 10;
 const MAX_SCHOOL_BBOX_DEG2 = 3.9;
 const TYPING_DELAY_MS = 350;
 const NONE_FILL = 'url(#pm-hatch)';
@@ -95,13 +95,12 @@ function bandFor(zoom) {
   return 11;
 }
 
-/** A number for people: 3 significant figures, with the unit. */
+/** A number for people: 3 significant figures, with the unit where it reads well. */
 function formatValue(value, unit) {
   if (value === null || value === undefined) return 'no data';
   const n = NUMBER.format(value);
-  if (!unit) return n;
   if (unit === '%') return `${n}%`;
-  if (unit === 'rank') return `rank ${n}`;
+  if (!unit || unit === 'score' || unit === 'rank') return n;
   return `${n} ${unit}`;
 }
 
@@ -471,23 +470,20 @@ class PartnershipMap {
     });
   }
 
-  /** The LA counts after the filters, or an indicator's values, for colouring. */
+  /** The LA counts after the filters (always: popups use them), and an indicator's values if chosen. */
   async loadColours() {
     const token = ++this.requests.colours;
     const colour = this.state.colour;
+    const query = apiFilters(this.state, { area: false, q: false });
+    query.set('level', 'local_authority');
     try {
-      if (colour && colour !== 'count') {
-        const data = await getJSON(`/api/v1/indicators/${encodeURIComponent(colour)}/values`);
-        if (token !== this.requests.colours) return;
-        this.indicator = { meta: data.indicator, values: data.values, ...quantileBreaks(data.values) };
-      } else {
-        const query = apiFilters(this.state, { area: false, q: false });
-        query.set('level', 'local_authority');
-        const counts = await getJSON(`/api/v1/areas/counts?${query}`);
-        if (token !== this.requests.colours) return;
-        this.counts = counts;
-        this.indicator = null;
-      }
+      const [counts, data] = await Promise.all([
+        getJSON(`/api/v1/areas/counts?${query}`),
+        colour && colour !== 'count' ? getJSON(`/api/v1/indicators/${encodeURIComponent(colour)}/values`) : null,
+      ]);
+      if (token !== this.requests.colours) return;
+      this.counts = counts;
+      this.indicator = data ? { meta: data.indicator, values: data.values, ...quantileBreaks(data.values) } : null;
       this.restyle();
     } catch (err) {
       if (token !== this.requests.colours) return;
@@ -1001,7 +997,7 @@ class PartnershipMap {
     this.state.area = String(data.get('area') || '').trim().toUpperCase();
     this.updateFilterSummary();
     this.writeUrl();
-    await Promise.all([this.loadPartnerships(), this.indicator ? null : this.loadColours()]);
+    await Promise.all([this.loadPartnerships(), this.loadColours()]);
   }
 
   /** Untick every filter, forget the area and reload. */

@@ -172,16 +172,22 @@ async function drawMiniMap(element) {
     fetchGeoJSON(element.dataset.points),
   ]);
   const centre = parseCentre(element.dataset.center);
-  const main = data ? geoLayer(L, data, POINT_STYLE, !still).addTo(map) : null;
-  const extra = points ? geoLayer(L, points, EXTRA_POINT_STYLE, !still).addTo(map) : null;
-  stack(L, main);
-  if (centre) L.circleMarker(centre, { ...CENTRE_STYLE, interactive: false }).addTo(map);
+  const main = data ? geoLayer(L, data, POINT_STYLE, !still) : null;
+  const extra = points ? geoLayer(L, points, EXTRA_POINT_STYLE, !still) : null;
+  // The view must exist before vector layers are added (their renderer clips to it).
   if (!frame(map, L, [main, extra], centre)) {
     map.remove();
     showEmpty(element);
+    return;
   }
+  for (const layer of [main, extra]) if (layer) layer.addTo(map);
+  stack(L, main);
+  if (centre) L.circleMarker(centre, { ...CENTRE_STYLE, interactive: false }).addTo(map);
 }
 
 document.querySelectorAll('.mini-map').forEach((element) => {
-  drawMiniMap(element).catch(() => showEmpty(element));
+  drawMiniMap(element).catch((err) => {
+    console.error(err);
+    showEmpty(element);
+  });
 });

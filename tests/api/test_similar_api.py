@@ -443,3 +443,26 @@ async def test_gap_analysis_lists_only_what_the_area_lacks(
     chosen = await similarity.gap_analysis(session, LIVERPOOL, [MANCHESTER, LIVERPOOL])
     assert [n.code for n in chosen.neighbours] == [MANCHESTER]  # never the area itself
     assert chosen.basis == "chosen comparators"
+
+
+@pytest.mark.parametrize(
+    ("name", "indexes"),
+    [
+        (
+            "similar_dfe",
+            ("pk_statistical_neighbour", "uq_statistical_neighbour_area_code_neighbour_code"),
+        ),
+        ("similar_partnerships", ("pk_partnership_area",)),
+        ("compare_values", ("pk_area_indicator",)),
+        ("similar_areas", ("pk_area",)),
+    ],
+)
+def test_lookups_by_code_use_an_index(
+    conn: psycopg.Connection[Any], name: str, indexes: tuple[str, ...]
+) -> None:
+    query = re.sub(r":codes\b", "%(codes)s", similarity.queries.sql(name).text)
+    conn.execute("SET enable_seqscan = off")  # as on a busy server: show which index is usable
+    plan = "\n".join(
+        r[0] for r in conn.execute(f"EXPLAIN {query}", {"codes": [LIVERPOOL, MANCHESTER]})
+    )
+    assert any(index in plan for index in indexes), plan

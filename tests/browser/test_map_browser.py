@@ -1,0 +1,440 @@
+"""The home map, search suggestions, permalinks, the embed view and the mini maps, in Chromium."""
+
+from __future__ import annotations
+
+import json
+import re
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+LIVERPOOL, WESTMINSTER, SHEFFIELD = "E08000012", "E09000033", "E08000019"
+POSTCODE = "SW1A 1AA"
+READY = '#map[data-ready="true"]'
+
+
+# Helpers -------------------------------------------------------------------------------------
+
+def api(base_url: str, path: str) -> Any:
+    """GET a JSON document from the running app."""
+    with urllib.request.urlopen(base_url + path, timeout=30) as response:  # noqa: S310 (loopback)
+        return json.loads(response.read())
+
+
+def listed_slugs(base_url: str, **filters: str) -> list[str]:
+    """The slugs the API lists for the map's filters (ended partnerships left out, as on the map)."""
+    query = urllib.parse.urlencode({**filters, "include_ended": "false"})
+    return [f["properties"]["slug"] for f in api(base_url, f"/api/v1/partnerships?{query}")["features"]]
+
+
+def page_slugs(page: Any) -> list[str]:
+    """The slugs in the list beside the map, in order."""
+    return page.locator("#partnership-list > li.partnership-item").evaluate_all(
+        "items => items.map(li => li.dataset.slug)"
+    )
+
+
+def url_params(page: Any) -> dict[str, list[str]]:
+    """The current address's query parameters."""
+    return urllib.parse.parse_qs(urllib.parse.urlsplit(page.url).query)
+
+
+def tab_to(page: Any, selector: str, limit: int = 80, backwards: bool = False) -> None:
+    """Press Tab (or Shift+Tab) until the focused element matches selector."""
+    for _ in range(limit):
+        page.keyboard.press("Shift+Tab" if backwards else "Tab")
+        if page.evaluate("s => document.activeElement && document.activeElement.matches(s)", selector):
+            return
+    raise AssertionError(f"{selector} not reached with the keyboard in {limit} presses")
+
+
+def has_visible_focus(page: Any) -> bool:
+    """The focused element shows an outline or a focus shadow."""
+    return bool(page.evaluate(
+        """() => { const s = getComputedStyle(document.activeElement);
+                   return (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0) || s.boxShadow !== 'none'; }"""
+    ))
+
+
+@pytest.fixture()
+def problems(page: Any) -> Iterator[list[str]]:
+    """Script errors and failed requests seen while the test runs (the favicon aside)."""
+    seen: list[str] = []
+    page.on("pageerror", lambda err: seen.append(f"script error: {err}"))
+    page.on(
+        "response",
+        lambda r: seen.append(f"{r.status} {r.url}") if r.status >= 400 and not r.url.endswith("/favicon.ico") else None,
+    )
+    yield seen
+
+
+@pytest.fixture(scope="module")
+def samples(base_url: str) -> dict[str, str]:
+    """Paths of real pages: a partnership, a school and a trust from the imported data."""
+    found: dict[str, str] = {}
+    features = api(base_url, "/api/v1/partnerships?include_ended=false")["features"]
+    if features:
+        found["partnership"] = features[0]["properties"]["url"]
+    near = api(base_url, "/api/v1/near?postcode=" + urllib.parse.quote(POSTCODE))
+    schools = near.get("nearest_schools") or []
+    if schools:
+        found["school"] = f"/schools/{schools[0]['urn']}"
+    trusts = [h for h in api(base_url, "/api/v1/search?q=academy%20trust")["results"] if h["type"] == "trust"]
+    if trusts:
+        found["trust"] = trusts[0]["url"]
+    return found
+
+
+def open_home(page: Any, base_url: str, query: str = "") -> None:
+    """Load the home page and wait until the map has drawn its layers."""
+    response = page.goto(f"{base_url}/{query}")
+    assert response is not None and response.status == 200
+    page.wait_for_selector(READY)
+
+
+# The home map ---------------------------------------------------------------------------------
+
+def test_home_map_draws_areas_markers_legend_and_list(page: Any, base_url: str, problems: list[str]) -> None:
+    open_home(page, base_url)
+    las = api(base_url, "/api/v1/areas?level=local_authority&zoom=6")["features"]
+    assert page.locator("path.pm-la").count() == len(las) > 100
+    expected = listed_slugs(base_url)
+    assert expected, "the partnership register is empty"
+    assert page_slugs(page) == expected
+    assert page.locator("#list-count").inner_text() == str(len(expected))
+    assert page.locator(".pm-cluster, .pm-marker").count() > 0
+    legend = page.locator(".pm-legend")
+    assert "None recorded yet" in legend.inner_text()
+    # Areas with none recorded are hatched, not only a lighter colour.
+    counts = api(base_url, "/api/v1/areas/counts?level=local_authority")
+    empty = next(f["properties"]["code"] for f in las if not counts.get(f["properties"]["code"]))
+    assert page.locator(f'path.pm-la[data-code="{empty}"]').get_attribute("fill") == "url(#pm-hatch)"
+    # Sources are credited on the map itself, and nothing failed to load.
+    assert "ONS" in page.locator(".leaflet-control-attribution").inner_text()
+    assert problems == []
+
+
+def test_postcode_search_lists_partnerships_and_moves_the_map(page: Any, base_url: str, problems: list[str]) -> None:
+    open_home(page, base_url)
+    before = url_params(page)
+    assert before["z"] == ["6"]
+    page.locator("#site-search").fill(POSTCODE)
+    option = page.get_by_role("option", name=re.compile(f"Partnerships near {POSTCODE}"))
+    option.wait_for()
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#list-place:not([hidden])")
+    near = api(base_url, "/api/v1/near?postcode=" + urllib.parse.quote(POSTCODE))
+    la = near["areas"]["local_authority"]
+    assert la["code"] == WESTMINSTER
+    page.wait_for_function(
+        "code => new URLSearchParams(location.search).get('area') === code && !document.getElementById('map').hasAttribute('aria-busy')",
+        arg=la["code"],
+    )
+    # The list shows the partnerships serving the postcode's local authority.
+    assert "serving Westminster" in page.locator("#list-heading").inner_text()
+    assert page_slugs(page) == listed_slugs(base_url, area=la["code"])
+    assert "is in Westminster" in page.locator("#list-status").inner_text()
+    # The map moved to the postcode and pinned it; the address keeps the view.
+    after = url_params(page)
+    assert int(after["z"][0]) >= 10
+    assert abs(float(after["lat"][0]) - near["place"]["lat"]) < 0.1
+    assert abs(float(after["lon"][0]) - near["place"]["lon"]) < 0.1
+    assert after["pc"] == [POSTCODE]
+    assert page.locator(".pm-pin").count() == 1
+    near_link = page.locator("#list-place a")
+    assert near_link.get_attribute("href") == "/near?postcode=" + urllib.parse.quote(POSTCODE)
+    assert problems == []
+
+
+def test_postcode_search_from_another_page_opens_the_near_page(page: Any, base_url: str) -> None:
+    page.goto(f"{base_url}/about")
+    page.locator("#site-search").fill(POSTCODE)
+    page.locator("#site-search").press("Enter")
+    page.wait_for_url(re.compile(r"/near\?postcode="))
+    assert POSTCODE in page.locator("h1").inner_text()
+    assert page.locator("main a[href^='/partnerships/']").count() > 0
+
+
+def test_open_an_area_profile_from_the_map_and_the_list(page: Any, base_url: str, problems: list[str]) -> None:
+    open_home(page, base_url, "?lat=53.41&lon=-2.93&z=10")
+    box = page.locator("#map").bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    assert "Liverpool" in popup.inner_text()
+    assert url_params(page)["sel"] == [LIVERPOOL]
+    # "Show partnerships serving Liverpool" filters the list without a reload.
+    popup.get_by_role("button", name="Show partnerships serving Liverpool").click()
+    page.wait_for_function("code => new URLSearchParams(location.search).get('area') === code", arg=LIVERPOOL)
+    page.wait_for_function("() => !document.getElementById('map').hasAttribute('aria-busy')")
+    assert page_slugs(page) == listed_slugs(base_url, area=LIVERPOOL)
+    # The heading links to the area profile.
+    page.locator("#list-heading a", has_text="Liverpool").click()
+    page.wait_for_url(f"**/areas/{LIVERPOOL}")
+    assert page.locator("h1").inner_text().strip() == "Liverpool"
+    # And straight from the map's popup.
+    open_home(page, base_url, f"?lat=53.41&lon=-2.93&z=10&sel={LIVERPOOL}")
+    page.get_by_role("link", name="Liverpool area profile").click()
+    page.wait_for_url(f"**/areas/{LIVERPOOL}")
+    assert problems == []
+
+
+def test_permalink_restores_view_layers_filters_colour_and_selection(page: Any, base_url: str, problems: list[str]) -> None:
+    query = f"?lat=53.45&lon=-2.6&z=9&layers=la,ca,partnerships&colour=idaci_score&theme=careers&national=1&sel={LIVERPOOL}"
+    open_home(page, base_url, query)
+    params = url_params(page)
+    assert (params["lat"], params["lon"], params["z"]) == (["53.4500"], ["-2.6000"], ["9"])
+    assert params["layers"] == ["la,ca,partnerships"]
+    assert params["colour"] == ["idaci_score"]
+    assert params["theme"] == ["careers"] and params["national"] == ["1"]
+    assert params["sel"] == [LIVERPOOL]
+    # Filters: the form, the list and the map agree with the address.
+    assert page.locator("#filters input[name=theme][value=careers]").is_checked()
+    assert page.locator("#filters input[name=national]").is_checked()
+    assert page_slugs(page) == listed_slugs(base_url, theme="careers", national="true")
+    # Layers: combined authorities drawn, schools not.
+    cas = api(base_url, "/api/v1/areas?level=combined_authority&zoom=10")["features"]
+    assert page.locator("path.pm-ca").count() == len(cas)
+    assert page.locator("#map-layers input[value=ca]").is_checked()
+    assert not page.locator("#map-layers input[value=schools]").is_checked()
+    # Colour: the indicator is chosen and explained in the legend.
+    assert page.locator("#map-colour").input_value() == "idaci_score"
+    assert "IDACI" in page.locator(".pm-legend").inner_text()
+    # Selection: Liverpool outlined, its popup open.
+    assert page.locator(f'path.pm-la[data-code="{LIVERPOOL}"]').get_attribute("stroke-width") == "4"
+    assert "Liverpool" in page.locator(".leaflet-popup-content").inner_text()
+    assert problems == []
+
+
+def test_changes_are_kept_in_the_address_and_survive_a_reload(page: Any, base_url: str, problems: list[str]) -> None:
+    open_home(page, base_url)
+    page.locator("#filters summary").click()
+    page.locator("#filters input[name=trust]").check()
+    page.wait_for_function("() => new URLSearchParams(location.search).get('trust') === '1'")
+    page.locator("#map-colour").select_option("population_density")
+    page.wait_for_function("() => new URLSearchParams(location.search).get('colour') === 'population_density'")
+    page.locator("#map-layers input[value=ca]").check()
+    page.wait_for_function("() => (new URLSearchParams(location.search).get('layers') || '').includes('ca')")
+    expected = listed_slugs(base_url, trust="true")
+    page.wait_for_function("n => document.getElementById('list-count').textContent === String(n)", arg=len(expected))
+    # Open a partnership from the list: its marker's popup, and the address names it.
+    first = page.locator("#partnership-list > li").first
+    slug = first.get_attribute("data-slug")
+    first.get_by_role("button").click()
+    page.wait_for_function("slug => new URLSearchParams(location.search).get('p') === slug", arg=slug)
+    name = first.locator("h3").inner_text()
+    assert name in page.locator(".leaflet-popup-content").inner_text()
+    share = page.locator("#share-link").input_value()
+    assert share.endswith(urllib.parse.urlsplit(page.url).query)
+    page.reload()
+    page.wait_for_selector(READY)
+    assert page.locator("#filters input[name=trust]").is_checked()
+    assert page.locator("#map-colour").input_value() == "population_density"
+    assert page.locator("path.pm-ca").count() > 0
+    assert page_slugs(page) == expected
+    assert page.locator(f'#partnership-list li[data-slug="{slug}"]').get_attribute("aria-current") == "true"
+    assert url_params(page)["p"] == [slug]
+    assert problems == []
+
+
+def test_empty_state_says_what_to_try(page: Any, base_url: str) -> None:
+    open_home(page, base_url, "?q=zzzzqqqq")
+    empty = page.locator("#list-empty")
+    assert empty.is_visible()
+    assert not page.locator("#partnership-list").is_visible()
+    assert "No partnerships match" in empty.inner_text()
+    empty.get_by_role("button", name=re.compile("Clear the name search")).click()
+    page.wait_for_function("() => document.getElementById('list-empty').hidden")
+    assert page_slugs(page) == listed_slugs(base_url)
+    assert "q" not in url_params(page)
+
+
+def test_schools_appear_only_at_close_zoom(page: Any, base_url: str) -> None:
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url) if "/api/v1/schools" in r.url else None)
+    open_home(page, base_url, "?lat=53.41&lon=-2.93&z=9&layers=la,schools")
+    assert requests == []
+    assert "Zoom in further" in page.locator(".pm-legend").inner_text()
+    page.locator("#map").focus()
+    page.keyboard.press("+")
+    page.wait_for_function("() => new URLSearchParams(location.search).get('z') === '10'")
+    assert requests == []
+    with page.expect_response(lambda r: "/api/v1/schools?bbox=" in r.url) as answer:
+        page.keyboard.press("+")
+    assert answer.value.status == 200
+    assert url_params(page)["z"] == ["11"]
+    assert "Academy" in page.locator(".pm-legend").inner_text()
+
+
+def test_filters_and_list_work_without_javascript(browser: Any, base_url: str) -> None:
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    try:
+        page.goto(f"{base_url}/")
+        assert page_slugs(page) == listed_slugs(base_url)
+        page.locator("#filters summary").click()
+        page.get_by_label("Careers", exact=True).check()
+        page.get_by_role("button", name="Apply filters").click()
+        page.wait_for_url(re.compile(r"theme=careers"))
+        assert page_slugs(page) == listed_slugs(base_url, theme="careers")
+        assert page.locator("#map-toolbar").is_hidden()
+    finally:
+        context.close()
+
+
+# Keyboard only --------------------------------------------------------------------------------
+
+def test_keyboard_only_search_filters_and_list(page: Any, base_url: str, problems: list[str]) -> None:
+    open_home(page, base_url)
+    search = page.locator("#site-search")
+    tab_to(page, "#site-search")
+    assert has_visible_focus(page)
+    page.keyboard.type("liverpool")
+    page.locator("#site-search[aria-expanded=true]").wait_for()
+    options = page.get_by_role("option")
+    assert options.count() >= 2
+    page.keyboard.press("ArrowDown")
+    first_id = options.nth(0).get_attribute("id")
+    assert search.get_attribute("aria-activedescendant") == first_id
+    assert options.nth(0).get_attribute("aria-selected") == "true"
+    page.keyboard.press("ArrowDown")
+    assert search.get_attribute("aria-activedescendant") == options.nth(1).get_attribute("id")
+    assert options.nth(0).get_attribute("aria-selected") == "false"
+    page.keyboard.press("Escape")
+    assert search.get_attribute("aria-expanded") == "false"
+    assert page.locator("#site-search ~ [role=listbox]").is_hidden()
+
+    # Open the filters and tick the first theme with the keyboard.
+    tab_to(page, "#filters summary")
+    assert has_visible_focus(page)
+    page.keyboard.press("Enter")
+    tab_to(page, "#filters input[name=theme]")
+    theme = page.evaluate("() => document.activeElement.value")
+    page.keyboard.press("Space")
+    expected = listed_slugs(base_url, theme=theme)
+    page.wait_for_function(
+        "n => document.getElementById('list-count').textContent === String(n)", arg=len(expected)
+    )
+    assert page_slugs(page) == expected
+    assert f"{len(expected)} partnership" in page.locator("#list-status").inner_text()
+    assert url_params(page)["theme"] == [theme]
+
+    # From the list: show a partnership on the map, read its popup, come back, open its page.
+    tab_to(page, "#partnership-list button.show-on-map")
+    assert has_visible_focus(page)
+    slug = page.evaluate("() => document.activeElement.dataset.show")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.activeElement.closest('.leaflet-popup') !== null")
+    assert page.evaluate("() => document.activeElement.getAttribute('href')") == f"/partnerships/{slug}"
+    page.keyboard.press("Escape")
+    page.wait_for_function("slug => document.activeElement.dataset.show === slug", arg=slug)
+    assert page.locator(".leaflet-popup").count() == 0
+    tab_to(page, f'#partnership-list li[data-slug="{slug}"] h3 a', backwards=True, limit=3)
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/partnerships/{slug}")
+    assert problems == []
+
+
+def test_keyboard_can_reach_and_open_a_map_marker(page: Any, base_url: str) -> None:
+    # Zoomed in on one small area, so a single (unclustered) marker is in reach.
+    open_home(page, base_url, f"?area={WESTMINSTER}")
+    page.locator("#map").focus()
+    tab_to(page, ".leaflet-marker-icon.pm-marker", limit=20)
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.activeElement.closest('.leaflet-popup') !== null")
+    assert page.locator(".leaflet-popup-content a[href^='/partnerships/']").count() == 1
+    page.keyboard.press("Escape")
+    page.wait_for_function("() => document.activeElement.classList.contains('pm-marker')")
+
+
+# Embed ----------------------------------------------------------------------------------------
+
+def test_embed_view_is_framable_noindex_and_reads_the_same_parameters(page: Any, base_url: str) -> None:
+    query = "lat=53.0000&lon=-1.5000&z=7&national=1"
+    response = page.goto(f"{base_url}/embed?{query}")
+    assert response is not None and response.status == 200
+    headers = response.headers
+    assert "x-frame-options" not in headers
+    assert "frame-ancestors *" in headers["content-security-policy"]
+    assert page.locator('meta[name="robots"]').get_attribute("content") == "noindex"
+    page.wait_for_selector(READY)
+    assert page.locator(".site-header, #partnership-list, #filters").count() == 0
+    assert page.locator(".leaflet-control-attribution").is_visible()
+    assert "ONS" in page.locator(".leaflet-control-attribution").inner_text()
+    open_link = page.get_by_role("link", name=re.compile("Open in Partnerships Map"))
+    href = open_link.get_attribute("href")
+    assert href.startswith("/?") and "national=1" in href and "z=7" in href
+    assert url_params(page)["z"] == ["7"]
+    # National programmes were asked for, so their diamonds or clusters are on the map.
+    assert page.locator(".pm-marker--national, .pm-cluster--national").count() > 0
+
+
+def test_embed_view_loads_inside_another_sites_frame(page: Any, base_url: str) -> None:
+    page.set_content(f'<iframe title="Partnerships" src="{base_url}/embed?z=6" width="640" height="480"></iframe>')
+    frame = page.frame_locator("iframe")
+    frame.locator(READY).wait_for()
+    assert frame.locator(".leaflet-control-attribution").is_visible()
+
+
+# Mini maps and screenshots --------------------------------------------------------------------
+
+def test_mini_map_draws_an_area_boundary(page: Any, base_url: str, problems: list[str]) -> None:
+    page.goto(f"{base_url}/areas/{SHEFFIELD}")
+    page.wait_for_selector(".mini-map .leaflet-overlay-pane path", state="attached")
+    path = page.locator(".mini-map .leaflet-overlay-pane path").first
+    box = path.bounding_box()
+    assert box is not None and box["width"] > 100 and box["height"] > 100
+    assert problems == []
+
+
+PAGES = {
+    "home": "/",
+    "near": "/near?postcode=SW1A%201AA",
+    "area": f"/areas/{SHEFFIELD}",
+    "partnership": None,
+    "school": None,
+    "trust": None,
+    "about": "/about",
+    "embed": "/embed?z=6",
+}
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_screenshot_of_main_page(page: Any, base_url: str, screenshots: Path, samples: dict[str, str], name: str) -> None:
+    path = PAGES[name] or samples.get(name)
+    assert path, f"no {name} in the imported data to show"
+    response = page.goto(base_url + path)
+    assert response is not None and response.status == 200
+    if page.locator("#map").count():
+        page.wait_for_selector(READY)
+    if page.locator(".mini-map").count():
+        page.wait_for_selector(
+            ".mini-map .leaflet-overlay-pane > *, .mini-map__empty", state="attached"
+        )
+    target = screenshots / f"{name}.png"
+    page.screenshot(path=str(target), full_page=name not in ("home", "embed"))
+    assert target.stat().st_size > 10_000
+
+
+def test_screenshot_of_home_on_a_phone(browser: Any, base_url: str, screenshots: Path) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    try:
+        page.goto(f"{base_url}/")
+        page.wait_for_selector(READY)
+        box = page.locator("#map").bounding_box()
+        assert box is not None and box["width"] <= 390 and box["height"] > 300
+        # The list stays usable under the map; nothing is wider than the screen.
+        assert page.locator("#partnership-list").is_visible()
+        assert page.evaluate("() => document.documentElement.scrollWidth") <= 390
+        target = screenshots / "mobile-home.png"
+        page.screenshot(path=str(target))
+        assert target.stat().st_size > 10_000
+    finally:
+        context.close()
