@@ -28,7 +28,6 @@ class Limit:
 # Tests lower these with monkeypatch.
 SUBMIT = Limit(hits=20, window_s=3600)
 LOGIN_IP = Limit(hits=20, window_s=900)
-STATUS_LOOKUP = Limit(hits=120, window_s=3600)
 
 _HIT_SQL = text(
     """

@@ -5,15 +5,19 @@ A snapshot is the whole public record at one version: the partnership's own fiel
 "(part)"-style note) and its members. Import bookkeeping (``seed_key``, ``seed_ref``,
 ``dataset_id``) and timestamps are left out, so two snapshots differ only when the record does.
 The JSON is built in PostgreSQL, so dates come out as ISO strings exactly as the database has them.
+The query lives in ``app/sql/partnership_snapshot.sql``, shared with moderation's async code, so
+every revision has the same shape whichever path wrote it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 import psycopg
 
+# The partnership's own fields a snapshot holds (the shared SQL builds exactly these).
 SNAPSHOT_FIELDS = (
     "id",
     "slug",
@@ -32,31 +36,10 @@ SNAPSHOT_FIELDS = (
     "version",
 )
 
-_FIELDS_SQL = ", ".join(f"'{field}', p.{field}" for field in SNAPSHOT_FIELDS)
-
-SNAPSHOT_SQL = f"""
-SELECT p.id,
-       jsonb_build_object({_FIELDS_SQL})
-       || jsonb_build_object(
-           'themes', COALESCE(
-               (SELECT jsonb_agg(t.theme_code ORDER BY t.theme_code)
-                  FROM partnership_theme t WHERE t.partnership_id = p.id), '[]'::jsonb),
-           'areas', COALESCE(
-               (SELECT jsonb_agg(jsonb_build_object('code', pa.area_code, 'name', a.name,
-                                                    'note', pa.note)
-                                 ORDER BY pa.position, pa.area_code)
-                  FROM partnership_area pa LEFT JOIN area a ON a.code = pa.area_code
-                 WHERE pa.partnership_id = p.id), '[]'::jsonb),
-           'members', COALESCE(
-               (SELECT jsonb_agg(jsonb_build_object(
-                           'member_type', m.member_type, 'name', m.name, 'urn', m.urn,
-                           'trust_uid', m.trust_uid, 'area_code', m.area_code, 'role', m.role,
-                           'joined_on', m.joined_on, 'left_on', m.left_on)
-                       ORDER BY m.id)
-                  FROM partnership_member m WHERE m.partnership_id = p.id), '[]'::jsonb))
-  FROM partnership p
- WHERE p.id = ANY(%s)
-"""
+SQL_PATH = Path(__file__).resolve().parent.parent / "sql" / "partnership_snapshot.sql"
+# One query for both drivers: SQLAlchemy's ``:ids`` for the app, psycopg's ``%(ids)s`` here.
+SNAPSHOT_QUERY = SQL_PATH.read_text()
+SNAPSHOT_SQL = SNAPSHOT_QUERY.replace(":ids", "%(ids)s")
 
 
 def partnership_snapshots(
@@ -66,7 +49,7 @@ def partnership_snapshots(
     wanted = list(ids)
     if not wanted:
         return {}
-    rows = conn.execute(SNAPSHOT_SQL, (wanted,)).fetchall()
+    rows = conn.execute(SNAPSHOT_SQL, {"ids": wanted}).fetchall()
     return {int(row[0]): dict(row[1]) for row in rows}
 
 

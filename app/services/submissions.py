@@ -33,6 +33,7 @@ from app.models import COUNCIL_ROLES, MEMBER_TYPES, PARTNERSHIP_STATUSES
 from app.schemas import (
     MEMBER_ROLE_LABELS,
     SUBMISSION_STATUS_LABELS,
+    MemberIn,
     ProposedIn,
     SubmissionIn,
     SubmitterIn,
@@ -587,7 +588,7 @@ def check_submitter(errors: Errors, submitter: SubmitterIn) -> dict[str, Any]:
 
 # --- snapshots, read through the app's async session ---------------------------------------------
 
-_SNAPSHOT_SQL = text(snapshots.SNAPSHOT_SQL.replace("ANY(%s)", "ANY(:ids)"))
+_SNAPSHOT_SQL = text(snapshots.SNAPSHOT_QUERY)
 
 
 async def partnership_snapshot(session: AsyncSession, partnership_id: int) -> dict[str, Any] | None:
@@ -732,7 +733,10 @@ async def validate(session: AsyncSession, payload: SubmissionIn) -> ValidSubmiss
             if current.get("status") == "ended":
                 errors.add("kind", "This partnership is already shown as ended")
     else:
-        valid.record = await validate_record(session, kind, payload.proposed, current, errors)
+        proposed = payload.proposed
+        if kind == "amend" and current is not None:
+            proposed = fill_from_current(proposed, current)
+        valid.record = await validate_record(session, kind, proposed, current, errors)
         if (
             kind == "amend"
             and current is not None
@@ -762,6 +766,22 @@ async def validate(session: AsyncSession, payload: SubmissionIn) -> ValidSubmiss
     )
     errors.raise_if_any()
     return valid
+
+
+def fill_from_current(proposed: ProposedIn, current: dict[str, Any]) -> ProposedIn:
+    """A correction with the fields it leaves out taken from the current record (null clears)."""
+    given = proposed.model_fields_set
+    fill: dict[str, Any] = {f: current.get(f) for f in RECORD_FIELDS if f not in given}
+    if "themes" not in given:
+        fill["themes"] = list(current.get("themes") or [])
+    if "areas_served" not in given:
+        fill["areas_served"] = [a["code"] for a in current.get("areas") or []]
+    if "members" not in given:
+        fill["members"] = [
+            MemberIn.model_validate({k: m.get(k) for k in MEMBER_COMPARED})
+            for m in current.get("members") or []
+        ]
+    return proposed.model_copy(update=fill)
 
 
 def _base_version(errors: Errors, given: int | None, latest: int, lowest: int = 1) -> int:
@@ -899,7 +919,7 @@ async def create(
             client=client_hash,
         )
         await session.commit()
-        await notify_received(session, settings, reference, token, valid)
+        await notify_received(session, settings, submission_id, reference, token, valid)
         return Created(reference, token, "pending")
     raise Conflict("Could not store the suggestion just now; please try again")
 
@@ -1009,9 +1029,16 @@ def _send(settings: Settings, to: str, subject: str, body: str, reply_to: str | 
         message["Reply-To"] = reply_to
     message.set_content(body)
     with smtplib.SMTP(settings.smtp_host, settings.smtp_port, timeout=10) as smtp:
-        if settings.smtp_port != 25:
+        smtp.ehlo()
+        secure = smtp.has_extn("starttls")
+        if secure:
             smtp.starttls()
+            smtp.ehlo()
         if settings.smtp_user:
+            if not secure:
+                raise smtplib.SMTPException(
+                    "the server offers no STARTTLS; not sending the password"
+                )
             smtp.login(settings.smtp_user, settings.smtp_password)
         smtp.send_message(message)
 
@@ -1045,7 +1072,12 @@ async def send_mail(
 
 
 async def notify_received(
-    session: AsyncSession, settings: Settings, reference: str, token: str, valid: ValidSubmission
+    session: AsyncSession,
+    settings: Settings,
+    submission_id: int,
+    reference: str,
+    token: str,
+    valid: ValidSubmission,
 ) -> None:
     """Tell the submitter their suggestion arrived, and the moderators that one is waiting."""
     if not mail_enabled(settings):
@@ -1054,7 +1086,7 @@ async def notify_received(
     await send_mail(
         session,
         settings,
-        None,
+        submission_id,
         valid.submitter["email"],
         f"Your suggestion {reference} has been received",
         "Thank you. A moderator will look at your suggestion; nothing changes on the map until "
@@ -1065,7 +1097,7 @@ async def notify_received(
         await send_mail(
             session,
             settings,
-            None,
+            submission_id,
             settings.moderator_notify_email,
             f"New suggestion {reference} waiting",
             f"A suggestion is waiting: {settings.public_base_url.rstrip('/')}/moderate/submissions/{reference}\n",

@@ -12,7 +12,7 @@
 
 const L = window.L;
 
-const ENGLAND = { lat: 52.75, lon: -1.6, z: 6 };
+const ENGLAND = [[49.95, -5.75], [55.8, 1.8]];
 const MAX_BOUNDS = [[46, -20], [60, 14]];
 const LAYER_NAMES = ['la', 'ca', 'partnerships', 'schools'];
 const DEFAULT_LAYERS = ['la', 'partnerships'];
@@ -239,7 +239,8 @@ class PartnershipMap {
       minZoom: 5,
       maxZoom: 18,
       maxBounds: MAX_BOUNDS,
-      zoomSnap: 1,
+      zoomSnap: 0.5,
+      zoomDelta: 1,
       scrollWheelZoom: !this.embed,
     });
     this.map.createPane('pmCa').style.zIndex = '420';
@@ -294,7 +295,7 @@ class PartnershipMap {
       spiderfyOnMaxZoom: true,
       iconCreateFunction: (c) => this.clusterIcon(c),
     });
-    this.cluster.on('clusterclick', (e) => this.onClusterClick(e));
+    this.cluster.on('clusterkeypress', (e) => this.onClusterKey(e));
     this.cluster.on('animationend spiderfied', () => this.refocusAfterCluster());
     this.schoolLayer = L.layerGroup();
     this.pinLayer = L.layerGroup().addTo(this.map);
@@ -304,14 +305,14 @@ class PartnershipMap {
     this.map.on('popupclose', (e) => this.onPopupClose(e));
   }
 
-  /** Centre on the URL's view, else England (areas named in the URL are framed once loaded). */
+  /** Centre on the URL's view, else fit England (areas named in the URL are framed once loaded). */
   setInitialView() {
     const { lat, lon, z } = this.state;
     if (lat !== null && lon !== null && z !== null) {
-      this.map.setView([lat, lon], Math.min(18, Math.max(5, Math.round(z))));
+      this.map.setView([lat, lon], Math.min(18, Math.max(5, Math.round(z * 2) / 2)));
       this.explicitView = true;
     } else {
-      this.map.setView([ENGLAND.lat, ENGLAND.lon], ENGLAND.z);
+      this.map.fitBounds(ENGLAND, { padding: [8, 8] });
       this.explicitView = false;
     }
   }
@@ -377,7 +378,11 @@ class PartnershipMap {
     layer.on('click', (e) => this.selectArea(code, e.latlng));
     layer.on('add', () => {
       const path = layer.getElement();
-      if (path) path.dataset.code = code;
+      if (!path) return;
+      path.dataset.code = code;
+      // Chromium puts SVG shapes with focus listeners (the tooltip's) in the tab order: keep the
+      // 150-odd areas out of it; the list and the search box are the keyboard route to them.
+      path.setAttribute('tabindex', '-1');
     });
   }
 
@@ -391,6 +396,7 @@ class PartnershipMap {
       const path = layer.getElement();
       if (path) {
         path.dataset.code = code;
+        path.setAttribute('tabindex', '-1');
         path.classList.toggle('pm-ca--mayoral', Boolean(mayoral));
       }
     });
@@ -592,8 +598,8 @@ class PartnershipMap {
       const marker = L.marker([lat, lon], { icon, title: `${props.name} (${props.kind_label})`, riseOnHover: true });
       marker.pmSlug = props.slug;
       marker.pmProps = props;
-      marker.on('click', (e) => {
-        if (e.originalEvent && e.originalEvent.type === 'keypress') this.opener = marker.getElement();
+      marker.on('keypress', (e) => {
+        if (e.originalEvent && e.originalEvent.key === 'Enter') this.opener = marker.getElement();
       });
       marker.bindPopup(() => this.partnershipPopup(props), { maxWidth: 300 });
       marker.on('popupopen', () => {
@@ -627,12 +633,9 @@ class PartnershipMap {
     return L.divIcon({ html, className: `pm-cluster ${mostly}`, iconSize: [size, size] });
   }
 
-  /** Remember keyboard use of a cluster, so focus can follow the zoom (Leaflet.markercluster#273). */
-  onClusterClick(e) {
-    const original = e.originalEvent;
-    if (original && (original.type === 'keypress' || original.type === 'keydown')) {
-      this.clusterFocus = e.layer.getAllChildMarkers();
-    }
+  /** Remember Enter on a cluster, so focus can follow the zoom (Leaflet.markercluster#273). */
+  onClusterKey(e) {
+    if (e.originalEvent && e.originalEvent.key === 'Enter') this.clusterFocus = e.layer.getAllChildMarkers();
   }
 
   /** After a keyboard zoom into a cluster, focus what it became. */
@@ -829,7 +832,7 @@ class PartnershipMap {
 
   /** The legend, a map control that can be folded away. */
   makeLegend() {
-    const legend = L.control({ position: 'bottomright' });
+    const legend = L.control({ position: 'topright' });
     legend.onAdd = () => {
       const details = el('details', 'legend pm-legend');
       details.open = !window.matchMedia('(max-width: 800px)').matches;
@@ -863,7 +866,7 @@ class PartnershipMap {
         items.push(el('li', null, el('span', 'pm-swatch pm-swatch--marker-national', ''), 'National programme (diamond)'));
       }
       items.push(el('li', null, el('span', 'pm-swatch pm-swatch--cluster', '3'), 'Group of nearby partnerships'));
-      parts.push(el('p', 'pm-legend__title', 'Partnerships (placed at the middle of the areas they serve)'));
+      parts.push(el('p', 'pm-legend__title', 'Partnerships (at the middle of the areas they serve)'));
       parts.push(el('ul', 'pm-legend__items', ...items));
     }
     if (this.state.layers.includes('schools')) {

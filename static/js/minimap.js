@@ -90,7 +90,8 @@ function popupContent(props) {
 /** A GeoJSON layer: outlines for areas, circle markers for points. */
 function geoLayer(L, data, pointStyle, interactive) {
   return L.geoJSON(data, {
-    style: () => ({ ...AREA_STYLE, interactive }),
+    // GeoJSON applies `style` to point markers too: keep theirs.
+    style: (feature) => (feature.geometry.type.endsWith('Point') ? {} : { ...AREA_STYLE, interactive }),
     pointToLayer: (feature, latlng) => L.circleMarker(latlng, { ...pointStyle, interactive }),
     onEachFeature: (feature, layer) => {
       const props = feature.properties || {};

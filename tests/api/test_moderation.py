@@ -7,8 +7,8 @@ and removed at the end of the module.
 from __future__ import annotations
 
 import asyncio
-import random
 import re
+import secrets
 import uuid
 import xml.etree.ElementTree as ET
 from collections.abc import AsyncIterator, Iterator
@@ -62,7 +62,8 @@ def state(served: tuple[FastAPI, Any]) -> Any:
 
 def new_client(app: Any, ip: str | None = None, https: bool = False) -> httpx.AsyncClient:
     """A client with its own cookies and (by default) its own random IP address."""
-    ip = ip or f"10.{random.randint(0, 255)}.{random.randint(0, 255)}.{random.randint(1, 254)}"
+    # secrets, not random: a seeded random module would repeat addresses between runs.
+    ip = ip or f"10.{secrets.randbelow(256)}.{secrets.randbelow(256)}.{1 + secrets.randbelow(254)}"
     transport = httpx.ASGITransport(app=app, client=(ip, 40000))
     return httpx.AsyncClient(
         transport=transport, base_url=("https" if https else "http") + "://testserver"
@@ -256,7 +257,12 @@ async def sign_in(client: httpx.AsyncClient, email: str) -> httpx.AsyncClient:
     page = await client.get("/moderate/login")
     r = await client.post(
         "/moderate/login",
-        data={"csrf_token": token_of(page.text), "email": email, "password": PASSWORD, "next": "/moderate"},
+        data={
+            "csrf_token": token_of(page.text),
+            "email": email,
+            "password": PASSWORD,
+            "next": "/moderate",
+        },
     )
     assert r.status_code == 303, r.text[:1000]
     return client
@@ -278,9 +284,13 @@ async def csrf_for(client: httpx.AsyncClient) -> str:
     return token_of((await client.get("/moderate")).text)
 
 
-async def act(client: httpx.AsyncClient, reference: str, action: str, **data: Any) -> httpx.Response:
+async def act(
+    client: httpx.AsyncClient, reference: str, action: str, **data: Any
+) -> httpx.Response:
     token = await csrf_for(client)
-    return await client.post(f"/moderate/submissions/{reference}/{action}", data={"csrf_token": token, **data})
+    return await client.post(
+        f"/moderate/submissions/{reference}/{action}", data={"csrf_token": token, **data}
+    )
 
 
 def record_of(conn: psycopg.Connection[Any], slug: str) -> dict[str, Any]:
@@ -290,7 +300,9 @@ def record_of(conn: psycopg.Connection[Any], slug: str) -> dict[str, Any]:
 
 
 def status_of(conn: psycopg.Connection[Any], reference: str) -> str:
-    row = conn.execute("SELECT status FROM submission WHERE reference = %s", (reference,)).fetchone()
+    row = conn.execute(
+        "SELECT status FROM submission WHERE reference = %s", (reference,)
+    ).fetchone()
     assert row is not None
     return str(row[0])
 
@@ -307,7 +319,11 @@ async def test_anonymous_requests_to_moderation_are_refused(
 ) -> None:
     record = make_partnership(db)
     reference, _ = await submit_amend(anon, record, summary="Changed")
-    for path in ("/moderate", f"/moderate/submissions/{reference}", f"/moderate/submissions/{reference}/edit"):
+    for path in (
+        "/moderate",
+        f"/moderate/submissions/{reference}",
+        f"/moderate/submissions/{reference}/edit",
+    ):
         r = await anon.get(path)
         assert r.status_code == 401, path
         assert 'action="/moderate/login"' in r.text and "sam@modtest.example" not in r.text
@@ -320,7 +336,9 @@ async def test_anonymous_requests_to_moderation_are_refused(
     ):
         r = await anon.post(path, data={"note": "x", "to_version": "1", "expected_version": "1"})
         assert r.status_code == 401, path
-    r = await anon.post(f"/moderate/submissions/{reference}/approve", headers={"accept": "application/json"})
+    r = await anon.post(
+        f"/moderate/submissions/{reference}/approve", headers={"accept": "application/json"}
+    )
     assert r.status_code == 401 and r.json()["detail"].startswith("Sign in")
     assert status_of(db, reference) == "pending"
     assert record_of(db, record["slug"])["summary"] == "Original summary"
@@ -339,7 +357,8 @@ async def test_moderator_posts_without_csrf_are_refused(
         )
         assert r.status_code == 403, action
     r = await alice.post(
-        f"/moderate/partnerships/{record['slug']}/revert", data={"to_version": "1", "expected_version": "1"}
+        f"/moderate/partnerships/{record['slug']}/revert",
+        data={"to_version": "1", "expected_version": "1"},
     )
     assert r.status_code == 403
     assert status_of(db, reference) == "pending"
@@ -351,7 +370,11 @@ async def test_session_cookie_flags_and_logout(app: Any, moderators: tuple[str, 
         page = await secure.get("/moderate/login")
         r = await secure.post(
             "/moderate/login",
-            data={"csrf_token": token_of(page.text), "email": moderators[0].upper(), "password": PASSWORD},
+            data={
+                "csrf_token": token_of(page.text),
+                "email": moderators[0].upper(),
+                "password": PASSWORD,
+            },
         )
         assert r.status_code == 303 and r.headers["location"] == "/moderate"
         cookie = r.headers["set-cookie"].lower()
@@ -361,7 +384,10 @@ async def test_session_cookie_flags_and_logout(app: Any, moderators: tuple[str, 
         await sign_in(client, moderators[0])
         queue = await client.get("/moderate")
         assert queue.status_code == 200 and moderators[0] in queue.text
-        assert "secure" not in (await client.get("/moderate/login")).headers.get("set-cookie", "").lower()
+        assert (
+            "secure"
+            not in (await client.get("/moderate/login")).headers.get("set-cookie", "").lower()
+        )
         r = await client.post("/moderate/logout", data={"csrf_token": token_of(queue.text)})
         assert r.status_code == 303
         assert (await client.get("/moderate")).status_code == 401
@@ -376,18 +402,27 @@ async def test_wrong_password_and_lockout(
         token = token_of((await c.get("/moderate/login")).text)
         codes = []
         for _ in range(accounts.MAX_FAILED_LOGINS):
-            r = await c.post("/moderate/login", data={"csrf_token": token, "email": email, "password": "wrong password!"})
+            r = await c.post(
+                "/moderate/login",
+                data={"csrf_token": token, "email": email, "password": "wrong password!"},
+            )
             codes.append(r.status_code)
         assert codes == [401] * accounts.MAX_FAILED_LOGINS
         assert "not right" in r.text
-        right = await c.post("/moderate/login", data={"csrf_token": token, "email": email, "password": PASSWORD})
+        right = await c.post(
+            "/moderate/login", data={"csrf_token": token, "email": email, "password": PASSWORD}
+        )
         assert right.status_code == 429 and "Too many failed sign-in attempts" in right.text
         assert accounts.SESSION_COOKIE not in c.cookies
-        row = db.execute("SELECT locked_until > now() FROM moderator WHERE email = %s", (email,)).fetchone()
+        row = db.execute(
+            "SELECT locked_until > now() FROM moderator WHERE email = %s", (email,)
+        ).fetchone()
         assert row == (True,)
         # Resetting the password from the command line unlocks the account.
         assert accounts.create_moderator(settings, email, PASSWORD) is False
-        again = await c.post("/moderate/login", data={"csrf_token": token, "email": email, "password": PASSWORD})
+        again = await c.post(
+            "/moderate/login", data={"csrf_token": token, "email": email, "password": PASSWORD}
+        )
         assert again.status_code == 303
         missing = await c.post("/moderate/login", data={"email": email, "password": PASSWORD})
         assert missing.status_code == 403
@@ -401,7 +436,11 @@ async def test_login_is_rate_limited_per_address(app: Any, monkeypatch: pytest.M
             (
                 await c.post(
                     "/moderate/login",
-                    data={"csrf_token": token, "email": f"n{i}@modtest.example", "password": "x" * 12},
+                    data={
+                        "csrf_token": token,
+                        "email": f"n{i}-{uuid.uuid4().hex[:6]}@modtest.example",
+                        "password": "x" * 12,
+                    },
                 )
             ).status_code
             for i in range(4)
@@ -409,16 +448,25 @@ async def test_login_is_rate_limited_per_address(app: Any, monkeypatch: pytest.M
         assert codes == [401, 401, 401, 429]
 
 
-def test_command_line_creates_and_resets_moderators(settings: Settings, db: psycopg.Connection[Any]) -> None:
+def test_command_line_creates_and_resets_moderators(
+    settings: Settings, db: psycopg.Connection[Any]
+) -> None:
     email = f"cli-{uuid.uuid4().hex[:6]}@modtest.example"
     runner = CliRunner()
-    created = runner.invoke(cli, ["moderator", "create", email, "--password-stdin"], input=f"{PASSWORD}\n")
+    created = runner.invoke(
+        cli, ["moderator", "create", email, "--password-stdin"], input=f"{PASSWORD}\n"
+    )
     assert created.exit_code == 0, created.output
     stored = db.execute("SELECT password_hash FROM moderator WHERE email = %s", (email,)).fetchone()
     assert stored is not None and stored[0].startswith("$argon2id$") and PASSWORD not in stored[0]
-    again = runner.invoke(cli, ["moderator", "create", email, "--password-stdin"], input="another long password\n")
+    again = runner.invoke(
+        cli, ["moderator", "create", email, "--password-stdin"], input="another long password\n"
+    )
     assert again.exit_code == 0 and "updated" in again.output
-    assert db.execute("SELECT password_hash FROM moderator WHERE email = %s", (email,)).fetchone() != stored
+    assert (
+        db.execute("SELECT password_hash FROM moderator WHERE email = %s", (email,)).fetchone()
+        != stored
+    )
     short = runner.invoke(cli, ["moderator", "create", email, "--password-stdin"], input="short\n")
     assert short.exit_code == 1
     with pytest.raises(accounts.AccountError):
@@ -438,7 +486,9 @@ async def test_new_partnership_is_public_only_after_approval(
     queue = await alice.get("/moderate")
     assert reference in queue.text
     review = await alice.get(f"/moderate/submissions/{reference}")
-    assert review.status_code == 200 and name in review.text and "sam@modtest.example" in review.text
+    assert (
+        review.status_code == 200 and name in review.text and "sam@modtest.example" in review.text
+    )
     before = data_version(db)
 
     r = await act(alice, reference, "approve", note="Thanks")
@@ -456,18 +506,28 @@ async def test_new_partnership_is_public_only_after_approval(
     ).fetchall()
     assert revision == [(1, True, reference, name)]
     status = await anon.get(status_url)
-    assert "Approved" in status.text and "Thanks" in status.text and f"/partnerships/{slug}" in status.text
-    audit = [r[0] for r in db.execute(
-        "SELECT action FROM audit_log WHERE submission_id = (SELECT id FROM submission WHERE reference = %s) ORDER BY id",
-        (reference,),
-    )]
+    assert (
+        "Approved" in status.text
+        and "Thanks" in status.text
+        and f"/partnerships/{slug}" in status.text
+    )
+    audit = [
+        r[0]
+        for r in db.execute(
+            "SELECT action FROM audit_log WHERE submission_id = (SELECT id FROM submission WHERE reference = %s) ORDER BY id",
+            (reference,),
+        )
+    ]
     assert audit == ["submitted", "approved"]
     again = await act(alice, reference, "approve")
     assert again.status_code == 409 and "already been decided" in again.text
 
 
 async def test_correction_is_public_at_once_after_approval(
-    anon: httpx.AsyncClient, alice: httpx.AsyncClient, db: psycopg.Connection[Any], school: tuple[int, str]
+    anon: httpx.AsyncClient,
+    alice: httpx.AsyncClient,
+    db: psycopg.Connection[Any],
+    school: tuple[int, str],
 ) -> None:
     record = make_partnership(db)
     new_name = unique()
@@ -498,11 +558,18 @@ async def test_correction_is_public_at_once_after_approval(
     assert "Name, Themes, Areas served, Members" in history.text
 
 
-async def test_closure(anon: httpx.AsyncClient, alice: httpx.AsyncClient, db: psycopg.Connection[Any]) -> None:
+async def test_closure(
+    anon: httpx.AsyncClient, alice: httpx.AsyncClient, db: psycopg.Connection[Any]
+) -> None:
     record = make_partnership(db)
     reference, _ = await submit(
         anon,
-        {"kind": "close", "partnership": record["slug"], "submitter": submitter(), "evidence": "Wound up"},
+        {
+            "kind": "close",
+            "partnership": record["slug"],
+            "submitter": submitter(),
+            "evidence": "Wound up",
+        },
     )
     assert (await act(alice, reference, "approve")).status_code == 303
     after = record_of(db, record["slug"])
@@ -517,14 +584,24 @@ async def test_reject_needs_a_reason_the_submitter_sees(
     r = await act(alice, reference, "reject", decision="rejected", note="  ")
     assert r.status_code == 422 and 'href="#note"' in r.text
     assert status_of(db, reference) == "pending"
-    r = await act(alice, reference, "reject", decision="rejected", note="No evidence for this", private_note="looks like spam")
+    r = await act(
+        alice,
+        reference,
+        "reject",
+        decision="rejected",
+        note="No evidence for this",
+        private_note="looks like spam",
+    )
     assert r.status_code == 303
     assert status_of(db, reference) == "rejected"
     page = await anon.get(status_url)
     assert "Not accepted" in page.text and "No evidence for this" in page.text
     assert "looks like spam" not in page.text
     api = await anon.get(status_url.replace("/submissions/", "/api/v1/submissions/"))
-    assert api.json()["status"] == "rejected" and api.json()["moderator_note"] == "No evidence for this"
+    assert (
+        api.json()["status"] == "rejected"
+        and api.json()["moderator_note"] == "No evidence for this"
+    )
     assert record_of(db, record["slug"])["summary"] == "Original summary"
     late = await act(alice, reference, "approve")
     assert late.status_code == 409 and record_of(db, record["slug"])["version"] == 1
@@ -534,8 +611,12 @@ async def test_needs_info_then_resubmit_without_retyping(
     anon: httpx.AsyncClient, alice: httpx.AsyncClient, db: psycopg.Connection[Any]
 ) -> None:
     record = make_partnership(db)
-    reference, status_url = await submit_amend(anon, record, summary="Vague summary", website="example.org")
-    r = await act(alice, reference, "needs-info", decision="needs_info", note="Which schools are members?")
+    reference, status_url = await submit_amend(
+        anon, record, summary="Vague summary", website="example.org"
+    )
+    r = await act(
+        alice, reference, "needs-info", decision="needs_info", note="Which schools are members?"
+    )
     assert r.status_code == 303 and status_of(db, reference) == "needs_info"
     page = await anon.get(status_url)
     assert "More information needed" in page.text and "Which schools are members?" in page.text
@@ -557,7 +638,9 @@ async def test_needs_info_then_resubmit_without_retyping(
         "evidence": "Our website says so",
         "action": "send",
     }
-    bad = await anon.post(f"/submissions/{reference}/resubmit", data={**form, "summary": "x" * 2500})
+    bad = await anon.post(
+        f"/submissions/{reference}/resubmit", data={**form, "summary": "x" * 2500}
+    )
     assert bad.status_code == 422 and 'href="#summary"' in bad.text
     assert status_of(db, reference) == "needs_info"
     r = await anon.post(f"/submissions/{reference}/resubmit", data=form)
@@ -566,10 +649,13 @@ async def test_needs_info_then_resubmit_without_retyping(
     assert (await anon.post(f"/submissions/{reference}/resubmit", data=form)).status_code == 409
     assert (await act(alice, reference, "approve")).status_code == 303
     assert record_of(db, record["slug"])["summary"] == "Clear summary naming the member schools"
-    actions = [r[0] for r in db.execute(
-        "SELECT action FROM audit_log WHERE submission_id = (SELECT id FROM submission WHERE reference = %s) ORDER BY id",
-        (reference,),
-    )]
+    actions = [
+        r[0]
+        for r in db.execute(
+            "SELECT action FROM audit_log WHERE submission_id = (SELECT id FROM submission WHERE reference = %s) ORDER BY id",
+            (reference,),
+        )
+    ]
     assert actions == ["submitted", "needs_info", "resubmitted", "approved"]
 
 
@@ -617,7 +703,10 @@ async def test_stale_proposal_is_a_conflict_then_a_merge(
 
 
 async def test_two_moderators_approving_at_once_lose_nothing(
-    anon: httpx.AsyncClient, alice: httpx.AsyncClient, bob: httpx.AsyncClient, db: psycopg.Connection[Any]
+    anon: httpx.AsyncClient,
+    alice: httpx.AsyncClient,
+    bob: httpx.AsyncClient,
+    db: psycopg.Connection[Any],
 ) -> None:
     record = make_partnership(db)
     one, _ = await submit_amend(anon, record, summary="Alice's summary")
@@ -644,15 +733,21 @@ async def test_two_moderators_approving_at_once_lose_nothing(
         "status": "active",
         "areas_served": [TOWER_HAMLETS],
     }
-    assert "Alice&#39;s summary" in edit.text and re.search(r'value="maths" id="[^"]+" checked', edit.text)
+    assert "Alice&#39;s summary" in edit.text and re.search(
+        r'value="maths" id="[^"]+" checked', edit.text
+    )
     r = await loser_client.post(f"/moderate/submissions/{loser}/approve", data=merged)
     assert r.status_code == 303
     final = record_of(db, record["slug"])
     assert final["version"] == 3
     assert final["summary"] == "Alice's summary" and "maths" in final["themes"]
-    versions = [r[0] for r in db.execute(
-        "SELECT version FROM revision WHERE partnership_id = %s ORDER BY version", (record["id"],)
-    )]
+    versions = [
+        r[0]
+        for r in db.execute(
+            "SELECT version FROM revision WHERE partnership_id = %s ORDER BY version",
+            (record["id"],),
+        )
+    ]
     assert versions == [1, 2, 3]
 
 
@@ -660,10 +755,11 @@ async def test_concurrent_service_calls_on_one_record(
     state: Any, anon: httpx.AsyncClient, db: psycopg.Connection[Any], moderators: tuple[str, str]
 ) -> None:
     record = make_partnership(db)
-    refs = [
-        (await submit_amend(anon, record, summary=f"Summary {i}"))[0] for i in range(2)
-    ]
-    ids = [db.execute("SELECT id FROM moderator WHERE email = %s", (m,)).fetchone()[0] for m in moderators]  # type: ignore[index]
+    refs = [(await submit_amend(anon, record, summary=f"Summary {i}"))[0] for i in range(2)]
+    ids = [
+        db.execute("SELECT id FROM moderator WHERE email = %s", (m,)).fetchone()[0]
+        for m in moderators
+    ]  # type: ignore[index]
     maker = state.sessionmaker
     settings = state.settings
 
@@ -700,17 +796,23 @@ async def test_failed_approval_leaves_everything_unchanged(
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(moderation, "_write_revision", broken)
-    moderator_id = db.execute("SELECT id FROM moderator WHERE email = %s", (moderators[0],)).fetchone()[0]  # type: ignore[index]
+    moderator_id = db.execute(
+        "SELECT id FROM moderator WHERE email = %s", (moderators[0],)
+    ).fetchone()[0]  # type: ignore[index]
     async with state.sessionmaker() as session:
         with pytest.raises(RuntimeError):
             await moderation.approve(
-                session, state.settings,
-                accounts.ModeratorIdentity(moderator_id, moderators[0], "t"), reference,
+                session,
+                state.settings,
+                accounts.ModeratorIdentity(moderator_id, moderators[0], "t"),
+                reference,
             )
     monkeypatch.undo()
     assert (record_of(db, record["slug"]), data_version(db)) == before
     assert status_of(db, reference) == "pending"
-    assert db.execute("SELECT count(*) FROM revision WHERE partnership_id = %s", (record["id"],)).fetchone() == (1,)
+    assert db.execute(
+        "SELECT count(*) FROM revision WHERE partnership_id = %s", (record["id"],)
+    ).fetchone() == (1,)
 
     # A proposal the database refuses (a theme since withdrawn) is a conflict, and changes nothing.
     db.execute(
@@ -744,17 +846,26 @@ async def test_moderator_can_edit_before_approving(
         "areas_served": [],
     }
     r = await alice.post(f"/moderate/submissions/{reference}/approve", data=form)
-    assert r.status_code == 422 and 'href="#areas_served"' in r.text and f'value="{fixed}"' in r.text
-    r = await alice.post(f"/moderate/submissions/{reference}/approve", data={**form, "areas_served": [HACKNEY]})
+    assert (
+        r.status_code == 422 and 'href="#areas_served"' in r.text and f'value="{fixed}"' in r.text
+    )
+    r = await alice.post(
+        f"/moderate/submissions/{reference}/approve", data={**form, "areas_served": [HACKNEY]}
+    )
     assert r.status_code == 303
     slug = typo.lower().replace(" ", "-") + "-fixed"
     assert record_of(db, slug)["summary"] == "Edited by the moderator"
-    original = db.execute("SELECT proposed->>'name' FROM submission WHERE reference = %s", (reference,)).fetchone()
+    original = db.execute(
+        "SELECT proposed->>'name' FROM submission WHERE reference = %s", (reference,)
+    ).fetchone()
     assert original == (typo,)
 
 
 async def test_moderators_cannot_approve_their_own_suggestions(
-    anon: httpx.AsyncClient, alice: httpx.AsyncClient, db: psycopg.Connection[Any], moderators: tuple[str, str]
+    anon: httpx.AsyncClient,
+    alice: httpx.AsyncClient,
+    db: psycopg.Connection[Any],
+    moderators: tuple[str, str],
 ) -> None:
     body = new_body(unique())
     body["submitter"] = {"name": "Alice", "email": moderators[0]}
@@ -781,7 +892,9 @@ async def test_revert_to_an_earlier_revision(
     after = record_of(db, record["slug"])
     assert after["version"] == 3
     assert (after["name"], after["summary"], after["themes"]) == (
-        record["name"], "Original summary", record["themes"]
+        record["name"],
+        "Original summary",
+        record["themes"],
     )
     change = db.execute(
         "SELECT change, moderator_id IS NOT NULL FROM revision WHERE partnership_id = %s AND version = 3",
@@ -804,7 +917,9 @@ async def test_revert_to_an_earlier_revision(
 async def test_landscape_note_approval(
     anon: httpx.AsyncClient, alice: httpx.AsyncClient, db: psycopg.Connection[Any]
 ) -> None:
-    existing = db.execute("SELECT count(*) FROM area_landscape WHERE area_code = %s", (HARTLEPOOL,)).fetchone()
+    existing = db.execute(
+        "SELECT count(*) FROM area_landscape WHERE area_code = %s", (HARTLEPOOL,)
+    ).fetchone()
     if existing != (0,):
         pytest.skip("Hartlepool already has a landscape note in this database")
     body = "ModTest: schools here work through a borough-wide partnership."
@@ -858,15 +973,23 @@ async def test_feed_of_approved_changes(
     reference, _ = await submit_amend(anon, record, name=name, themes=["maths"])
     assert (await act(alice, reference, "approve")).status_code == 303
     feed = await anon.get("/feeds/changes.atom")
-    assert feed.status_code == 200 and feed.headers["content-type"].startswith("application/atom+xml")
+    assert feed.status_code == 200 and feed.headers["content-type"].startswith(
+        "application/atom+xml"
+    )
     assert feed.headers["etag"]
-    assert (await anon.get("/feeds/changes.atom", headers={"if-none-match": feed.headers["etag"]})).status_code == 304
+    assert (
+        await anon.get("/feeds/changes.atom", headers={"if-none-match": feed.headers["etag"]})
+    ).status_code == 304
     assert b"<script>" not in feed.content and b"<img src" not in feed.content
     root = ET.fromstring(feed.content)
     ns = {"a": "http://www.w3.org/2005/Atom"}
     titles = [e.findtext("a:title", namespaces=ns) for e in root.findall("a:entry", ns)]
     assert f"{name}: corrected from a suggestion" in titles
-    entry = next(e for e in root.findall("a:entry", ns) if e.findtext("a:title", namespaces=ns).startswith(name))
+    entry = next(
+        e
+        for e in root.findall("a:entry", ns)
+        if e.findtext("a:title", namespaces=ns).startswith(name)
+    )
     summary = entry.findtext("a:summary", namespaces=ns) or ""
     assert "Themes added: Maths" in summary and "Themes removed" in summary
     assert "seed import" not in feed.text
@@ -879,7 +1002,10 @@ async def test_feed_of_approved_changes(
     ):
         r = await anon.get("/feeds/changes.atom", params=params)
         assert r.status_code == 200
-        titles = [e.findtext("a:title", namespaces=ns) for e in ET.fromstring(r.content).findall("a:entry", ns)]
+        titles = [
+            e.findtext("a:title", namespaces=ns)
+            for e in ET.fromstring(r.content).findall("a:entry", ns)
+        ]
         assert (f"{name}: corrected from a suggestion" in titles) is present, params
     assert (await anon.get("/feeds/changes.atom", params={"area": "E99999999"})).status_code == 404
     assert (await anon.get("/feeds/changes.atom", params={"theme": "nonsense"})).status_code == 404
@@ -894,7 +1020,12 @@ async def test_html_in_submissions_is_inert_for_moderators(
         lead_organisation=XSS,
         members=[{"member_type": "other", "name": XSS}],
     )
-    body["submitter"] = {"name": XSS, "email": "xss@modtest.example", "organisation": XSS, "role": XSS}
+    body["submitter"] = {
+        "name": XSS,
+        "email": "xss@modtest.example",
+        "organisation": XSS,
+        "role": XSS,
+    }
     body["evidence"] = XSS
     reference, status_url = await submit(anon, body)
     pages = [

@@ -6,8 +6,11 @@ Every test writes rows marked as test data (names starting "ModTest", submitters
 
 from __future__ import annotations
 
-import random
 import re
+import secrets
+import socket
+import socketserver
+import threading
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -42,7 +45,8 @@ async def app(database: str, settings: Settings) -> AsyncIterator[FastAPI]:
 
 def new_client(app: FastAPI, ip: str | None = None, https: bool = False) -> httpx.AsyncClient:
     """A client with its own cookies and (by default) its own random IP address."""
-    ip = ip or f"10.{random.randint(0, 255)}.{random.randint(0, 255)}.{random.randint(1, 254)}"
+    # secrets, not random: a seeded random module would repeat addresses between runs.
+    ip = ip or f"10.{secrets.randbelow(256)}.{secrets.randbelow(256)}.{1 + secrets.randbelow(254)}"
     transport = httpx.ASGITransport(app=app, client=(ip, 40000))
     return httpx.AsyncClient(
         transport=transport, base_url=("https" if https else "http") + "://testserver"
@@ -205,7 +209,9 @@ def new_form(name: str, token: str, **over: Any) -> dict[str, Any]:
 
 
 def count_submissions(conn: psycopg.Connection[Any], name: str) -> int:
-    row = conn.execute("SELECT count(*) FROM submission WHERE proposed->>'name' = %s", (name,)).fetchone()
+    row = conn.execute(
+        "SELECT count(*) FROM submission WHERE proposed->>'name' = %s", (name,)
+    ).fetchone()
     return int(row[0])  # type: ignore[index]
 
 
@@ -224,7 +230,11 @@ async def test_api_submission_is_pending_and_not_public(
     assert re.fullmatch(r"PM-[0-9A-Z]{4}-[0-9A-Z]{4}", created["reference"])
     assert created["status"] == "pending"
     token = created["status_url"].split("token=")[1]
-    assert token not in str(db.execute("SELECT * FROM submission WHERE reference = %s", (created["reference"],)).fetchone())
+    assert token not in str(
+        db.execute(
+            "SELECT * FROM submission WHERE reference = %s", (created["reference"],)
+        ).fetchone()
+    )
 
     status = await web.get(f"/api/v1/submissions/{created['reference']}", params={"token": token})
     assert status.status_code == 200 and status.json()["status"] == "pending"
@@ -234,9 +244,13 @@ async def test_api_submission_is_pending_and_not_public(
     missing = await web.get(f"/api/v1/submissions/{created['reference']}")
     assert missing.status_code == 404
 
-    stored = db.execute("SELECT proposed FROM submission WHERE reference = %s", (created["reference"],)).fetchone()
+    stored = db.execute(
+        "SELECT proposed FROM submission WHERE reference = %s", (created["reference"],)
+    ).fetchone()
     assert stored is not None and stored[0]["members"][0]["name"] == school[1]
-    assert db.execute("SELECT count(*) FROM partnership WHERE name = %s", (name,)).fetchone()[0] == 0  # type: ignore[index]
+    assert (
+        db.execute("SELECT count(*) FROM partnership WHERE name = %s", (name,)).fetchone()[0] == 0
+    )  # type: ignore[index]
     page = await web.get(f"/submissions/{created['reference']}", params={"token": token})
     assert page.status_code == 200 and "Waiting for a moderator" in page.text
     assert page.headers["referrer-policy"] == "no-referrer"
@@ -339,11 +353,37 @@ async def test_api_corrections_need_a_real_target_and_a_change(
     ).fetchone()
     assert row is not None and row[0] == 1 and row[1] == current["id"]
     assert row[2] == [{"code": TOWER_HAMLETS, "name": "Tower Hamlets", "note": "(part)"}]
-    close = {"kind": "close", "partnership": current["slug"], "submitter": submitter(), "evidence": "It wound up in 2024"}
+    partial = {
+        "kind": "amend",
+        "partnership": current["slug"],
+        "proposed": {"summary": "Only the summary changes", "founded_year": 2015},
+        "submitter": submitter(),
+        "evidence": "Checked it",
+    }
+    r = await web.post("/api/v1/submissions", json=partial)
+    assert r.status_code == 201, r.text
+    stored = db.execute(
+        "SELECT proposed FROM submission WHERE reference = %s", (r.json()["reference"],)
+    ).fetchone()[0]  # type: ignore[index]
+    assert (stored["name"], stored["themes"], stored["summary"], stored["founded_year"]) == (
+        current["name"],
+        current["themes"],
+        "Only the summary changes",
+        2015,
+    )
+    assert stored["areas"] == current["areas"]
+    close = {
+        "kind": "close",
+        "partnership": current["slug"],
+        "submitter": submitter(),
+        "evidence": "It wound up in 2024",
+    }
     r = await web.post("/api/v1/submissions", json=close)
     assert r.status_code == 201
     # The public record is untouched while suggestions wait.
-    assert db.execute("SELECT status, summary, version FROM partnership WHERE id = %s", (current["id"],)).fetchone() == (
+    assert db.execute(
+        "SELECT status, summary, version FROM partnership WHERE id = %s", (current["id"],)
+    ).fetchone() == (
         "active",
         "Original summary",
         1,
@@ -353,7 +393,10 @@ async def test_api_corrections_need_a_real_target_and_a_change(
 async def test_api_rate_limit(app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(ratelimit, "SUBMIT", ratelimit.Limit(2, 3600))
     async with new_client(app) as c:
-        codes = [(await c.post("/api/v1/submissions", json={"kind": "new"})).status_code for _ in range(3)]
+        codes = [
+            (await c.post("/api/v1/submissions", json={"kind": "new"})).status_code
+            for _ in range(3)
+        ]
         assert codes == [422, 422, 429]
         r = await c.post("/api/v1/submissions", json=api_new())
         assert r.status_code == 429 and "try again" in r.json()["detail"]
@@ -376,7 +419,11 @@ async def test_form_flow_new_partnership(
     form = new_form(
         name,
         token_of(page.text),
-        **{"members-0-member_type": "school", "members-0-ref": str(school[0]), "members-0-role": "lead"},
+        **{
+            "members-0-member_type": "school",
+            "members-0-ref": str(school[0]),
+            "members-0-role": "lead",
+        },
     )
     r = await web.post("/suggest/new", data=form)
     assert r.status_code == 303, r.text[:2000]
@@ -385,10 +432,14 @@ async def test_form_flow_new_partnership(
     done = await web.get(location)
     assert "Thank you: suggestion sent" in done.text and "Waiting for a moderator" in done.text
     assert count_submissions(db, name) == 1
-    assert db.execute("SELECT count(*) FROM partnership WHERE name = %s", (name,)).fetchone()[0] == 0  # type: ignore[index]
+    assert (
+        db.execute("SELECT count(*) FROM partnership WHERE name = %s", (name,)).fetchone()[0] == 0
+    )  # type: ignore[index]
 
 
-async def test_form_errors_keep_what_was_typed(web: httpx.AsyncClient, db: psycopg.Connection[Any]) -> None:
+async def test_form_errors_keep_what_was_typed(
+    web: httpx.AsyncClient, db: psycopg.Connection[Any]
+) -> None:
     page = await web.get("/suggest/new")
     name = unique()
     form = new_form(
@@ -464,11 +515,15 @@ async def test_form_sent_too_quickly_is_refused(
     assert count_submissions(db, name) == 0
 
 
-async def test_honeypot_filled_is_refused(web: httpx.AsyncClient, db: psycopg.Connection[Any]) -> None:
+async def test_honeypot_filled_is_refused(
+    web: httpx.AsyncClient, db: psycopg.Connection[Any]
+) -> None:
     page = await web.get("/suggest/new")
     assert 'class="hp-field"' in page.text
     name = unique()
-    r = await web.post("/suggest/new", data=new_form(name, token_of(page.text), homepage="http://spam.example"))
+    r = await web.post(
+        "/suggest/new", data=new_form(name, token_of(page.text), homepage="http://spam.example")
+    )
     assert r.status_code == 403
     assert count_submissions(db, name) == 0
 
@@ -487,13 +542,19 @@ async def test_form_rate_limit(app: FastAPI, monkeypatch: pytest.MonkeyPatch) ->
 
 async def test_oversized_form_is_refused(web: httpx.AsyncClient) -> None:
     page = await web.get("/suggest/new")
-    r = await web.post("/suggest/new", data=new_form("ModTest big", token_of(page.text), summary="x" * 300_000))
+    r = await web.post(
+        "/suggest/new", data=new_form("ModTest big", token_of(page.text), summary="x" * 300_000)
+    )
     assert r.status_code == 413
 
 
-async def test_add_shows_likely_duplicates_first(web: httpx.AsyncClient, db: psycopg.Connection[Any]) -> None:
+async def test_add_shows_likely_duplicates_first(
+    web: httpx.AsyncClient, db: psycopg.Connection[Any]
+) -> None:
     start = await web.get("/suggest", params={"area": HACKNEY})
-    assert start.status_code == 200 and re.search(rf'<option value="{HACKNEY}" selected', start.text)
+    assert start.status_code == 200 and re.search(
+        rf'<option value="{HACKNEY}" selected', start.text
+    )
     existing = make_partnership(db, unique("ModTest Riverside Learning Alliance"))
     similar = await web.get("/suggest", params={"name": "Riverside Learning Aliance", "check": "1"})
     assert f'href="/partnerships/{existing["slug"]}"' in similar.text
@@ -523,7 +584,9 @@ async def test_correction_form_is_filled_in_with_the_current_record(
     assert (await web.get("/partnerships/modtest-nothing-here/suggest")).status_code == 404
 
 
-async def test_correction_through_the_form(web: httpx.AsyncClient, db: psycopg.Connection[Any], trust: tuple[int, str]) -> None:
+async def test_correction_through_the_form(
+    web: httpx.AsyncClient, db: psycopg.Connection[Any], trust: tuple[int, str]
+) -> None:
     current = make_partnership(db)
     page = await web.get(f"/partnerships/{current['slug']}/suggest")
     form = {
@@ -545,7 +608,8 @@ async def test_correction_through_the_form(web: httpx.AsyncClient, db: psycopg.C
     r = await web.post(f"/partnerships/{current['slug']}/suggest", data=form)
     assert r.status_code == 303, r.text[:1500]
     row = db.execute(
-        "SELECT kind, base_version, proposed FROM submission WHERE partnership_id = %s", (current["id"],)
+        "SELECT kind, base_version, proposed FROM submission WHERE partnership_id = %s",
+        (current["id"],),
     ).fetchone()
     assert row is not None and row[0] == "amend" and row[1] == 1
     assert row[2]["members"][0]["name"] == trust[1]
@@ -568,7 +632,11 @@ async def test_landscape_suggestion(web: httpx.AsyncClient, db: psycopg.Connecti
             "evidence": "I work there",
         },
     )
-    assert r.status_code == 422 and 'href="#body"' in r.text and 'value="in_house_team" id="council_role" checked' in r.text
+    assert (
+        r.status_code == 422
+        and 'href="#body"' in r.text
+        and 'value="in_house_team" id="council_role" checked' in r.text
+    )
     assert (await web.get("/suggest/landscape", params={"area": "E99999999"})).status_code == 404
 
 
@@ -581,7 +649,12 @@ async def test_html_in_every_field_is_shown_as_text(
         lead_organisation=XSS,
         members=[{"member_type": "charity", "name": XSS, "role": "member"}],
     )
-    body["submitter"] = {"name": XSS, "email": "xss@modtest.example", "organisation": XSS, "role": XSS}
+    body["submitter"] = {
+        "name": XSS,
+        "email": "xss@modtest.example",
+        "organisation": XSS,
+        "role": XSS,
+    }
     body["evidence"] = XSS
     r = await web.post("/api/v1/submissions", json=body)
     assert r.status_code == 201, r.text
@@ -591,6 +664,106 @@ async def test_html_in_every_field_is_shown_as_text(
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in page.text
     # A form shown again after an error escapes what was typed.
     form_page = await web.get("/suggest/new")
-    again = await web.post("/suggest/new", data=new_form(XSS, token_of(form_page.text), kind="", summary=XSS))
+    again = await web.post(
+        "/suggest/new", data=new_form(XSS, token_of(form_page.text), kind="", summary=XSS)
+    )
     assert again.status_code == 422
     assert "<script>alert" not in again.text and "<img src=x" not in again.text
+
+
+# --- optional email -------------------------------------------------------------------------------
+
+
+class FakeSMTP:
+    """Just enough of an SMTP server on loopback to receive messages (no TLS, no auth)."""
+
+    def __init__(self) -> None:
+        self.messages: list[str] = []
+        self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), self._handler())
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def _handler(self) -> type[socketserver.StreamRequestHandler]:
+        received = self.messages
+
+        class Handler(socketserver.StreamRequestHandler):
+            def handle(self) -> None:
+                self.wfile.write(b"220 fake ESMTP\r\n")
+                while line := self.rfile.readline():
+                    verb = line.strip().split(b" ")[0].upper()
+                    if verb in (b"EHLO", b"HELO"):
+                        self.wfile.write(b"250 fake\r\n")
+                    elif verb == b"DATA":
+                        self.wfile.write(b"354 go on\r\n")
+                        body = []
+                        while (part := self.rfile.readline()) not in (b".\r\n", b""):
+                            body.append(part.decode())
+                        received.append("".join(body))
+                        self.wfile.write(b"250 queued\r\n")
+                    elif verb == b"QUIT":
+                        self.wfile.write(b"221 bye\r\n")
+                        return
+                    else:
+                        self.wfile.write(b"250 ok\r\n")
+
+        return Handler
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def submit_with(config: Settings) -> str:
+    app = create_app(config)
+    async with LifespanManager(app) as manager:
+        transport = httpx.ASGITransport(app=manager.app, client=("10.9.9.9", 1))
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+            r = await c.post("/api/v1/submissions", json=api_new())
+            assert r.status_code == 201, r.text
+            return str(r.json()["reference"])
+
+
+def audit_actions(conn: psycopg.Connection[Any], reference: str) -> list[str]:
+    return [
+        row[0]
+        for row in conn.execute(
+            "SELECT action FROM audit_log WHERE submission_id ="
+            " (SELECT id FROM submission WHERE reference = %s) ORDER BY id",
+            (reference,),
+        )
+    ]
+
+
+async def test_emails_are_optional_and_never_block_the_record(
+    settings: Settings, db: psycopg.Connection[Any]
+) -> None:
+    assert not settings.smtp_host  # off by default
+    smtp = FakeSMTP()
+    mailing = settings.model_copy(
+        update={
+            "smtp_host": "127.0.0.1",
+            "smtp_port": smtp.port,
+            "mail_from": "map@modtest.example",
+            "moderator_notify_email": "moderators@modtest.example",
+        }
+    )
+    try:
+        reference = await submit_with(mailing)
+    finally:
+        smtp.close()
+    assert audit_actions(db, reference) == ["submitted"]
+    assert len(smtp.messages) == 2
+    to_submitter, to_moderators = smtp.messages
+    assert reference in to_submitter and "token=" in to_submitter
+    assert "To: ann@modtest.example" in to_submitter
+    assert "Reply-To: ann@modtest.example" in to_moderators
+
+    # With the mail server down the suggestion is still stored, and the failures recorded.
+    reference = await submit_with(mailing.model_copy(update={"smtp_port": closed_port()}))
+    assert audit_actions(db, reference) == ["submitted", "email_failed", "email_failed"]

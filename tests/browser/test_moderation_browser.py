@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import httpx
 import psycopg
 import pytest
+from conftest import axe_violations
 
 from app.services import accounts, csrf, ratelimit
 from app.settings import Settings
@@ -105,7 +106,7 @@ def test_suggest_form_in_the_browser(
     page.click("form.suggest-start button[type=submit]")
     page.wait_for_load_state()
     assert page.locator("#results").is_visible()
-    page.click("text=add the partnership")
+    page.click("a.button[href^='/suggest/new']")
     page.wait_for_url(re.compile(r"/suggest/new"))
     assert page.input_value("#name") == name
     assert page.is_checked("#area-list input[value=E09000030]")
@@ -138,6 +139,7 @@ def test_suggest_form_in_the_browser(
     assert page.is_checked("#area-list input[value=E09000012]")
     assert page.input_value(f"#members-{rows}-name") == "Reading Friends"
     page.screenshot(path=str(screenshots / "suggest-error-summary.png"), full_page=False)
+    assert axe_violations(page) == []
     summary.locator("a[href='#kind']").click()
     assert page.evaluate("document.activeElement.id") == "kind"
 
@@ -183,10 +185,12 @@ def test_queue_and_diff_in_the_browser(
     row = page.locator(f"tr[data-reference='{reference}']")
     assert row.is_visible()
     page.screenshot(path=str(screenshots / "moderation-queue.png"), full_page=False)
+    assert axe_violations(page) == []
     row.locator("a").click()
     page.wait_for_url(re.compile(reference))
     assert page.locator("table.diff .diff-added").count() >= 3
     page.screenshot(path=str(screenshots / "moderation-diff.png"), full_page=True)
+    assert axe_violations(page) == []
     page.locator("form[data-action=approve] button[type=submit]").click()
     page.wait_for_url(re.compile("done=approved"))
     assert page.locator("[data-status=approved]").is_visible()
@@ -202,9 +206,7 @@ def test_queue_and_diff_in_the_browser(
     assert status.status_code == 200 and "Approved" in status.text
 
 
-def test_html_in_a_suggestion_never_runs(
-    page: Any, base_url: str, moderator: str
-) -> None:
+def test_html_in_a_suggestion_never_runs(page: Any, base_url: str, moderator: str) -> None:
     created = suggest(
         base_url,
         {

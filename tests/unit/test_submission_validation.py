@@ -186,7 +186,9 @@ def test_members_are_typed_and_checked() -> None:
             MemberIn(member_type="charity", name="Ref Given", ref="123"),
             MemberIn(member_type="employer"),
             MemberIn(member_type="spaceship", name="X"),
-            MemberIn(member_type="other", name="Dated", joined_on="2024-01-01", left_on="2023-01-01"),
+            MemberIn(
+                member_type="other", name="Dated", joined_on="2024-01-01", left_on="2023-01-01"
+            ),
             MemberIn(member_type="school", ref="100000"),
             MemberIn(member_type="university", name="U", role="overlord"),
         ],
@@ -276,9 +278,13 @@ def test_record_round_trips_through_the_form() -> None:
 def test_form_tokens_are_bound_to_cookie_purpose_and_time() -> None:
     secret = "s" * 32
     token = csrf.issue_form_token(secret, "cookie-value-1234567890", "suggest", now=1000)
-    csrf.check_form_token(secret, "cookie-value-1234567890", token, "suggest", now=1010, min_seconds=3)
+    csrf.check_form_token(
+        secret, "cookie-value-1234567890", token, "suggest", now=1010, min_seconds=3
+    )
     with pytest.raises(csrf.FormTooFast):
-        csrf.check_form_token(secret, "cookie-value-1234567890", token, "suggest", now=1001, min_seconds=3)
+        csrf.check_form_token(
+            secret, "cookie-value-1234567890", token, "suggest", now=1001, min_seconds=3
+        )
     for cookie, tok, purpose, now in [
         ("another-cookie-value-12345", token, "suggest", 1010),
         ("cookie-value-1234567890", token, "landscape", 1010),
@@ -348,7 +354,11 @@ def test_diff_shows_fields_and_set_changes() -> None:
 
 
 def test_three_way_merge_keeps_both_sides() -> None:
-    current = {**BASE, "summary": "Changed by another moderator", "themes": ["maths", "careers", "literacy"]}
+    current = {
+        **BASE,
+        "summary": "Changed by another moderator",
+        "themes": ["maths", "careers", "literacy"],
+    }
     proposal = {
         **BASE,
         "name": "Renamed",
@@ -364,3 +374,14 @@ def test_three_way_merge_keeps_both_sides() -> None:
     clash = {**BASE, "name": "Another name"}
     merged, conflicts = three_way_merge(BASE, clash, proposal)
     assert merged["name"] == "Renamed" and conflicts == ["Name"]
+
+
+def test_one_snapshot_query_serves_both_drivers() -> None:
+    from app.services import snapshots
+
+    for name in snapshots.SNAPSHOT_FIELDS:
+        assert f"'{name}', p.{name}" in snapshots.SNAPSHOT_QUERY
+    for key in ("'themes'", "'areas'", "'members'"):
+        assert key in snapshots.SNAPSHOT_QUERY
+    assert snapshots.SNAPSHOT_QUERY.count(":ids") == 1
+    assert "ANY(%(ids)s)" in snapshots.SNAPSHOT_SQL and ":ids" not in snapshots.SNAPSHOT_SQL

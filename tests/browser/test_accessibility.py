@@ -1,0 +1,126 @@
+"""axe-core on every main page: no serious or critical violations, with the map in several states."""
+
+from __future__ import annotations
+
+import json
+import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from conftest import axe_violations
+
+pytestmark = pytest.mark.browser
+
+READY = '#map[data-ready="true"]'
+
+
+@pytest.fixture()
+def page(browser: Any) -> Iterator[Any]:
+    """A desktop-sized page whose CSP lets axe_violations inject axe-core as an inline script.
+
+    The site's CSP (script-src 'self') refuses inline scripts, and axe_violations adds axe with
+    add_script_tag(path=…), which is inline; the map's own scripts are checked under the real
+    CSP in test_map_browser.py.
+    """
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+def api(base_url: str, path: str) -> Any:
+    """GET a JSON document from the running app."""
+    with urllib.request.urlopen(base_url + path, timeout=30) as response:  # noqa: S310 (loopback)
+        return json.loads(response.read())
+
+
+def sample_path(base_url: str, kind: str) -> str | None:
+    """A real partnership, school or trust page from the imported data."""
+    if kind == "partnership":
+        features = api(base_url, "/api/v1/partnerships?include_ended=false")["features"]
+        return features[0]["properties"]["url"] if features else None
+    if kind == "school":
+        near = api(base_url, "/api/v1/near?postcode=" + urllib.parse.quote("SW1A 1AA"))
+        schools = near.get("nearest_schools") or []
+        return f"/schools/{schools[0]['urn']}" if schools else None
+    trusts = [h for h in api(base_url, "/api/v1/search?q=academy%20trust")["results"] if h["type"] == "trust"]
+    trusts.sort(key=lambda h: not (h.get("detail") or "").startswith("Multi-academy"))  # several schools
+    return trusts[0]["url"] if trusts else None
+
+
+def settle(page: Any) -> None:
+    """Wait until the page's maps have drawn."""
+    if page.locator("#map").count():
+        page.wait_for_selector(READY)
+    if page.locator(".mini-map").count():
+        page.wait_for_selector(".mini-map .leaflet-overlay-pane > *, .mini-map__empty", state="attached")
+
+
+def describe(violations: list[dict[str, Any]]) -> str:
+    """Violations in a readable form for the assertion message."""
+    lines = []
+    for v in violations:
+        targets = "; ".join(" ".join(n["target"]) for n in v["nodes"][:5])
+        lines.append(f"[{v['impact']}] {v['id']}: {v['help']} — {targets}")
+    return "\n".join(lines)
+
+
+PAGES = [
+    "/",
+    "/near?postcode=SW1A%201AA",
+    "/areas/E08000019",
+    "partnership",
+    "school",
+    "trust",
+    "/about",
+    "/coverage",
+    "/search?q=academy",
+    "/embed?z=6",
+]
+
+
+@pytest.mark.parametrize("target", PAGES)
+def test_page_has_no_serious_accessibility_violations(page: Any, base_url: str, target: str) -> None:
+    path = target if target.startswith("/") else sample_path(base_url, target)
+    assert path, f"no {target} in the imported data to check"
+    response = page.goto(base_url + path)
+    assert response is not None and response.status == 200
+    settle(page)
+    violations = axe_violations(page)
+    assert violations == [], describe(violations)
+
+
+def test_map_states_have_no_serious_accessibility_violations(page: Any, base_url: str) -> None:
+    # Indicator colours, every layer, an area's popup open and a postcode pinned.
+    query = "?lat=53.41&lon=-2.93&z=11&layers=la,ca,partnerships,schools&colour=idaci_score&sel=E08000012&national=1"
+    page.goto(base_url + "/" + query)
+    settle(page)
+    page.locator(".leaflet-popup-content").wait_for()
+    violations = axe_violations(page)
+    assert violations == [], describe(violations)
+    # The search suggestions open, an option highlighted.
+    page.locator("#site-search").fill("liverpool")
+    page.locator("#site-search[aria-expanded=true]").wait_for()
+    page.keyboard.press("ArrowDown")
+    violations = axe_violations(page)
+    assert violations == [], describe(violations)
+    # The empty state, with its suggestions of what to try.
+    page.goto(base_url + "/?q=zzzzqqqq")
+    settle(page)
+    assert page.locator("#list-empty").is_visible()
+    violations = axe_violations(page)
+    assert violations == [], describe(violations)
+
+
+def test_home_on_a_phone_has_no_serious_accessibility_violations(browser: Any, base_url: str) -> None:
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, bypass_csp=True)
+    page = context.new_page()
+    try:
+        page.goto(base_url + "/")
+        settle(page)
+        violations = axe_violations(page)
+        assert violations == [], describe(violations)
+    finally:
+        context.close()
