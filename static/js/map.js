@@ -724,7 +724,6 @@ class PartnershipMap {
           layer.bindPopup(() => schoolPopup(p));
         },
       }).addTo(this.schoolLayer);
-      this.schoolCount = (data.features || []).length;
       this.updateLegend();
     } catch (err) {
       if (err.name !== 'AbortError') this.showProblem(`Schools did not load: ${err.message}`);
@@ -981,7 +980,6 @@ class PartnershipMap {
     });
     const clear = this.form.querySelector('a[href="/"]');
     if (clear) {
-      clear.setAttribute('role', 'button');
       clear.addEventListener('click', (e) => {
         e.preventDefault();
         this.clearFilters();
