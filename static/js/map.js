@@ -197,6 +197,8 @@ class PartnershipMap {
     this.schoolController = null;
     this.opener = null;
     this.announce = false;
+    // The server checked the URL's filters and ticked the form with those it accepted.
+    if (this.form) this.readForm();
     this.readInitialAreaName();
     if (this.embed) this.openLinksOutside();
   }
@@ -987,8 +989,8 @@ class PartnershipMap {
     }
   }
 
-  /** Read the form into the state and reload what depends on it. */
-  async applyFilters() {
+  /** Copy the filters form into the state. */
+  readForm() {
     const data = new FormData(this.form);
     this.state.theme = data.getAll('theme').map(String);
     this.state.kind = data.getAll('kind').map(String);
@@ -996,6 +998,11 @@ class PartnershipMap {
     this.state.trust = data.has('trust');
     this.state.q = String(data.get('q') || '').trim();
     this.state.area = String(data.get('area') || '').trim().toUpperCase();
+  }
+
+  /** Read the form into the state and reload what depends on it. */
+  async applyFilters() {
+    this.readForm();
     this.updateFilterSummary();
     this.writeUrl();
     await Promise.all([this.loadPartnerships(), this.loadColours()]);

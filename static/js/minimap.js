@@ -7,6 +7,8 @@
  *                                  points as markers; may be empty
  *        data-points="URL"         optional: more GeoJSON points drawn smaller and greyer (e.g. schools nearby)
  *        data-center="lat,lon"     optional: the place the page is about, marked and framed with the points
+ *        data-context="URL"        optional: boundaries drawn faintly for orientation (not framed), e.g.
+ *                                  /api/v1/areas?level=local_authority&zoom=8 around a trust's schools
  *        data-tile-url="…"         optional basemap ({z}/{x}/{y} template) and its data-tile-attribution;
  *                                  without one, boundaries are drawn on a plain background
  *        role="img" aria-label="…"> role="img" gives a still picture (no focusable parts inside);
@@ -17,6 +19,7 @@
 const AREA_STYLE = { color: '#1d4f91', weight: 2, fillColor: '#1d4f91', fillOpacity: 0.12 };
 const POINT_STYLE = { radius: 6, color: '#ffffff', weight: 1.5, fillColor: '#1d4f91', fillOpacity: 1 };
 const EXTRA_POINT_STYLE = { radius: 4, color: '#ffffff', weight: 1, fillColor: '#505a5f', fillOpacity: 0.9 };
+const CONTEXT_STYLE = { color: '#6f777b', weight: 1, fill: false, interactive: false };
 const CENTRE_STYLE = { radius: 9, color: '#0b0c0c', weight: 3, fillColor: '#ffdd00', fillOpacity: 1 };
 const SINGLE_POINT_ZOOM = 13;
 const VENDOR = new URL('../vendor/leaflet/', import.meta.url);
@@ -168,9 +171,10 @@ async function drawMiniMap(element) {
     L.tileLayer(tileUrl, { attribution: tileAttribution, maxZoom: 18 }).addTo(map);
     if (still && tileAttribution) addAttribution(element, tileAttribution);
   }
-  const [data, points] = await Promise.all([
+  const [data, points, context] = await Promise.all([
     fetchGeoJSON(element.dataset.geojson),
     fetchGeoJSON(element.dataset.points),
+    fetchGeoJSON(element.dataset.context),
   ]);
   const centre = parseCentre(element.dataset.center);
   const main = data ? geoLayer(L, data, POINT_STYLE, !still) : null;
@@ -181,6 +185,7 @@ async function drawMiniMap(element) {
     showEmpty(element);
     return;
   }
+  if (context) L.geoJSON(context, { style: () => CONTEXT_STYLE, pointToLayer: () => null }).addTo(map);
   for (const layer of [main, extra]) if (layer) layer.addTo(map);
   stack(L, main);
   if (centre) L.circleMarker(centre, { ...CENTRE_STYLE, interactive: false }).addTo(map);

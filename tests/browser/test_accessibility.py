@@ -32,7 +32,7 @@ def page(browser: Any) -> Iterator[Any]:
 
 def api(base_url: str, path: str) -> Any:
     """GET a JSON document from the running app."""
-    with urllib.request.urlopen(base_url + path, timeout=30) as response:  # noqa: S310 (loopback)
+    with urllib.request.urlopen(base_url + path, timeout=30) as response:
         return json.loads(response.read())
 
 
@@ -45,8 +45,14 @@ def sample_path(base_url: str, kind: str) -> str | None:
         near = api(base_url, "/api/v1/near?postcode=" + urllib.parse.quote("SW1A 1AA"))
         schools = near.get("nearest_schools") or []
         return f"/schools/{schools[0]['urn']}" if schools else None
-    trusts = [h for h in api(base_url, "/api/v1/search?q=academy%20trust")["results"] if h["type"] == "trust"]
-    trusts.sort(key=lambda h: not (h.get("detail") or "").startswith("Multi-academy"))  # several schools
+    trusts = [
+        h
+        for h in api(base_url, "/api/v1/search?q=academy%20trust")["results"]
+        if h["type"] == "trust"
+    ]
+    trusts.sort(
+        key=lambda h: not (h.get("detail") or "").startswith("Multi-academy")
+    )  # several schools
     return trusts[0]["url"] if trusts else None
 
 
@@ -55,7 +61,9 @@ def settle(page: Any) -> None:
     if page.locator("#map").count():
         page.wait_for_selector(READY)
     if page.locator(".mini-map").count():
-        page.wait_for_selector(".mini-map .leaflet-overlay-pane > *, .mini-map__empty", state="attached")
+        page.wait_for_selector(
+            ".mini-map .leaflet-overlay-pane > *, .mini-map__empty", state="attached"
+        )
 
 
 def describe(violations: list[dict[str, Any]]) -> str:
@@ -82,7 +90,9 @@ PAGES = [
 
 
 @pytest.mark.parametrize("target", PAGES)
-def test_page_has_no_serious_accessibility_violations(page: Any, base_url: str, target: str) -> None:
+def test_page_has_no_serious_accessibility_violations(
+    page: Any, base_url: str, target: str
+) -> None:
     path = target if target.startswith("/") else sample_path(base_url, target)
     assert path, f"no {target} in the imported data to check"
     response = page.goto(base_url + path)
@@ -114,8 +124,12 @@ def test_map_states_have_no_serious_accessibility_violations(page: Any, base_url
     assert violations == [], describe(violations)
 
 
-def test_home_on_a_phone_has_no_serious_accessibility_violations(browser: Any, base_url: str) -> None:
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, bypass_csp=True)
+def test_home_on_a_phone_has_no_serious_accessibility_violations(
+    browser: Any, base_url: str
+) -> None:
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, bypass_csp=True
+    )
     page = context.new_page()
     try:
         page.goto(base_url + "/")

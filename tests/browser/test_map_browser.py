@@ -23,16 +23,19 @@ READY = '#map[data-ready="true"]'
 
 # Helpers -------------------------------------------------------------------------------------
 
+
 def api(base_url: str, path: str) -> Any:
     """GET a JSON document from the running app."""
-    with urllib.request.urlopen(base_url + path, timeout=30) as response:  # noqa: S310 (loopback)
+    with urllib.request.urlopen(base_url + path, timeout=30) as response:
         return json.loads(response.read())
 
 
 def listed_slugs(base_url: str, **filters: str) -> list[str]:
     """The slugs the API lists for the map's filters (ended partnerships left out, as on the map)."""
     query = urllib.parse.urlencode({**filters, "include_ended": "false"})
-    return [f["properties"]["slug"] for f in api(base_url, f"/api/v1/partnerships?{query}")["features"]]
+    return [
+        f["properties"]["slug"] for f in api(base_url, f"/api/v1/partnerships?{query}")["features"]
+    ]
 
 
 def page_slugs(page: Any) -> list[str]:
@@ -51,17 +54,21 @@ def tab_to(page: Any, selector: str, limit: int = 80, backwards: bool = False) -
     """Press Tab (or Shift+Tab) until the focused element matches selector."""
     for _ in range(limit):
         page.keyboard.press("Shift+Tab" if backwards else "Tab")
-        if page.evaluate("s => document.activeElement && document.activeElement.matches(s)", selector):
+        if page.evaluate(
+            "s => document.activeElement && document.activeElement.matches(s)", selector
+        ):
             return
     raise AssertionError(f"{selector} not reached with the keyboard in {limit} presses")
 
 
 def has_visible_focus(page: Any) -> bool:
     """The focused element shows an outline or a focus shadow."""
-    return bool(page.evaluate(
-        """() => { const s = getComputedStyle(document.activeElement);
+    return bool(
+        page.evaluate(
+            """() => { const s = getComputedStyle(document.activeElement);
                    return (s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0) || s.boxShadow !== 'none'; }"""
-    ))
+        )
+    )
 
 
 @pytest.fixture()
@@ -71,7 +78,11 @@ def problems(page: Any) -> Iterator[list[str]]:
     page.on("pageerror", lambda err: seen.append(f"script error: {err}"))
     page.on(
         "response",
-        lambda r: seen.append(f"{r.status} {r.url}") if r.status >= 400 and not r.url.endswith("/favicon.ico") else None,
+        lambda r: (
+            seen.append(f"{r.status} {r.url}")
+            if r.status >= 400 and not r.url.endswith("/favicon.ico")
+            else None
+        ),
     )
     yield seen
 
@@ -87,8 +98,14 @@ def samples(base_url: str) -> dict[str, str]:
     schools = near.get("nearest_schools") or []
     if schools:
         found["school"] = f"/schools/{schools[0]['urn']}"
-    trusts = [h for h in api(base_url, "/api/v1/search?q=academy%20trust")["results"] if h["type"] == "trust"]
-    trusts.sort(key=lambda h: not (h.get("detail") or "").startswith("Multi-academy"))  # several schools
+    trusts = [
+        h
+        for h in api(base_url, "/api/v1/search?q=academy%20trust")["results"]
+        if h["type"] == "trust"
+    ]
+    trusts.sort(
+        key=lambda h: not (h.get("detail") or "").startswith("Multi-academy")
+    )  # several schools
     if trusts:
         found["trust"] = trusts[0]["url"]
     return found
@@ -103,7 +120,10 @@ def open_home(page: Any, base_url: str, query: str = "") -> None:
 
 # The home map ---------------------------------------------------------------------------------
 
-def test_home_map_draws_areas_markers_legend_and_list(page: Any, base_url: str, problems: list[str]) -> None:
+
+def test_home_map_draws_areas_markers_legend_and_list(
+    page: Any, base_url: str, problems: list[str]
+) -> None:
     open_home(page, base_url)
     las = api(base_url, "/api/v1/areas?level=local_authority&zoom=6")["features"]
     assert page.locator("path.pm-la").count() == len(las) > 100
@@ -117,13 +137,17 @@ def test_home_map_draws_areas_markers_legend_and_list(page: Any, base_url: str, 
     # Areas with none recorded are hatched, not only a lighter colour.
     counts = api(base_url, "/api/v1/areas/counts?level=local_authority")
     empty = next(f["properties"]["code"] for f in las if not counts.get(f["properties"]["code"]))
-    assert page.locator(f'path.pm-la[data-code="{empty}"]').get_attribute("fill") == "url(#pm-hatch)"
+    assert (
+        page.locator(f'path.pm-la[data-code="{empty}"]').get_attribute("fill") == "url(#pm-hatch)"
+    )
     # Sources are credited on the map itself, and nothing failed to load.
     assert "ONS" in page.locator(".leaflet-control-attribution").inner_text()
     assert problems == []
 
 
-def test_postcode_search_lists_partnerships_and_moves_the_map(page: Any, base_url: str, problems: list[str]) -> None:
+def test_postcode_search_lists_partnerships_and_moves_the_map(
+    page: Any, base_url: str, problems: list[str]
+) -> None:
     open_home(page, base_url)
     before = float(url_params(page)["z"][0])
     assert before < 8  # all of England
@@ -164,7 +188,9 @@ def test_postcode_search_from_another_page_opens_the_near_page(page: Any, base_u
     assert page.locator("main a[href^='/partnerships/']").count() > 0
 
 
-def test_open_an_area_profile_from_the_map_and_the_list(page: Any, base_url: str, problems: list[str]) -> None:
+def test_open_an_area_profile_from_the_map_and_the_list(
+    page: Any, base_url: str, problems: list[str]
+) -> None:
     open_home(page, base_url, "?lat=53.41&lon=-2.93&z=10")
     box = page.locator("#map").bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
@@ -174,7 +200,9 @@ def test_open_an_area_profile_from_the_map_and_the_list(page: Any, base_url: str
     assert url_params(page)["sel"] == [LIVERPOOL]
     # "Show partnerships serving Liverpool" filters the list without a reload.
     popup.get_by_role("button", name="Show partnerships serving Liverpool").click()
-    page.wait_for_function("code => new URLSearchParams(location.search).get('area') === code", arg=LIVERPOOL)
+    page.wait_for_function(
+        "code => new URLSearchParams(location.search).get('area') === code", arg=LIVERPOOL
+    )
     page.wait_for_function("() => !document.getElementById('map').hasAttribute('aria-busy')")
     assert page_slugs(page) == listed_slugs(base_url, area=LIVERPOOL)
     # The heading links to the area profile.
@@ -188,7 +216,9 @@ def test_open_an_area_profile_from_the_map_and_the_list(page: Any, base_url: str
     assert problems == []
 
 
-def test_permalink_restores_view_layers_filters_colour_and_selection(page: Any, base_url: str, problems: list[str]) -> None:
+def test_permalink_restores_view_layers_filters_colour_and_selection(
+    page: Any, base_url: str, problems: list[str]
+) -> None:
     query = f"?lat=53.45&lon=-2.6&z=9&layers=la,ca,partnerships&colour=idaci_score&theme=careers&national=1&sel={LIVERPOOL}"
     open_home(page, base_url, query)
     params = url_params(page)
@@ -215,22 +245,32 @@ def test_permalink_restores_view_layers_filters_colour_and_selection(page: Any, 
     assert problems == []
 
 
-def test_changes_are_kept_in_the_address_and_survive_a_reload(page: Any, base_url: str, problems: list[str]) -> None:
+def test_changes_are_kept_in_the_address_and_survive_a_reload(
+    page: Any, base_url: str, problems: list[str]
+) -> None:
     open_home(page, base_url)
     page.locator("#filters summary").click()
     page.locator("#filters input[name=trust]").check()
     page.wait_for_function("() => new URLSearchParams(location.search).get('trust') === '1'")
     page.locator("#map-colour").select_option("population_density")
-    page.wait_for_function("() => new URLSearchParams(location.search).get('colour') === 'population_density'")
+    page.wait_for_function(
+        "() => new URLSearchParams(location.search).get('colour') === 'population_density'"
+    )
     page.locator("#map-layers input[value=ca]").check()
-    page.wait_for_function("() => (new URLSearchParams(location.search).get('layers') || '').includes('ca')")
+    page.wait_for_function(
+        "() => (new URLSearchParams(location.search).get('layers') || '').includes('ca')"
+    )
     expected = listed_slugs(base_url, trust="true")
-    page.wait_for_function("n => document.getElementById('list-count').textContent === String(n)", arg=len(expected))
+    page.wait_for_function(
+        "n => document.getElementById('list-count').textContent === String(n)", arg=len(expected)
+    )
     # Open a partnership from the list: its marker's popup, and the address names it.
     first = page.locator("#partnership-list > li").first
     slug = first.get_attribute("data-slug")
     first.get_by_role("button").click()
-    page.wait_for_function("slug => new URLSearchParams(location.search).get('p') === slug", arg=slug)
+    page.wait_for_function(
+        "slug => new URLSearchParams(location.search).get('p') === slug", arg=slug
+    )
     name = first.locator("h3").inner_text()
     assert name in page.locator(".leaflet-popup-content").inner_text()
     share = page.locator("#share-link").input_value()
@@ -241,9 +281,43 @@ def test_changes_are_kept_in_the_address_and_survive_a_reload(page: Any, base_ur
     assert page.locator("#map-colour").input_value() == "population_density"
     assert page.locator("path.pm-ca").count() > 0
     assert page_slugs(page) == expected
-    assert page.locator(f'#partnership-list li[data-slug="{slug}"]').get_attribute("aria-current") == "true"
+    assert (
+        page.locator(f'#partnership-list li[data-slug="{slug}"]').get_attribute("aria-current")
+        == "true"
+    )
     assert url_params(page)["p"] == [slug]
     assert problems == []
+
+
+def test_a_configured_basemap_is_drawn_and_credited(page: Any, base_url: str) -> None:
+    # The tile URL is a setting rendered into #map; here the page is given one on the way in.
+    tile = bytes.fromhex(  # a 1×1 white PNG
+        "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+        "0000000d49444154789c63f8ffff3f030008fc02fea79aa0a00000000049454e44ae426082"
+    )
+
+    def with_tiles(route: Any) -> None:
+        response = route.fetch()
+        body = (
+            response.text()
+            .replace('data-tile-url=""', 'data-tile-url="/test-tiles/{z}/{x}/{y}.png"')
+            .replace('data-tile-attribution=""', 'data-tile-attribution="Test basemap"')
+        )
+        route.fulfill(response=response, body=body)
+
+    page.route(f"{base_url}/", with_tiles)
+    page.route("**/test-tiles/**", lambda route: route.fulfill(body=tile, content_type="image/png"))
+    open_home(page, base_url)
+    page.wait_for_selector("img.leaflet-tile", state="attached")
+    assert "Test basemap" in page.locator(".leaflet-control-attribution").inner_text()
+    assert "no-basemap" not in (page.locator("#map").get_attribute("class") or "")
+
+
+def test_without_a_basemap_boundaries_sit_on_a_plain_background(page: Any, base_url: str) -> None:
+    open_home(page, base_url)
+    assert page.locator("img.leaflet-tile").count() == 0
+    assert "no-basemap" in page.locator("#map").get_attribute("class")
+    assert page.locator("path.pm-la").count() > 100
 
 
 def test_empty_state_says_what_to_try(page: Any, base_url: str) -> None:
@@ -276,7 +350,9 @@ def test_schools_appear_only_at_close_zoom(page: Any, base_url: str) -> None:
 
 
 def test_filters_and_list_work_without_javascript(browser: Any, base_url: str) -> None:
-    context = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 900})
+    context = browser.new_context(
+        java_script_enabled=False, viewport={"width": 1280, "height": 900}
+    )
     page = context.new_page()
     try:
         page.goto(f"{base_url}/")
@@ -293,7 +369,10 @@ def test_filters_and_list_work_without_javascript(browser: Any, base_url: str) -
 
 # Keyboard only --------------------------------------------------------------------------------
 
-def test_keyboard_only_search_filters_and_list(page: Any, base_url: str, problems: list[str]) -> None:
+
+def test_keyboard_only_search_filters_and_list(
+    page: Any, base_url: str, problems: list[str]
+) -> None:
     open_home(page, base_url)
     search = page.locator("#site-search")
     tab_to(page, "#site-search")
@@ -334,7 +413,10 @@ def test_keyboard_only_search_filters_and_list(page: Any, base_url: str, problem
     slug = page.evaluate("() => document.activeElement.dataset.show")
     page.keyboard.press("Enter")
     page.wait_for_function("() => document.activeElement.closest('.leaflet-popup') !== null")
-    assert page.evaluate("() => document.activeElement.getAttribute('href')") == f"/partnerships/{slug}"
+    assert (
+        page.evaluate("() => document.activeElement.getAttribute('href')")
+        == f"/partnerships/{slug}"
+    )
     page.keyboard.press("Escape")
     page.wait_for_function("slug => document.activeElement.dataset.show === slug", arg=slug)
     page.wait_for_selector(".leaflet-popup", state="detached")
@@ -370,7 +452,10 @@ def test_keyboard_zoom_into_a_cluster_keeps_focus_on_the_map(page: Any, base_url
 
 # Embed ----------------------------------------------------------------------------------------
 
-def test_embed_view_is_framable_noindex_and_reads_the_same_parameters(page: Any, base_url: str) -> None:
+
+def test_embed_view_is_framable_noindex_and_reads_the_same_parameters(
+    page: Any, base_url: str
+) -> None:
     query = "lat=53.0000&lon=-1.5000&z=7&national=1"
     response = page.goto(f"{base_url}/embed?{query}")
     assert response is not None and response.status == 200
@@ -399,7 +484,7 @@ def partner_site(base_url: str) -> Iterator[str]:
     ).encode()
 
     class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        def do_GET(self) -> None:
             self.send_response(200)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.end_headers()
@@ -425,6 +510,7 @@ def test_embed_view_loads_inside_another_sites_frame(page: Any, partner_site: st
 
 # Mini maps and screenshots --------------------------------------------------------------------
 
+
 def test_mini_map_draws_an_area_boundary(page: Any, base_url: str, problems: list[str]) -> None:
     page.goto(f"{base_url}/areas/{SHEFFIELD}")
     page.wait_for_selector(".mini-map .leaflet-overlay-pane path", state="attached")
@@ -447,7 +533,9 @@ PAGES = {
 
 
 @pytest.mark.parametrize("name", list(PAGES))
-def test_screenshot_of_main_page(page: Any, base_url: str, screenshots: Path, samples: dict[str, str], name: str) -> None:
+def test_screenshot_of_main_page(
+    page: Any, base_url: str, screenshots: Path, samples: dict[str, str], name: str
+) -> None:
     path = PAGES[name] or samples.get(name)
     assert path, f"no {name} in the imported data to show"
     response = page.goto(base_url + path)
@@ -464,7 +552,9 @@ def test_screenshot_of_main_page(page: Any, base_url: str, screenshots: Path, sa
 
 
 def test_screenshot_of_home_on_a_phone(browser: Any, base_url: str, screenshots: Path) -> None:
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True
+    )
     page = context.new_page()
     try:
         page.goto(f"{base_url}/")
