@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -14,20 +13,6 @@ from conftest import axe_violations
 pytestmark = pytest.mark.browser
 
 READY = '#map[data-ready="true"]'
-
-
-@pytest.fixture()
-def page(browser: Any) -> Iterator[Any]:
-    """A desktop-sized page whose CSP lets axe_violations inject axe-core as an inline script.
-
-    The site's CSP (script-src 'self') refuses inline scripts, and axe_violations adds axe with
-    add_script_tag(path=…), which is inline; the map's own scripts are checked under the real
-    CSP in test_map_browser.py.
-    """
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True)
-    pg = context.new_page()
-    yield pg
-    context.close()
 
 
 def api(base_url: str, path: str) -> Any:
@@ -127,9 +112,7 @@ def test_map_states_have_no_serious_accessibility_violations(page: Any, base_url
 def test_home_on_a_phone_has_no_serious_accessibility_violations(
     browser: Any, base_url: str
 ) -> None:
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844}, is_mobile=True, bypass_csp=True
-    )
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
     page = context.new_page()
     try:
         page.goto(base_url + "/")
