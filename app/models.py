@@ -61,7 +61,7 @@ COUNCIL_ROLES = (
     "little_or_none",
     "unknown",
 )
-CLOSENESS_BANDS = ("very_close", "close", "somewhat_close", "not_close")
+CLOSENESS_BANDS = ("extremely_close", "very_close", "close", "somewhat_close", "not_close")
 POLARITIES = ("higher_is_better", "lower_is_better", "neutral")
 
 

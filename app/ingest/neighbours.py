@@ -251,4 +251,5 @@ IMPORTER = Importer(
     files=(SOURCE_FILE,),
     load=load,
     depends=("boundaries",),
+    version=2,
 )

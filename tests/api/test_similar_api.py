@@ -22,12 +22,8 @@ SN_FILE = Path("lait") / "sn_may_2025.xlsx"
 
 
 def _band(text: object) -> str:
-    """A workbook closeness band as stored: 'Very Close ' -> 'very_close'.
-
-    The schema has no 'extremely close' band; the neighbours import stores it as 'very close'.
-    """
-    band = re.sub(r"[\s_-]+", "_", str(text).strip().lower())
-    return "very_close" if band == "extremely_close" else band
+    """A workbook closeness band as stored: 'Very Close ' -> 'very_close'."""
+    return re.sub(r"[\s_-]+", "_", str(text).strip().lower())
 
 
 @pytest.fixture(scope="module")
