@@ -68,3 +68,15 @@ def looks_like_postcode(text: str) -> bool:
 def looks_like_outcode(text: str) -> bool:
     """Whether a search box entry is an outcode on its own ('CH41', 'ec1a')."""
     return normalise_outcode(text) is not None
+
+
+_SECTOR = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9])$")
+
+
+def normalise_sector(text: str) -> str | None:
+    """The canonical form of a postcode sector ('sw1a1' or 'SW1A 1' -> 'SW1A 1'), or None."""
+    candidate = " ".join(text.split())
+    if not candidate.isascii():
+        return None
+    match = _SECTOR.fullmatch(candidate.upper())
+    return f"{match.group(1)} {match.group(2)}" if match else None

@@ -400,6 +400,16 @@ async def schools_in_bbox(
     return str(body).encode()
 
 
+async def trusts_in_bbox(
+    session: AsyncSession, xmin: float, ymin: float, xmax: float, ymax: float, limit: int
+) -> bytes:
+    """Open academy trusts' head offices in a box as GeoJSON, at most ``limit``."""
+    body = await scalar(
+        session, sql("trusts_in_bbox"), xmin=xmin, ymin=ymin, xmax=xmax, ymax=ymax, limit=limit
+    )
+    return str(body).encode()
+
+
 async def school(session: AsyncSession, urn: int) -> RowMapping | None:
     """One school with its areas and trust."""
     return await one(
@@ -508,6 +518,48 @@ async def outcode_point(session: AsyncSession, outcode: str) -> RowMapping | Non
         "SELECT outcode, town, postcode_count, ST_X(geom_bng) AS x, ST_Y(geom_bng) AS y,"
         " ST_X(geom) AS lon, ST_Y(geom) AS lat FROM outcode WHERE outcode = :oc",
         oc=outcode,
+    )
+
+
+async def outcode_group_point(session: AsyncSession, prefix: str) -> RowMapping | None:
+    """The centre of the districts an old outcode was split into ('EC1' -> EC1A, EC1M…)."""
+    return await one(
+        session,
+        """
+        WITH parts AS (
+            SELECT outcode, postcode_count, geom_bng FROM outcode
+            WHERE outcode ~ ('^' || :prefix || '[A-Z]$')
+        ), centre AS (
+            SELECT ST_SetSRID(ST_MakePoint(
+                       sum(ST_X(geom_bng) * postcode_count) / sum(postcode_count),
+                       sum(ST_Y(geom_bng) * postcode_count) / sum(postcode_count)), 27700) AS p,
+                   string_agg(outcode, ', ' ORDER BY outcode) AS members
+            FROM parts HAVING count(*) > 0
+        )
+        SELECT members, ST_X(p) AS x, ST_Y(p) AS y,
+               ST_X(ST_Transform(p, 4326)) AS lon, ST_Y(ST_Transform(p, 4326)) AS lat
+        FROM centre
+        """,
+        prefix=prefix,
+    )
+
+
+async def sector_point(session: AsyncSession, sector: str) -> RowMapping | None:
+    """The centre of a postcode sector's live postcodes ('SW1A 1')."""
+    upper = sector[:-1] + chr(ord(sector[-1]) + 1)
+    return await one(
+        session,
+        """
+        SELECT count(*) AS postcodes, avg(ST_X(geom_bng)) AS x, avg(ST_Y(geom_bng)) AS y,
+               ST_X(ST_Transform(ST_SetSRID(ST_MakePoint(avg(ST_X(geom_bng)), avg(ST_Y(geom_bng))), 27700), 4326)) AS lon,
+               ST_Y(ST_Transform(ST_SetSRID(ST_MakePoint(avg(ST_X(geom_bng)), avg(ST_Y(geom_bng))), 27700), 4326)) AS lat
+        FROM postcode
+        WHERE postcode >= :low AND postcode < :high AND postcode LIKE :pattern
+        HAVING count(*) > 0
+        """,
+        low=sector,
+        high=upper,
+        pattern=sector + "%",
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
@@ -83,10 +84,10 @@ async def area_detail(
 
 @v1.get("/areas/{code}/boundary", response_class=Response)
 async def area_boundary(
-    request: Request, session: SessionDep, code: Annotated[str, Path(max_length=9)], zoom: Zoom = 10
+    request: Request, session: SessionDep, code: Annotated[str, Path(max_length=9)], zoom: Zoom = 12
 ) -> Response:
-    """One area's boundary as a GeoJSON Feature."""
-    band, _ = areas.band_for_zoom(zoom)
+    """One area's boundary as a GeoJSON Feature; from zoom 11 the full imported boundary."""
+    band = areas.boundary_band(zoom)
     area = await areas.profile_header(session, code)
     version = await data_version(session)
 
@@ -105,6 +106,19 @@ async def indicator_values(
 ) -> Response:
     """An indicator's latest value for every local authority, with its source and period."""
     payload = await areas.indicator_values(session, _cache(request), code)
+    return payload.respond(request)
+
+
+@v1.get("/coverage")
+async def coverage(request: Request, session: SessionDep) -> Response:
+    """Share of each LA's schools in a partnership (listed members; in a served area), with
+    totals by combined authority and region."""
+    version = await data_version(session)
+
+    async def build() -> bytes:
+        return orjson.dumps(await areas.coverage(session))
+
+    payload = await _cache(request).get_or_build(("coverage", version), build)
     return payload.respond(request)
 
 
@@ -214,6 +228,24 @@ async def school_detail(session: SessionDep, urn: Annotated[int, Path()]) -> dic
     return page
 
 
+@v1.get("/trusts", response_class=Response, responses={200: {"content": {GEOJSON: {}}}})
+async def trust_points(
+    request: Request,
+    session: SessionDep,
+    bbox: Annotated[str, Query(description="min lon,min lat,max lon,max lat")],
+) -> Response:
+    """Open academy trusts' head offices inside a bounding box, with school counts (GeoJSON)."""
+    box = partnerships.parse_bbox(bbox)
+    assert box is not None
+    version = await data_version(session)
+
+    async def build() -> bytes:
+        return await queries.trusts_in_bbox(session, *box, limit=3000)
+
+    payload = await _cache(request).get_or_build(("trusts", box, version), build, GEOJSON)
+    return payload.respond(request)
+
+
 @v1.get("/trusts/{uid}")
 async def trust_detail(session: SessionDep, uid: Annotated[int, Path()]) -> dict[str, Any]:
     """One trust: head office, schools and the partnerships they belong to."""
@@ -238,7 +270,10 @@ async def trust_school_points(
 @v1.get("/near")
 async def near(
     session: SessionDep,
-    postcode: Annotated[str | None, Query(max_length=10)] = None,
+    postcode: Annotated[
+        str | None,
+        Query(max_length=10, description="A postcode, sector (SW1A 1) or district (EC1, CH41)"),
+    ] = None,
     urn: int | None = None,
     lat: Annotated[float | None, Query(ge=-90, le=90)] = None,
     lon: Annotated[float | None, Query(ge=-180, le=180)] = None,

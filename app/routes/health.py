@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 from sqlalchemy import text
 
 from app.db import SessionDep
 
 router = APIRouter(tags=["health"])
+
+
+@router.get("/favicon.ico", include_in_schema=False)
+async def favicon() -> RedirectResponse:
+    """Browsers ask for /favicon.ico whatever the page says; send them to the icon."""
+    return RedirectResponse("/static/favicon.svg", status_code=301)
 
 
 @router.get("/healthz")
@@ -23,7 +29,9 @@ async def readyz(session: SessionDep) -> JSONResponse:
     try:
         version = (await session.execute(text("SELECT max(id) FROM dataset"))).scalar()
     except Exception as exc:  # any database failure means not ready
-        return JSONResponse({"status": "unavailable", "detail": type(exc).__name__}, status_code=503)
+        return JSONResponse(
+            {"status": "unavailable", "detail": type(exc).__name__}, status_code=503
+        )
     if version is None:
         return JSONResponse({"status": "no data imported"}, status_code=503)
     return JSONResponse({"status": "ready", "data_version": version})

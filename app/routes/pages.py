@@ -183,36 +183,15 @@ async def trust_page(request: Request, session: SessionDep, uid: int) -> HTMLRes
 @router.get("/coverage", response_class=HTMLResponse)
 async def coverage_page(request: Request, session: SessionDep) -> HTMLResponse:
     """Share of each LA's schools in a partnership, with totals by combined authority and region."""
-    rows = [dict(r) for r in await queries.coverage(session)]
-    totals: dict[str, dict[str, dict[str, Any]]] = {"combined_authority": {}, "region": {}}
-    for row in rows:
-        for level, key, name_key in (
-            ("combined_authority", "combined_authority_code", "combined_authority_name"),
-            ("region", "region_code", "region_name"),
-        ):
-            if row[key]:
-                t = totals[level].setdefault(
-                    row[key],
-                    {
-                        "code": row[key],
-                        "name": row[name_key],
-                        "schools": 0,
-                        "member_schools": 0,
-                        "served_schools": 0,
-                        "las": 0,
-                    },
-                )
-                for k in ("schools", "member_schools", "served_schools"):
-                    t[k] += row[k]
-                t["las"] += 1
+    result = await areas.coverage(session)
     return render(
         request,
         "coverage.html",
         {
             "nav": "coverage",
-            "rows": rows,
-            "ca_totals": sorted(totals["combined_authority"].values(), key=lambda t: t["name"]),
-            "region_totals": sorted(totals["region"].values(), key=lambda t: t["name"]),
+            "rows": result["local_authorities"],
+            "ca_totals": result["combined_authorities"],
+            "region_totals": result["regions"],
         },
     )
 

@@ -35,6 +35,18 @@ def band_for_zoom(zoom: int) -> tuple[int, int]:
     raise AssertionError("unreachable")
 
 
+FULL_GEOMETRY = 0  # no stored band has this number: queries fall back to area.geom
+
+
+def boundary_band(zoom: int) -> int:
+    """The band for a single area's boundary: generalised up to zoom 10, full beyond.
+
+    One area at full detail is small; the national layers stay generalised at every zoom.
+    """
+    band, _ = band_for_zoom(zoom)
+    return FULL_GEOMETRY if zoom > 10 else band
+
+
 async def layer(session: AsyncSession, cache: PayloadCache, level: str, zoom: int) -> Payload:
     """A level's boundaries as GeoJSON for a zoom, from the cache when the data is unchanged."""
     if level not in LEVELS:
@@ -80,6 +92,48 @@ async def indicator_values(session: AsyncSession, cache: PayloadCache, code: str
         )
 
     return await cache.get_or_build(("indicator", code, version), build)
+
+
+async def coverage(session: AsyncSession) -> dict[str, Any]:
+    """Per LA, and totalled by combined authority and region: schools listed as partnership
+    members and schools in an area served by a local partnership."""
+    rows = [dict(r) for r in await queries.coverage(session)]
+    totals: dict[str, dict[str, dict[str, Any]]] = {"combined_authority": {}, "region": {}}
+    for row in rows:
+        row["member_share"] = row["member_schools"] / row["schools"] if row["schools"] else None
+        row["served_share"] = row["served_schools"] / row["schools"] if row["schools"] else None
+        for level, key, name_key in (
+            ("combined_authority", "combined_authority_code", "combined_authority_name"),
+            ("region", "region_code", "region_name"),
+        ):
+            if not row[key]:
+                continue
+            total = totals[level].setdefault(
+                row[key],
+                {
+                    "code": row[key],
+                    "name": row[name_key],
+                    "las": 0,
+                    "schools": 0,
+                    "member_schools": 0,
+                    "served_schools": 0,
+                    "is_mayoral": row["is_mayoral"] if level == "combined_authority" else None,
+                },
+            )
+            total["las"] += 1
+            for k in ("schools", "member_schools", "served_schools"):
+                total[k] += row[k]
+    for level_totals in totals.values():
+        for t in level_totals.values():
+            t["member_share"] = t["member_schools"] / t["schools"] if t["schools"] else None
+            t["served_share"] = t["served_schools"] / t["schools"] if t["schools"] else None
+    return {
+        "local_authorities": rows,
+        "combined_authorities": sorted(
+            totals["combined_authority"].values(), key=lambda t: t["name"]
+        ),
+        "regions": sorted(totals["region"].values(), key=lambda t: t["name"]),
+    }
 
 
 async def profile_header(session: AsyncSession, code: str) -> dict[str, Any]:

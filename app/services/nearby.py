@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import queries
 from app.errors import InvalidInput, NotFound
-from app.postcodes import normalise_outcode, normalise_postcode
+from app.postcodes import normalise_outcode, normalise_postcode, normalise_sector
 
 # England's extent with a margin, for validating clicked points.
 ENGLAND_BOUNDS = (-6.5, 49.8, 2.1, 55.9)
@@ -88,10 +88,21 @@ async def _locate_postcode(session: AsyncSession, text: str) -> Place:
         return Place(unit, "postcode", row["lon"], row["lat"], row["x"], row["y"])
     if outcode := normalise_outcode(text):
         row = await queries.outcode_point(session, outcode)
-        if row is None:
+        if row is not None:
+            town = f", {row['town']}" if row["town"] else ""
+            label = f"{outcode} (centre of the postcode district{town})"
+            return Place(label, "outcode", row["lon"], row["lat"], row["x"], row["y"])
+        group = await queries.outcode_group_point(session, outcode)
+        if group is None:
             raise NotFound(f"We could not find the postcode district {outcode} in England.")
-        label = f"{outcode} (centre of the postcode district{', ' + row['town'] if row['town'] else ''})"
-        return Place(label, "outcode", row["lon"], row["lat"], row["x"], row["y"])
+        label = f"{outcode} (centre of {group['members']})"
+        return Place(label, "outcode", group["lon"], group["lat"], group["x"], group["y"])
+    if sector := normalise_sector(text):
+        row = await queries.sector_point(session, sector)
+        if row is None:
+            raise NotFound(f"We could not find any postcode starting {sector} in England.")
+        label = f"{sector} (centre of its {row['postcodes']:,} postcodes)"
+        return Place(label, "sector", row["lon"], row["lat"], row["x"], row["y"])
     raise InvalidInput(
         f"'{text}' is not a postcode. Use a full postcode (SW1A 1AA) or its first half (SW1A)."
     )

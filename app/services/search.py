@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import queries
 from app.errors import InvalidInput
-from app.postcodes import normalise_outcode, normalise_postcode
+from app.postcodes import normalise_outcode, normalise_postcode, normalise_sector
 
 MAX_QUERY_LENGTH = 100
 GSS = re.compile(r"^[Ee]\d{8}$")
@@ -78,6 +78,8 @@ def guess_identifier(q: str) -> tuple[str, str] | None:
         return "laestab", m.group(1) + m.group(2)
     if outcode := normalise_outcode(q):
         return "outcode", outcode
+    if sector := normalise_sector(q):
+        return "sector", sector
     if UID.match(q):
         return "uid", q
     return None
@@ -110,9 +112,15 @@ async def _resolve_identifier(
             return SearchResult(q, kind, redirect=url_for("postcode", value))
         return SearchResult(q, kind)
     if kind == "outcode":
-        if await queries.outcode_point(session, value):
+        if await queries.outcode_point(session, value) or await queries.outcode_group_point(
+            session, value
+        ):
             return SearchResult(q, kind, redirect=url_for("outcode", value))
-        return None  # 'Bath' is an outcode-shaped word too: fall back to names
+        return None  # an outcode-shaped word that is no district: fall back to names
+    if kind == "sector":
+        if await queries.sector_point(session, value):
+            return SearchResult(q, kind, redirect=url_for("postcode", value))
+        return SearchResult(q, kind)
     if kind == "gss":
         if await queries.area(session, value):
             return SearchResult(q, kind, redirect=url_for("area", value))

@@ -2,7 +2,8 @@
  * The home-page map and the embeddable map (/embed), on top of the server-rendered page.
  *
  * Layers: local authorities coloured by partnership count (or by an indicator), combined
- * authorities (mayoral ones marked), partnerships as clustered markers, schools at close zoom.
+ * authorities (mayoral ones marked), partnerships as clustered markers, schools at close zoom,
+ * academy trusts' head offices as clustered square markers (off unless asked for).
  * The list (#partnership-list) is drawn from the same GeoJSON as the markers, the filters form
  * (#filters) applies without a reload, and the URL keeps the whole view (history.replaceState)
  * with the parameter names the server understands (theme, kind, national, trust, q, area) plus the
@@ -14,7 +15,7 @@ const L = window.L;
 
 const ENGLAND = [[49.95, -5.75], [55.8, 1.8]];
 const MAX_BOUNDS = [[46, -20], [60, 14]];
-const LAYER_NAMES = ['la', 'ca', 'partnerships', 'schools'];
+const LAYER_NAMES = ['la', 'ca', 'partnerships', 'schools', 'trusts'];
 const DEFAULT_LAYERS = ['la', 'partnerships'];
 const SCHOOL_MIN_ZOOM = 11;
 const LABEL_MIN_ZOOM = 10;
@@ -195,6 +196,8 @@ class PartnershipMap {
     this.band = null;
     this.requests = { partnerships: 0, colours: 0, areas: 0 };
     this.schoolController = null;
+    this.trustData = null;
+    this.trustsDrawn = false;
     this.opener = null;
     this.announce = false;
     // The server checked the URL's filters and ticked the form with those it accepted.
@@ -228,7 +231,7 @@ class PartnershipMap {
     this.applyLayerVisibility();
     this.map.on('moveend', () => this.onMoveEnd());
     this.map.on('zoomend', () => this.updateLegend());
-    await Promise.all([this.loadAreaLayers(), this.loadColours(), this.loadPartnerships()]);
+    await Promise.all([this.loadAreaLayers(), this.loadColours(), this.loadPartnerships(), this.loadTrusts()]);
     await this.restoreSelection();
     this.announce = true;
     this.writeUrl();
@@ -297,11 +300,25 @@ class PartnershipMap {
       spiderfyOnMaxZoom: true,
       iconCreateFunction: (c) => this.clusterIcon(c),
     });
-    this.cluster.on('clusterkeypress', (e) => this.onClusterKey(e));
-    this.cluster.on('animationend spiderfied', () => this.refocusAfterCluster());
+    this.trustCluster = L.markerClusterGroup({
+      showCoverageOnHover: false,
+      maxClusterRadius: 45,
+      spiderfyOnMaxZoom: true,
+      iconCreateFunction: (c) => trustClusterIcon(c),
+    });
+    for (const group of [this.cluster, this.trustCluster]) {
+      group.on('clusterkeypress', (e) => this.onClusterKey(e, group));
+      group.on('animationend spiderfied', () => this.refocusAfterCluster(group));
+    }
     this.schoolLayer = L.layerGroup();
     this.pinLayer = L.layerGroup().addTo(this.map);
-    this.layers = { la: this.laLayer, ca: this.caLayer, partnerships: this.cluster, schools: this.schoolLayer };
+    this.layers = {
+      la: this.laLayer,
+      ca: this.caLayer,
+      partnerships: this.cluster,
+      schools: this.schoolLayer,
+      trusts: this.trustCluster,
+    };
     this.map.on('click', (e) => this.onMapClick(e));
     this.map.on('popupopen', (e) => this.onPopupOpen(e));
     this.map.on('popupclose', (e) => this.onPopupClose(e));
@@ -636,16 +653,16 @@ class PartnershipMap {
   }
 
   /** Remember Enter on a cluster, so focus can follow the zoom (Leaflet.markercluster#273). */
-  onClusterKey(e) {
-    if (e.originalEvent && e.originalEvent.key === 'Enter') this.clusterFocus = e.layer.getAllChildMarkers();
+  onClusterKey(e, group) {
+    if (e.originalEvent && e.originalEvent.key === 'Enter') this.clusterFocus = { group, children: e.layer.getAllChildMarkers() };
   }
 
-  /** After a keyboard zoom into a cluster, focus what it became. */
-  refocusAfterCluster() {
-    if (!this.clusterFocus) return;
-    const children = this.clusterFocus;
+  /** After a keyboard zoom into one of a group's clusters, focus what it became. */
+  refocusAfterCluster(group) {
+    if (!this.clusterFocus || this.clusterFocus.group !== group) return;
+    const { children } = this.clusterFocus;
     this.clusterFocus = null;
-    const visible = this.cluster.getVisibleParent(children[0]);
+    const visible = group.getVisibleParent(children[0]);
     const target = visible && visible.getElement();
     if (target) target.focus();
   }
@@ -732,6 +749,51 @@ class PartnershipMap {
     }
   }
 
+  // Academy trusts --------------------------------------------------------------------------
+
+  /** Every open trust's head office (about 2,200 points), fetched once per page for the whole map. */
+  trustPoints() {
+    if (!this.trustData) {
+      const [[s, w], [n, e]] = MAX_BOUNDS;
+      this.trustData = getJSON(`/api/v1/trusts?bbox=${w},${s},${e},${n}`);
+      this.trustData.catch(() => { this.trustData = null; });
+    }
+    return this.trustData;
+  }
+
+  /** The trusts layer's markers, the first time the layer is on; clustering keeps them in view. */
+  async loadTrusts() {
+    if (!this.state.layers.includes('trusts') || this.trustsDrawn) return;
+    try {
+      const data = await this.trustPoints();
+      if (this.trustsDrawn) return;
+      this.trustsDrawn = true;
+      this.drawTrusts(data.features || []);
+    } catch (err) {
+      this.showProblem(`The academy trusts did not load: ${err.message}`);
+    }
+  }
+
+  /** One square marker per trust, reachable with Tab and opened with Enter like the partnerships. */
+  drawTrusts(features) {
+    const markers = [];
+    for (const feature of features) {
+      if (!feature.geometry) continue;
+      const props = feature.properties;
+      const [lon, lat] = feature.geometry.coordinates;
+      const icon = L.divIcon({ className: 'pm-trust', iconSize: [16, 16] });
+      const marker = L.marker([lat, lon], { icon, title: trustTitle(props), riseOnHover: true });
+      marker.pmTrust = props;
+      marker.on('keypress', (e) => {
+        if (e.originalEvent && e.originalEvent.key === 'Enter') this.opener = marker.getElement();
+      });
+      marker.bindPopup(() => trustPopup(props), { maxWidth: 300 });
+      markers.push(marker);
+    }
+    this.trustCluster.clearLayers();
+    this.trustCluster.addLayers(markers);
+  }
+
   // Layers, view and URL ---------------------------------------------------------------------
 
   /** Show the layers the state names, hide the others. */
@@ -758,6 +820,7 @@ class PartnershipMap {
     this.applyLayerVisibility();
     if (name === 'ca' && on) await this.ensureCombinedAuthorities();
     if (name === 'schools') await this.loadSchools();
+    if (name === 'trusts') await this.loadTrusts();
     if (name === 'la') this.updateLabels();
     this.updateLegend();
     this.writeUrl();
@@ -879,6 +942,12 @@ class PartnershipMap {
           el('li', null, el('span', 'pm-swatch pm-swatch--academy', ''), 'Academy (filled)'),
           el('li', null, el('span', 'pm-swatch pm-swatch--maintained', ''), 'Other school (hollow)')));
       }
+    }
+    if (this.state.layers.includes('trusts')) {
+      parts.push(el('p', 'pm-legend__title', 'Academy trusts (at their head offices)'));
+      parts.push(el('ul', 'pm-legend__items',
+        el('li', null, el('span', 'pm-swatch pm-swatch--trust', ''), 'Trust (square)'),
+        el('li', null, el('span', 'pm-swatch pm-swatch--trust-cluster', '3'), 'Group of nearby trusts (stacked squares)')));
     }
     if (!parts.length) parts.push(el('p', 'pm-legend__note', 'No layers are switched on.'));
     this.legendBody.replaceChildren(...parts);
@@ -1358,6 +1427,35 @@ function schoolPopup(props) {
   const parts = [el('p', 'popup__title', link(`/schools/${props.urn}`, props.name)), el('p', null, detail)];
   if (props.trust_uid) parts.push(el('p', null, link(`/trusts/${props.trust_uid}`, 'Its trust')));
   return el('div', 'popup', ...parts);
+}
+
+/** "Multi-academy trust" as it reads inside a sentence. */
+function trustKind(props) {
+  const kind = props.group_type || 'Academy trust';
+  return kind.charAt(0).toLowerCase() + kind.slice(1);
+}
+
+/** A trust marker's name for the keyboard and the hover tooltip: name, kind and size. */
+function trustTitle(props) {
+  return `${props.name} (${trustKind(props)}, ${plural(props.school_count || 0, 'school')})`;
+}
+
+/** A trust's popup: name linked to its page, kind, head office town and number of schools. */
+function trustPopup(props) {
+  const n = props.school_count || 0;
+  return el('div', 'popup',
+    el('p', 'popup__title', link(`/trusts/${props.uid}`, props.name)),
+    el('p', null, el('span', 'tag', props.group_type || 'Academy trust')),
+    props.town ? el('p', null, `Head office: ${props.town}`) : null,
+    el('p', null, n ? `${plural(n, 'school')} in the trust` : 'No schools recorded in the trust'));
+}
+
+/** A group of trusts: a square with the count, its size in words for screen readers. */
+function trustClusterIcon(cluster) {
+  const n = cluster.getChildCount();
+  const size = n < 10 ? 30 : n < 100 ? 36 : 42;
+  const html = `<span aria-hidden="true">${n}</span><span class="visually-hidden">${plural(n, 'academy trust')}; press Enter to zoom in</span>`;
+  return L.divIcon({ html, className: 'pm-trust-cluster', iconSize: [size, size] });
 }
 
 const container = document.getElementById('map');

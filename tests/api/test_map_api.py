@@ -183,6 +183,17 @@ async def test_near_outcode_point_and_school(client: httpx.AsyncClient) -> None:
     assert all(s["urn"] != 100000 for s in sc["nearest_schools"])
 
 
+async def test_near_split_district_and_sector(client: httpx.AsyncClient) -> None:
+    ec1 = (await client.get("/api/v1/near", params={"postcode": "EC1"})).json()
+    assert "EC1A" in ec1["place"]["label"] and "EC1V" in ec1["place"]["label"]
+    assert ec1["areas"]["local_authority"]["name"] in {"Islington", "City of London", "Camden"}
+    sector = (await client.get("/api/v1/near", params={"postcode": "SW1A 1"})).json()
+    assert sector["place"]["kind"] == "sector"
+    assert sector["areas"]["local_authority"]["name"] == "Westminster"
+    missing = await client.get("/api/v1/near", params={"postcode": "ZZ9 9"})
+    assert missing.status_code == 404 and "ZZ9 9" in missing.json()["detail"]
+
+
 @pytest.mark.parametrize(
     ("params", "status"),
     [
@@ -209,6 +220,8 @@ async def test_near_bad_input(
     [
         ("SW1A 1AA", "/near?postcode=SW1A+1AA"),
         ("ec1a", "/near?postcode=EC1A"),
+        ("EC1", "/near?postcode=EC1"),  # a district since split into EC1A, EC1M…
+        ("sw1a 1", "/near?postcode=SW1A+1"),
         ("100000", "/schools/100000"),
         ("E08000019", "/areas/E08000019"),
     ],
@@ -251,3 +264,24 @@ async def test_health(client: httpx.AsyncClient) -> None:
     assert (await client.get("/healthz")).json() == {"status": "ok"}
     ready = (await client.get("/readyz")).json()
     assert ready["status"] == "ready" and ready["data_version"] >= 7
+
+
+async def test_single_boundary_is_full_detail_when_zoomed_in(client: httpx.AsyncClient) -> None:
+    coarse = await client.get("/api/v1/areas/E08000019/boundary", params={"zoom": 6})
+    full = await client.get("/api/v1/areas/E08000019/boundary")
+    assert coarse.json()["properties"]["code"] == full.json()["properties"]["code"] == "E08000019"
+    assert len(full.content) > len(coarse.content)
+    assert (await client.get("/api/v1/areas/E99999999/boundary")).status_code == 404
+
+
+async def test_coverage(client: httpx.AsyncClient) -> None:
+    body = (await client.get("/api/v1/coverage")).json()
+    las = body["local_authorities"]
+    assert len(las) == 153
+    assert sum(r["schools"] for r in las) == sum(r["schools"] for r in body["regions"])
+    for row in las:
+        assert 0 <= row["member_schools"] <= row["schools"]
+        assert 0 <= row["served_schools"] <= row["schools"]
+    bracknell = next(r for r in las if r["code"] == "E06000036")
+    assert bracknell["served_schools"] == 0  # no local partnership recorded there
+    assert len(body["combined_authorities"]) == 15

@@ -13,6 +13,7 @@ from app.postcodes import (
     looks_like_postcode,
     normalise_outcode,
     normalise_postcode,
+    normalise_sector,
     outcode_of,
 )
 
@@ -146,3 +147,19 @@ def test_normalising_is_idempotent() -> None:
         once = normalise_outcode(text)
         assert once is not None
         assert normalise_outcode(once) == once
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("SW1A 1", "SW1A 1"),
+        ("sw1a1", "SW1A 1"),
+        (" b1  1 ", "B1 1"),
+        ("SW1A", None),
+        ("SW1A 1AA", None),
+        ("1 SW", None),
+        ("ſw1a 1", None),
+    ],
+)
+def test_normalise_sector(text: str, expected: str | None) -> None:
+    assert normalise_sector(text) == expected
