@@ -14,4 +14,6 @@ if [ -z "${APP_DATABASE_URL:-}" ]; then
 fi
 .venv/bin/partnerships-map import
 .venv/bin/ruff check .
+.venv/bin/ruff format --check .
+.venv/bin/mypy app
 .venv/bin/pytest "$@"

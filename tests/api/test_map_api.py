@@ -285,3 +285,22 @@ async def test_coverage(client: httpx.AsyncClient) -> None:
     bracknell = next(r for r in las if r["code"] == "E06000036")
     assert bracknell["served_schools"] == 0  # no local partnership recorded there
     assert len(body["combined_authorities"]) == 15
+
+
+async def test_trust_head_offices_in_bbox(client: httpx.AsyncClient) -> None:
+    r = await client.get("/api/v1/trusts", params={"bbox": "-6.5,49.8,2.1,55.9"})
+    assert r.status_code == 200
+    features = r.json()["features"]
+    assert len(features) > 2000
+    props = features[0]["properties"]
+    assert {"uid", "name", "group_type", "school_count"} <= set(props)
+    assert {f["properties"]["group_type"] for f in features} <= {
+        "Multi-academy trust",
+        "Single-academy trust",
+    }
+    london = (await client.get("/api/v1/trusts", params={"bbox": "-0.5,51.3,0.3,51.7"})).json()[
+        "features"
+    ]
+    assert 0 < len(london) < len(features)
+    assert (await client.get("/api/v1/trusts", params={"bbox": "0,0"})).status_code == 422
+    assert (await client.get("/api/v1/trusts")).status_code == 422

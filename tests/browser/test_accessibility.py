@@ -95,6 +95,14 @@ def test_map_states_have_no_serious_accessibility_violations(page: Any, base_url
     page.locator(".leaflet-popup-content").wait_for()
     violations = axe_violations(page)
     assert violations == [], describe(violations)
+    # Academy trusts shown with the partnerships, a trust's popup opened from the keyboard.
+    page.goto(base_url + "/?lat=51.51&lon=-0.12&z=12&layers=la,partnerships,trusts")
+    settle(page)
+    page.locator(".leaflet-marker-icon.pm-trust").first.focus()
+    page.keyboard.press("Enter")
+    page.locator(".leaflet-popup-content a[href^='/trusts/']").wait_for()
+    violations = axe_violations(page)
+    assert violations == [], describe(violations)
     # The search suggestions open, an option highlighted.
     page.locator("#site-search").fill("liverpool")
     page.locator("#site-search[aria-expanded=true]").wait_for()

@@ -349,6 +349,121 @@ def test_schools_appear_only_at_close_zoom(page: Any, base_url: str) -> None:
     assert "Academy" in page.locator(".pm-legend").inner_text()
 
 
+def trust_points(base_url: str) -> list[dict[str, Any]]:
+    """Every open trust's head office, as the map's trusts layer fetches them."""
+    return api(base_url, "/api/v1/trusts?bbox=-20,46,14,60")["features"]
+
+
+def lone_trust(features: list[dict[str, Any]]) -> dict[str, Any]:
+    """A multi-academy trust with no other trust's head office within about 2 km."""
+    points = [(f["geometry"]["coordinates"], f["properties"]) for f in features]
+    for (lon, lat), props in points:
+        if props["group_type"] != "Multi-academy trust" or props["school_count"] < 2:
+            continue
+        if all(
+            other is props or abs(o_lon - lon) > 0.03 or abs(o_lat - lat) > 0.02
+            for (o_lon, o_lat), other in points
+        ):
+            return {"lon": lon, "lat": lat, **props}
+    raise AssertionError("no multi-academy trust stands apart from the others")
+
+
+def trust_markers_total(page: Any) -> int:
+    """Trusts drawn on the map: single markers plus the counts on the groups."""
+    return page.evaluate(
+        """() => document.querySelectorAll('.leaflet-marker-icon.pm-trust').length
+             + [...document.querySelectorAll('.leaflet-marker-icon.pm-trust-cluster')]
+                 .reduce((n, c) => n + Number(c.querySelector('[aria-hidden]').textContent), 0)"""
+    )
+
+
+def test_trusts_layer_shows_markers_opens_popups_and_is_kept_in_the_permalink(
+    page: Any, base_url: str, problems: list[str]
+) -> None:
+    trusts = trust_points(base_url)
+    assert len(trusts) > 1000, "the trust register is not imported"
+    # Off by default: no trust markers, nothing fetched, not in the key.
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url) if "/api/v1/trusts" in r.url else None)
+    open_home(page, base_url)
+    box = page.locator("#map-layers input[value=trusts]")
+    assert not box.is_checked()
+    assert page.locator(".pm-trust, .pm-trust-cluster").count() == 0
+    assert "Academy trusts" not in page.locator(".pm-legend").inner_text()
+    assert requests == []
+    # Switched on: every trust is on the map (singly or in a group), the key explains the squares.
+    with page.expect_response(lambda r: "/api/v1/trusts?bbox=" in r.url) as answer:
+        box.check()
+    assert answer.value.status == 200
+    page.wait_for_function(
+        "() => (new URLSearchParams(location.search).get('layers') || '').includes('trusts')"
+    )
+    page.wait_for_selector(".leaflet-marker-icon.pm-trust-cluster")
+    assert trust_markers_total(page) == len(trusts)
+    legend = page.locator(".pm-legend").inner_text()
+    assert "Academy trusts" in legend and "Trust (square)" in legend
+    assert url_params(page)["layers"] == ["la,partnerships,trusts"]
+    assert "layers=la%2Cpartnerships%2Ctrusts" in page.locator("#share-link").input_value()
+    # A reload restores the layer from the address.
+    page.reload()
+    page.wait_for_selector(READY)
+    assert page.locator("#map-layers input[value=trusts]").is_checked()
+    assert trust_markers_total(page) == len(trusts)
+    # Switched off again: the markers go and the address is back to the default layers.
+    page.locator("#map-layers input[value=trusts]").uncheck()
+    page.wait_for_function("() => !new URLSearchParams(location.search).has('layers')")
+    assert page.locator(".pm-trust, .pm-trust-cluster").count() == 0
+    assert problems == []
+
+
+def test_a_trust_marker_opens_a_popup_linking_to_the_trust_by_mouse_and_keyboard(
+    page: Any, base_url: str, problems: list[str]
+) -> None:
+    trust = lone_trust(trust_points(base_url))
+    query = f"?lat={trust['lat']:.4f}&lon={trust['lon']:.4f}&z=14&layers=la,trusts"
+    open_home(page, base_url, query)
+    assert url_params(page)["layers"] == ["la,trusts"]
+    assert page.locator("#map-layers input[value=trusts]").is_checked()
+    assert not page.locator("#map-layers input[value=partnerships]").is_checked()
+    marker = page.locator(f'.leaflet-marker-icon.pm-trust[title^="{trust["name"]} ("]')
+    assert marker.count() == 1
+    assert f"{trust['school_count']} schools" in marker.get_attribute("title")
+    marker.click()
+    popup = page.locator(".leaflet-popup-content")
+    popup.wait_for()
+    text = popup.inner_text()
+    assert trust["name"] in text and "Multi-academy trust" in text
+    assert f"{trust['school_count']} schools in the trust" in text
+    if trust["town"]:
+        assert f"Head office: {trust['town']}" in text
+    link = popup.locator(f'a[href="/trusts/{trust["uid"]}"]')
+    assert link.inner_text() == trust["name"]
+    page.keyboard.press("Escape")
+    page.wait_for_selector(".leaflet-popup", state="detached")
+    # From the keyboard: Tab reaches the marker, Enter opens it with focus on the link, Escape returns.
+    page.locator("#map").focus()
+    tab_to(page, ".leaflet-marker-icon.pm-trust", limit=20)
+    assert has_visible_focus(page)
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.activeElement.closest('.leaflet-popup') !== null")
+    assert page.evaluate("() => document.activeElement.getAttribute('href')").startswith("/trusts/")
+    page.keyboard.press("Escape")
+    page.wait_for_function("() => document.activeElement.classList.contains('pm-trust')")
+    # The link leads to the trust's page.
+    marker.click()
+    popup.locator(f'a[href="/trusts/{trust["uid"]}"]').click()
+    page.wait_for_url(f"**/trusts/{trust['uid']}")
+    assert problems == []
+
+
+def test_embed_view_shows_trusts_when_the_parameters_ask(page: Any, base_url: str) -> None:
+    page.goto(f"{base_url}/embed?z=6&layers=partnerships,trusts")
+    page.wait_for_selector(READY)
+    assert page.locator(".leaflet-marker-icon.pm-trust-cluster").count() > 0
+    assert "Academy trusts" in page.locator(".pm-legend").inner_text()
+    assert "layers=partnerships%2Ctrusts" in page.locator("#embed-open").get_attribute("href")
+
+
 def test_filters_and_list_work_without_javascript(browser: Any, base_url: str) -> None:
     context = browser.new_context(
         java_script_enabled=False, viewport={"width": 1280, "height": 900}
