@@ -250,6 +250,8 @@ class PartnershipMap {
     });
     this.map.createPane('pmCa').style.zIndex = '420';
     this.map.createPane('pmLabels').style.zIndex = '450';
+    // Trusts sit just under the partnership markers, and after them in the tab order.
+    this.map.createPane('pmTrusts').style.zIndex = '590';
     this.map.getPane('pmLabels').style.pointerEvents = 'none';
     const tileUrl = this.container.dataset.tileUrl;
     if (tileUrl) {
@@ -302,8 +304,9 @@ class PartnershipMap {
     });
     this.trustCluster = L.markerClusterGroup({
       showCoverageOnHover: false,
-      maxClusterRadius: 45,
+      maxClusterRadius: 50,
       spiderfyOnMaxZoom: true,
+      clusterPane: 'pmTrusts',
       iconCreateFunction: (c) => trustClusterIcon(c),
     });
     for (const group of [this.cluster, this.trustCluster]) {
@@ -782,7 +785,7 @@ class PartnershipMap {
       const props = feature.properties;
       const [lon, lat] = feature.geometry.coordinates;
       const icon = L.divIcon({ className: 'pm-trust', iconSize: [16, 16] });
-      const marker = L.marker([lat, lon], { icon, title: trustTitle(props), riseOnHover: true });
+      const marker = L.marker([lat, lon], { icon, pane: 'pmTrusts', title: trustTitle(props), riseOnHover: true });
       marker.pmTrust = props;
       marker.on('keypress', (e) => {
         if (e.originalEvent && e.originalEvent.key === 'Enter') this.opener = marker.getElement();
@@ -1453,7 +1456,7 @@ function trustPopup(props) {
 /** A group of trusts: a square with the count, its size in words for screen readers. */
 function trustClusterIcon(cluster) {
   const n = cluster.getChildCount();
-  const size = n < 10 ? 30 : n < 100 ? 36 : 42;
+  const size = n < 10 ? 26 : n < 100 ? 30 : 36;
   const html = `<span aria-hidden="true">${n}</span><span class="visually-hidden">${plural(n, 'academy trust')}; press Enter to zoom in</span>`;
   return L.divIcon({ html, className: 'pm-trust-cluster', iconSize: [size, size] });
 }

@@ -101,6 +101,10 @@ def test_map_states_have_no_serious_accessibility_violations(page: Any, base_url
     page.locator(".leaflet-marker-icon.pm-trust").first.focus()
     page.keyboard.press("Enter")
     page.locator(".leaflet-popup-content a[href^='/trusts/']").wait_for()
+    # Leaflet fades popups in; check the colours once it is opaque.
+    page.wait_for_function(
+        "() => getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'"
+    )
     violations = axe_violations(page)
     assert violations == [], describe(violations)
     # The search suggestions open, an option highlighted.
