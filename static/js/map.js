@@ -1,7 +1,7 @@
 /**
  * The home-page map and the embeddable map (/embed), on top of the server-rendered page.
  *
- * Layers: local authorities coloured by partnership count (or by an indicator), combined
+ * Layers: local authorities coloured by partnership count (or by an indicator, or by coverage), combined
  * authorities (mayoral ones marked), partnerships as clustered markers, schools at close zoom,
  * academy trusts' head offices as clustered square markers (off unless asked for).
  * The list (#partnership-list) is drawn from the same GeoJSON as the markers, the filters form
@@ -31,6 +31,31 @@ const COUNT_CLASSES = [
   { min: 10, max: Infinity, label: '10 or more', colour: '#253494' },
 ];
 const INDICATOR_COLOURS = ['#f2f0f7', '#cbc9e2', '#9e9ac8', '#756bb1', '#54278f'];
+/** Coverage classes: a share of an LA's schools (above 0, below max); none is hatched, no schools dotted. */
+const COVERAGE_CLASSES = [
+  { max: 0.25, label: 'Under 25%', colour: '#c7e9b4' },
+  { max: 0.5, label: '25% to under 50%', colour: '#7fcdbb' },
+  { max: 0.75, label: '50% to under 75%', colour: '#41b6c4' },
+  { max: 1, label: '75% to under 100%', colour: '#2c7fb8' },
+  { max: Infinity, label: 'All schools (100%)', colour: '#253494' },
+];
+/** The coverage colours (the `colour` parameter's values) and the /api/v1/coverage fields they read. */
+const COVERAGE_MEASURES = {
+  'coverage-served': {
+    field: 'served',
+    title: 'Coverage: schools in an area served by a local partnership',
+    note: 'Share of each local authority’s schools in an area that at least one local partnership serves (national programmes left out); the filters do not change it.',
+    short: 'in a served area',
+    heading: 'Schools in an area served by a local partnership',
+  },
+  'coverage-members': {
+    field: 'member',
+    title: 'Coverage: schools listed as partnership members',
+    note: 'Share of each local authority’s schools named as a member of at least one partnership; most records do not list their members yet, and the filters do not change it.',
+    short: 'listed as members',
+    heading: 'Schools listed as partnership members',
+  },
+};
 const DATA_ATTRIBUTION =
   'Boundaries: ONS, contains OS data © Crown copyright; schools: DfE (OGL v3) · <a href="/about">Sources</a>';
 const NUMBER = new Intl.NumberFormat('en-GB', { maximumSignificantDigits: 3 });
@@ -103,6 +128,14 @@ function formatValue(value, unit) {
   if (unit === '%') return `${n}%`;
   if (!unit || unit === 'score' || unit === 'rank') return n;
   return `${n} ${unit}`;
+}
+
+/** A 0–1 share as a whole percentage, never rounded to 0% or 100% when it is not. */
+function formatShare(share) {
+  if (share === null || share === undefined) return 'no data';
+  if (share > 0 && share < 0.005) return 'under 1%';
+  if (share < 1 && share >= 0.995) return 'over 99%';
+  return `${Math.round(share * 100)}%`;
 }
 
 // URL state ----------------------------------------------------------------------------------
@@ -190,6 +223,8 @@ class PartnershipMap {
     this.areaCache = new Map();
     this.counts = {};
     this.indicator = null;
+    this.coverage = null;
+    this.coverageData = null;
     this.features = [];
     this.markers = new Map();
     this.areaLayers = new Map();
@@ -424,8 +459,14 @@ class PartnershipMap {
     });
   }
 
-  /** An LA's fill: its count class or indicator class; patterns for none and no data. */
+  /** An LA's fill: its count, indicator or coverage class; patterns for none and no data. */
   fillFor(code) {
+    if (this.coverage) {
+      const share = this.coverageShare(code);
+      if (share === null) return NO_DATA_FILL;
+      if (share === 0) return NONE_FILL;
+      return COVERAGE_CLASSES.find((c) => share < c.max).colour;
+    }
     if (this.indicator) {
       const value = this.indicator.values[code];
       if (value === null || value === undefined) return NO_DATA_FILL;
@@ -462,8 +503,18 @@ class PartnershipMap {
     };
   }
 
+  /** An LA's share of schools for the chosen coverage measure (null when it has no schools). */
+  coverageShare(code) {
+    const row = this.coverage && this.coverage.las.get(code);
+    const share = row ? row[`${this.coverage.measure.field}_share`] : null;
+    return share === undefined ? null : share;
+  }
+
   /** Hover text of an LA: name and what it is coloured by. */
   areaTooltip(props) {
+    if (this.coverage) {
+      return `${props.name}: ${formatShare(this.coverageShare(props.code))} of schools ${this.coverage.measure.short}`;
+    }
     if (this.indicator) {
       const { label, unit } = this.indicator.meta;
       return `${props.name}: ${label} ${formatValue(this.indicator.values[props.code], unit)}`;
@@ -490,29 +541,48 @@ class PartnershipMap {
       const bounds = layer.getBounds();
       if (!view.intersects(bounds)) return;
       const { code } = layer.feature.properties;
-      const text = this.indicator
-        ? formatValue(this.indicator.values[code], this.indicator.meta.unit === '%' ? '%' : '')
-        : String(this.counts[code] || 0);
+      let text = String(this.counts[code] || 0);
+      if (this.coverage) text = formatShare(this.coverageShare(code));
+      else if (this.indicator) text = formatValue(this.indicator.values[code], this.indicator.meta.unit === '%' ? '%' : '');
       const icon = L.divIcon({ className: 'pm-area-label', html: `<span aria-hidden="true">${text}</span>`, iconSize: null });
       L.marker(bounds.getCenter(), { icon, interactive: false, keyboard: false, pane: 'pmLabels' }).addTo(this.labelLayer);
     });
   }
 
-  /** The LA counts after the filters (always: popups use them), and an indicator's values if chosen. */
+  /** Coverage by LA, with the combined authority and region totals, fetched once per page. */
+  coverageTable() {
+    if (!this.coverageData) {
+      const byCode = (rows) => new Map((rows || []).map((r) => [r.code, r]));
+      this.coverageData = getJSON('/api/v1/coverage').then((data) => ({
+        las: byCode(data.local_authorities),
+        cas: byCode(data.combined_authorities),
+        regions: byCode(data.regions),
+      }));
+      this.coverageData.catch(() => { this.coverageData = null; });
+    }
+    return this.coverageData;
+  }
+
+  /** The LA counts after the filters (always: popups use them), and an indicator's values or coverage if chosen. */
   async loadColours() {
     const token = ++this.requests.colours;
     const colour = this.state.colour;
+    const measure = COVERAGE_MEASURES[colour] || null;
     const query = apiFilters(this.state, { area: false, q: false });
     query.set('level', 'local_authority');
     try {
-      const [counts, data] = await Promise.all([
+      const [counts, data, coverage] = await Promise.all([
         getJSON(`/api/v1/areas/counts?${query}`),
-        colour && colour !== 'count' ? getJSON(`/api/v1/indicators/${encodeURIComponent(colour)}/values`) : null,
+        colour && colour !== 'count' && !measure ? getJSON(`/api/v1/indicators/${encodeURIComponent(colour)}/values`) : null,
+        measure ? this.coverageTable() : null,
       ]);
       if (token !== this.requests.colours) return;
       this.counts = counts;
       this.indicator = data ? { meta: data.indicator, values: data.values, ...quantileBreaks(data.values) } : null;
+      this.coverage = coverage ? { measure, ...coverage } : null;
       this.restyle();
+      const popup = this.areaPopupRef;
+      if (popup && popup.isOpen()) popup.update();
     } catch (err) {
       if (token !== this.requests.colours) return;
       if (colour !== 'count' && err instanceof ApiError && err.status === 404) {
@@ -550,10 +620,12 @@ class PartnershipMap {
       const { label, unit, period } = this.indicator.meta;
       lines.push(el('p', null, `${label}: ${formatValue(this.indicator.values[props.code], unit)}${period ? ` (${period})` : ''}`));
     }
+    if (this.coverage) lines.push(...this.coveragePopupLines(props));
     lines.push(el('p', null, n ? `${plural(n, 'partnership')} with your filters.` : 'No partnerships with your filters recorded yet.'));
     lines.push(el('p', 'muted', `In all: ${plural(props.local_count || 0, 'local partnership')}, ${plural(props.national_count || 0, 'national programme')}.`));
     const actions = el('ul', 'popup__actions');
     actions.append(el('li', null, link(`/areas/${props.code}`, `${props.name} area profile`)));
+    if (this.coverage) actions.append(el('li', null, link('/coverage', 'Coverage by combined authority and region')));
     if (this.list) {
       actions.append(el('li', null, this.state.area === props.code
         ? button('Show partnerships in all areas', () => this.setArea(''))
@@ -561,6 +633,25 @@ class PartnershipMap {
     }
     actions.append(el('li', null, link(`/near?lat=${latlng.lat.toFixed(5)}&lon=${latlng.lng.toFixed(5)}`, 'What’s near here')));
     return el('div', 'popup', ...lines, actions);
+  }
+
+  /** The coverage lines of an LA's popup: its share, then its combined authority's and region's totals. */
+  coveragePopupLines(props) {
+    const { measure, las, cas, regions } = this.coverage;
+    const row = las.get(props.code);
+    const share = (r) => {
+      const schools = r.schools || 0;
+      if (!schools) return 'no schools recorded';
+      const n = r[`${measure.field}_schools`] || 0;
+      return `${formatShare(r[`${measure.field}_share`])} (${n.toLocaleString('en-GB')} of ${plural(schools, 'school')})`;
+    };
+    const items = [el('li', null, `${props.name}: ${row ? share(row) : 'no data'}`)];
+    const ca = row && row.combined_authority_code ? cas.get(row.combined_authority_code) : null;
+    if (ca) items.push(el('li', null, `${ca.name} ${ca.is_mayoral ? 'mayoral combined authority' : 'combined authority'}: ${share(ca)}`));
+    else if (row) items.push(el('li', null, 'Not in a combined authority.'));
+    const region = row && row.region_code ? regions.get(row.region_code) : null;
+    if (region) items.push(el('li', null, `${region.name} region: ${share(region)}`));
+    return [el('p', 'popup__subhead', `${measure.heading}:`), el('ul', 'popup__coverage', ...items)];
   }
 
   /** The popup of a combined authority. */
@@ -956,8 +1047,20 @@ class PartnershipMap {
     this.legendBody.replaceChildren(...parts);
   }
 
-  /** The legend's part for the LA colours: count classes or indicator classes. */
+  /** The legend's part for the LA colours: count, indicator or coverage classes. */
   areaLegend() {
+    if (this.coverage) {
+      const { title, note } = this.coverage.measure;
+      return [
+        el('p', 'pm-legend__title', title),
+        el('p', 'pm-legend__note', note),
+        el('ul', 'pm-legend__items',
+          el('li', null, el('span', 'pm-swatch pm-swatch--none', ''), 'None (hatched)'),
+          ...COVERAGE_CLASSES.map((c) => el('li', null, swatch(c.colour), c.label)),
+          el('li', null, el('span', 'pm-swatch pm-swatch--nodata', ''), 'No schools or no data (dotted)')),
+        el('p', 'pm-legend__link', link('/coverage', 'Totals by combined authority and region')),
+      ];
+    }
     if (this.indicator) {
       const { label, unit, period, source, polarity } = this.indicator.meta;
       const { breaks, min } = this.indicator;

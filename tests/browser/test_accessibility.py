@@ -95,6 +95,19 @@ def test_map_states_have_no_serious_accessibility_violations(page: Any, base_url
     page.locator(".leaflet-popup-content").wait_for()
     violations = axe_violations(page)
     assert violations == [], describe(violations)
+    # Coverage colours, with an area's popup giving its share and its region's.
+    page.goto(
+        base_url
+        + "/?lat=53.41&lon=-2.93&z=10&layers=la,ca,partnerships&colour=coverage-served&sel=E08000012"
+    )
+    settle(page)
+    page.locator(".leaflet-popup-content .popup__coverage").wait_for()
+    page.wait_for_function(
+        "() => getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'"
+    )
+    assert page.locator(".pm-legend a[href='/coverage']").count() == 1
+    violations = axe_violations(page)
+    assert violations == [], describe(violations)
     # Academy trusts shown with the partnerships, a trust's popup opened from the keyboard.
     page.goto(base_url + "/?lat=51.51&lon=-0.12&z=12&layers=la,partnerships,trusts")
     settle(page)

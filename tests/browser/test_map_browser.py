@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.server
 import json
+import math
 import re
 import threading
 import urllib.parse
@@ -286,6 +287,155 @@ def test_changes_are_kept_in_the_address_and_survive_a_reload(
         == "true"
     )
     assert url_params(page)["p"] == [slug]
+    assert problems == []
+
+
+# Coverage colours ----------------------------------------------------------------------------
+
+# The map's coverage classes: upper bounds (exclusive) of the shares above 0, and their fills.
+COVERAGE_FILLS = [(0.25, "#c7e9b4"), (0.5, "#7fcdbb"), (0.75, "#41b6c4"), (1.0, "#2c7fb8")]
+ALL_COVERED_FILL = "#253494"
+
+
+def share_text(share: float | None) -> str:
+    """A 0–1 share as the map writes it: a whole percentage, never 0% or 100% unless exact."""
+    if share is None:
+        return "no data"
+    if 0 < share < 0.005:
+        return "under 1%"
+    if 0.995 <= share < 1:
+        return "over 99%"
+    return f"{math.floor(share * 100 + 0.5)}%"
+
+
+def coverage_fill(share: float | None) -> str:
+    """The fill the map should give an LA with this share of its schools covered."""
+    if share is None:
+        return "url(#pm-dots)"
+    if share == 0:
+        return "url(#pm-hatch)"
+    return next((colour for top, colour in COVERAGE_FILLS if share < top), ALL_COVERED_FILL)
+
+
+def coverage_text(row: dict[str, Any], field: str) -> str:
+    """A row's share with its counts, such as 72% (1,234 of 1,710 schools)."""
+    schools = row["schools"]
+    noun = "school" if schools == 1 else "schools"
+    return (
+        f"{share_text(row[f'{field}_share'])} ({row[f'{field}_schools']:,} of {schools:,} {noun})"
+    )
+
+
+def la_fills(page: Any) -> dict[str, str]:
+    """Each drawn LA's fill, by code."""
+    return page.locator("path.pm-la").evaluate_all(
+        "paths => Object.fromEntries(paths.map(p => [p.dataset.code, p.getAttribute('fill')]))"
+    )
+
+
+def assert_coverage_fills(page: Any, coverage: dict[str, Any], field: str) -> None:
+    """Every LA on the map is filled for its share (hatched for none), as /api/v1/coverage says."""
+    fills = la_fills(page)
+    rows = {r["code"]: r for r in coverage["local_authorities"]}
+    assert len(fills) > 100
+    for code, fill in fills.items():
+        share = rows[code][f"{field}_share"] if code in rows else None
+        assert fill == coverage_fill(share), (code, share, fill)
+
+
+def assert_coverage_popup(page: Any, coverage: dict[str, Any], field: str, heading: str) -> None:
+    """The open LA popup gives Liverpool's share and its combined authority's and region's totals."""
+    row = next(r for r in coverage["local_authorities"] if r["code"] == LIVERPOOL)
+    ca = next(
+        c for c in coverage["combined_authorities"] if c["code"] == row["combined_authority_code"]
+    )
+    region = next(r for r in coverage["regions"] if r["code"] == row["region_code"])
+    popup = page.locator(".leaflet-popup-content")
+    page.wait_for_function(
+        "h => (document.querySelector('.leaflet-popup-content') || {}).textContent?.includes(h)",
+        arg=heading,
+    )
+    lines = popup.locator(".popup__coverage li").all_inner_texts()
+    assert lines == [
+        f"Liverpool: {coverage_text(row, field)}",
+        f"{ca['name']} mayoral combined authority: {coverage_text(ca, field)}",
+        f"{region['name']} region: {coverage_text(region, field)}",
+    ]
+    assert popup.locator('a[href="/coverage"]').count() == 1
+
+
+def test_coverage_colours_fill_the_areas_explain_the_key_fill_popups_and_survive_a_reload(
+    page: Any, base_url: str, problems: list[str]
+) -> None:
+    coverage = api(base_url, "/api/v1/coverage")
+    served = "Schools in an area served by a local partnership"
+    members = "Schools listed as partnership members"
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url) if "/api/v1/coverage" in r.url else None)
+    open_home(page, base_url, "?lat=53.41&lon=-2.93&z=10")
+    assert requests == []
+    # Served areas: the key names and explains the measure and links to the totals.
+    page.locator("#map-colour").select_option("coverage-served")
+    page.wait_for_function(
+        "() => new URLSearchParams(location.search).get('colour') === 'coverage-served'"
+    )
+    legend = page.locator(".pm-legend")
+    text = legend.inner_text()
+    assert "Coverage: schools in an area served by a local partnership" in text
+    assert "None (hatched)" in text and "All schools (100%)" in text
+    assert "Partnerships serving each local authority" not in text
+    assert legend.locator('a[href="/coverage"]').inner_text() == (
+        "Totals by combined authority and region"
+    )
+    assert_coverage_fills(page, coverage, "served")
+    # An LA's popup: its share, and the totals of its combined authority and region.
+    box = page.locator("#map").bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.locator(".leaflet-popup-content").wait_for()
+    assert url_params(page)["sel"] == [LIVERPOOL]
+    assert_coverage_popup(page, coverage, "served", served)
+    # Listed members: another key, other fills, and the open popup follows.
+    page.locator("#map-colour").select_option("coverage-members")
+    page.wait_for_function(
+        "() => new URLSearchParams(location.search).get('colour') === 'coverage-members'"
+    )
+    assert "Coverage: schools listed as partnership members" in legend.inner_text()
+    assert_coverage_fills(page, coverage, "member")
+    assert_coverage_popup(page, coverage, "member", members)
+    # Back to served areas: the coverage was fetched once for both.
+    page.locator("#map-colour").select_option("coverage-served")
+    page.wait_for_function(
+        "() => new URLSearchParams(location.search).get('colour') === 'coverage-served'"
+    )
+    assert_coverage_fills(page, coverage, "served")
+    assert len(requests) == 1
+    assert "colour=coverage-served" in page.locator("#share-link").input_value()
+    # The permalink brings back the colour, the key, the fills and the popup.
+    page.reload()
+    page.wait_for_selector(READY)
+    assert page.locator("#map-colour").input_value() == "coverage-served"
+    assert "Coverage: schools in an area served by a local partnership" in legend.inner_text()
+    assert_coverage_fills(page, coverage, "served")
+    assert_coverage_popup(page, coverage, "served", served)
+    # Back to counts: the key and the fills are the partnership counts again.
+    page.locator("#map-colour").select_option("count")
+    page.wait_for_function("() => !new URLSearchParams(location.search).has('colour')")
+    assert "Partnerships serving each local authority" in legend.inner_text()
+    assert page.locator(".leaflet-popup-content .popup__coverage").count() == 0
+    assert problems == []
+
+
+def test_embed_view_shows_coverage_when_the_parameters_ask(
+    page: Any, base_url: str, problems: list[str]
+) -> None:
+    coverage = api(base_url, "/api/v1/coverage")
+    page.goto(f"{base_url}/embed?z=6&colour=coverage-members")
+    page.wait_for_selector(READY)
+    legend = page.locator(".pm-legend")
+    assert "Coverage: schools listed as partnership members" in legend.inner_text()
+    assert legend.locator('a[href="/coverage"]').count() == 1
+    assert_coverage_fills(page, coverage, "member")
+    assert "colour=coverage-members" in page.locator("#embed-open").get_attribute("href")
     assert problems == []
 
 
