@@ -60,6 +60,18 @@ SUBMISSION_KIND_LABELS = {
 }
 
 
+def whole_number(value: str, max_digits: int = 9) -> int | None:
+    """The non-negative integer ``value`` spells in ASCII digits, or None.
+
+    ``str.isdigit`` also accepts characters such as "²" that ``int`` refuses, and an unbounded
+    length lets a number overflow the database's integer columns, so neither is enough alone.
+    """
+    text_ = value.strip()
+    if not (0 < len(text_) <= max_digits and text_.isascii() and text_.isdigit()):
+        return None
+    return int(text_)
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
 
@@ -202,9 +214,10 @@ class PartnershipForm(BaseModel):
                     lists[key].append(value)
             elif key.startswith("members-"):
                 parts = key.split("-", 2)
-                if len(parts) == 3 and parts[1].isdigit() and int(parts[1]) < 1000:
+                index = whole_number(parts[1], 3) if len(parts) == 3 else None
+                if index is not None:
                     field = parts[2]
-                    row = rows.setdefault(int(parts[1]), {})
+                    row = rows.setdefault(index, {})
                     if field == "remove":
                         row["remove"] = True
                     elif field in MEMBER_FIELDS:
@@ -302,7 +315,7 @@ class PartnershipForm(BaseModel):
 
     def to_submission(self, kind: str, partnership: str | None = None) -> SubmissionIn:
         """The form as a JSON submission, so both go through one validation."""
-        base = int(self.base_version) if self.base_version.strip().isdigit() else None
+        base = whole_number(self.base_version)
         proposed: dict[str, Any]
         if kind == "landscape":
             proposed = {"body": self.body, "council_role": self.council_role or None}

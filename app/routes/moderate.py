@@ -18,7 +18,7 @@ from app.errors import Conflict, InvalidInput, RateLimited, Unauthorised
 from app.routes.submissions import (
     _vocab_context,
     csrf_cookie,
-    field_errors,
+    form_errors,
     form_token,
     is_https,
     read_form,
@@ -30,6 +30,7 @@ from app.schemas import (
     SUBMISSION_KIND_LABELS,
     SUBMISSION_STATUS_LABELS,
     PartnershipForm,
+    whole_number,
 )
 from app.services import accounts, csrf, moderation, submissions
 from app.services.accounts import ModeratorIdentity
@@ -297,50 +298,33 @@ async def approve(request: Request, session: SessionDep, reference: str) -> Resp
     """Approve as proposed, or as edited on the edit page; a stale record shows the conflict."""
     moderator, data, pairs = await _require_post(request, session)
     note, private_note = data.get("note"), data.get("private_note")
-    base_text = data.get("base_version", "").strip()
-    base_version = int(base_text) if base_text.isdigit() else None
+    base_version = whole_number(data.get("base_version", ""))
     record: dict[str, Any] | None = None
     edited = data.get("edited") == "1"
     rebase = data.get("rebase") == "1"
-    form: PartnershipForm | None = None
-    if edited:
-        review = await moderation.review(session, reference)
-        form = PartnershipForm.from_pairs(pairs)
+    form = PartnershipForm.from_pairs(pairs) if edited else None
+
+    async def edit_again(**page: Any) -> Response:
+        """The edit page again, with what the moderator typed."""
+        return await _edit_page(
+            request, session, moderator, reference, rebase=rebase, form=form, values=data, **page
+        )
+
+    if form is not None:
         if data.get("action") == "more_members":
-            return await _edit_page(
-                request,
-                session,
-                moderator,
-                reference,
-                rebase=rebase,
-                form=form,
-                extra_rows=3,
-                values=data,
-            )
+            return await edit_again(extra_rows=3)
+        review = await moderation.review(session, reference)
+        kind = review.submission["kind"]
         try:
-            submission = form.to_submission(review.submission["kind"])
+            submission = form.to_submission(kind)
             record = await submissions.validate_record(
-                session, review.submission["kind"], submission.proposed, review.current
+                session, kind, submission.proposed, review.current
             )
-            if review.submission["kind"] == "landscape" and not record.get("body"):
-                raise InvalidInput("Enter the description")
+            if kind == "landscape" and not record.get("body"):
+                message = "Enter the description"
+                raise InvalidInput(message, [{"field": "proposed.body", "message": message}])
         except (InvalidInput, ValidationError) as exc:
-            raw = (
-                submissions.payload_errors(exc)
-                if isinstance(exc, ValidationError)
-                else exc.errors or [{"field": "proposed.body", "message": exc.detail}]
-            )
-            return await _edit_page(
-                request,
-                session,
-                moderator,
-                reference,
-                rebase=rebase,
-                form=form,
-                errors=field_errors(raw, form),
-                status=422,
-                values=data,
-            )
+            return await edit_again(errors=form_errors(exc, form), status=422)
     try:
         applied = await moderation.approve(
             session,
@@ -354,18 +338,8 @@ async def approve(request: Request, session: SessionDep, reference: str) -> Resp
         )
     except Conflict as exc:
         errors = [("main", exc.detail)] + [("main-detail", e["message"]) for e in exc.errors[:1]]
-        if edited and form is not None:
-            return await _edit_page(
-                request,
-                session,
-                moderator,
-                reference,
-                rebase=rebase,
-                form=form,
-                errors=errors,
-                status=409,
-                values=data,
-            )
+        if form is not None:
+            return await edit_again(errors=errors, status=409)
         return await _review_page(
             request, session, moderator, reference, errors=errors, status=409, values=data
         )
@@ -427,16 +401,15 @@ async def needs_info(request: Request, session: SessionDep, reference: str) -> R
 async def revert(request: Request, session: SessionDep, slug: str) -> Response:
     """Restore an earlier revision (as a new revision)."""
     moderator, data, _ = await _require_post(request, session)
-    to_text, expected_text = data.get("to_version", ""), data.get("expected_version", "")
-    if not (to_text.isdigit() and expected_text.isdigit()):
+    to_version = whole_number(data.get("to_version", ""))
+    expected_version = whole_number(data.get("expected_version", ""))
+    if to_version is None or expected_version is None:
         raise InvalidInput("Choose a version to restore")
     try:
         await moderation.revert(
-            session, moderator, slug, int(to_text), int(expected_text), data.get("note")
+            session, moderator, slug, to_version, expected_version, data.get("note")
         )
     except Conflict as exc:
-        return RedirectResponse(
-            f"/partnerships/{slug}/history?error={'stale' if 'changed' in exc.detail else 'refused'}",
-            status_code=303,
-        )
-    return RedirectResponse(f"/partnerships/{slug}/history?reverted={to_text}", status_code=303)
+        error = "stale" if isinstance(exc, moderation.StaleRecord) else "refused"
+        return RedirectResponse(f"/partnerships/{slug}/history?error={error}", status_code=303)
+    return RedirectResponse(f"/partnerships/{slug}/history?reverted={to_version}", status_code=303)

@@ -7,7 +7,7 @@ cookie and token, honeypot, minimum fill time, per-IP rate limit) and hand the r
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Annotated, Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -30,6 +30,7 @@ from app.schemas import (
     SubmissionIn,
     SubmissionStatus,
     form_field_id,
+    whole_number,
 )
 from app.services import csrf, ratelimit, submissions
 from app.services.submissions import Vocab
@@ -74,8 +75,8 @@ def render(
 
 async def read_body(request: Request, cap: int) -> bytes:
     """The request body, refusing anything over ``cap`` bytes without reading it all."""
-    length = request.headers.get("content-length", "")
-    if length.isdigit() and int(length) > cap:
+    length = whole_number(request.headers.get("content-length", ""), 18)
+    if length is not None and length > cap:
         raise PayloadTooLarge(f"The request is too large (over {cap // 1024} KB)")
     body = bytearray()
     async for chunk in request.stream():
@@ -144,6 +145,15 @@ def field_errors(
         if all(field_id != f for f, _ in result):
             result.append((field_id, str(e.get("message") or "")))
     return result
+
+
+def form_errors(
+    exc: InvalidInput | ValidationError, form: PartnershipForm | None
+) -> list[tuple[str, str]]:
+    """A failed check's messages keyed by form control: field errors, or one for the page."""
+    if isinstance(exc, ValidationError):
+        return field_errors(submissions.payload_errors(exc), form)
+    return field_errors(exc.errors or [{"field": "main", "message": exc.detail}], form)
 
 
 def area_groups(vocab: Vocab) -> list[tuple[str, list[tuple[str, str, bool]]]]:
@@ -370,21 +380,41 @@ async def _post_partnership_form(
         return await form_page(
             request, session, **page, token=data.get("csrf_token"), extra_rows=MORE_ROWS
         )
-    message, status = await _guard_form(request, session, data, "suggest")
+    return await _guard_and_store(
+        request,
+        session,
+        page,
+        data,
+        "suggest",
+        lambda: form.to_submission(kind, current["slug"] if current else None),
+    )
+
+
+async def _guard_and_store(
+    request: Request,
+    session: SessionDep,
+    page: dict[str, Any],
+    data: dict[str, str],
+    purpose: str,
+    payload: Callable[[], SubmissionIn],
+) -> Response:
+    """Run the form's abuse checks, check and store the suggestion, and go to its status page.
+
+    A failed check shows the form again (``page``) with its message.
+    """
+    message, status = await _guard_form(request, session, data, purpose)
     if message:
         return await form_page(request, session, **page, errors=[("main", message)], status=status)
     try:
-        payload = form.to_submission(kind, current["slug"] if current else None)
-        valid = await submissions.validate(session, payload)
-    except ValidationError as exc:
-        errors = field_errors(submissions.payload_errors(exc), form)
+        valid = await submissions.validate(session, payload())
+    except (InvalidInput, ValidationError) as exc:
         return await form_page(
-            request, session, **page, errors=errors, token=data.get("csrf_token"), status=422
-        )
-    except InvalidInput as exc:
-        errors = field_errors(exc.errors or [{"field": "main", "message": exc.detail}], form)
-        return await form_page(
-            request, session, **page, errors=errors, token=data.get("csrf_token"), status=422
+            request,
+            session,
+            **page,
+            errors=form_errors(exc, page["form"]),
+            token=data.get("csrf_token"),
+            status=422,
         )
     created = await submissions.create(session, settings_of(request), valid, client_hash(request))
     return RedirectResponse(
@@ -436,20 +466,13 @@ async def suggest_landscape_post(request: Request, session: SessionDep) -> Respo
         "action": "/suggest/landscape",
         "area": info,
     }
-    message, status = await _guard_form(request, session, data, "landscape")
-    if message:
-        return await form_page(request, session, **page, errors=[("main", message)], status=status)
-    try:
-        payload = form.to_submission("landscape").model_copy(update={"area": info["code"]})
-        valid = await submissions.validate(session, payload)
-    except InvalidInput as exc:
-        errors = field_errors(exc.errors or [{"field": "main", "message": exc.detail}], form)
-        return await form_page(
-            request, session, **page, errors=errors, token=data.get("csrf_token"), status=422
-        )
-    created = await submissions.create(session, settings_of(request), valid, client_hash(request))
-    return RedirectResponse(
-        submissions.status_path(created.reference, created.token) + "&created=1", status_code=303
+    return await _guard_and_store(
+        request,
+        session,
+        page,
+        data,
+        "landscape",
+        lambda: form.to_submission("landscape").model_copy(update={"area": info["code"]}),
     )
 
 
@@ -545,14 +568,13 @@ async def submission_resubmit(request: Request, session: SessionDep, reference: 
             session, settings_of(request), reference, token, payload, client_hash(request)
         )
     except InvalidInput as exc:
-        errors = field_errors(exc.errors or [{"field": "main", "message": exc.detail}], form)
         return await _status_page(
             request,
             session,
             row,
             token,
             form=form,
-            errors=errors,
+            errors=form_errors(exc, form),
             status=422,
             csrf_form_token=data.get("csrf_token"),
         )

@@ -145,15 +145,20 @@ async def sign_in(
     await ratelimit.hit(session, "login", client, ratelimit.LOGIN_IP)
     address = email.strip().lower()
     password = password[:MAX_PASSWORD_LENGTH]
+    # PostgreSQL text cannot hold NUL, so no account has such an address.
     row = (
-        await session.execute(
-            text(
-                "SELECT id, email, password_hash, is_active, locked_until > now() AS locked"
-                " FROM moderator WHERE email = :e FOR UPDATE"
-            ),
-            {"e": address},
-        )
-    ).one_or_none()
+        None
+        if "\x00" in address
+        else (
+            await session.execute(
+                text(
+                    "SELECT id, email, password_hash, is_active, locked_until > now() AS locked"
+                    " FROM moderator WHERE email = :e FOR UPDATE"
+                ),
+                {"e": address},
+            )
+        ).one_or_none()
+    )
     if row is None:
         await asyncio.to_thread(_verify, _DUMMY_HASH, password)
         # Unknown addresses lock too, so a lock says nothing about whether an account exists.
@@ -162,11 +167,15 @@ async def sign_in(
         if failures > MAX_FAILED_LOGINS:
             raise RateLimited(LOCKED_MESSAGE)
         raise Unauthorised("The email address or password is not right.")
+    # Every answer costs one password check, so timing cannot tell a locked or disabled
+    # account from an unknown address or a wrong password.
     if row.locked:
+        await asyncio.to_thread(_verify, _DUMMY_HASH, password)
         await _audit(session, row.id, "login_refused_locked", client=client)
         await session.commit()
         raise RateLimited(LOCKED_MESSAGE)
-    ok = row.is_active and await asyncio.to_thread(_verify, row.password_hash, password)
+    verified = await asyncio.to_thread(_verify, row.password_hash, password)
+    ok = row.is_active and verified
     if not ok:
         result = await session.execute(
             text(

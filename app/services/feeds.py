@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import NotFound
 from app.services.moderation import diff_records, vocabulary_labels
+from app.services.submissions import clean
 
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 ATOM = "http://www.w3.org/2005/Atom"
@@ -61,8 +62,8 @@ async def changes_feed(
     session: AsyncSession, base_url: str, area: str = "", theme: str = ""
 ) -> bytes:
     """The Atom document (UTF-8 bytes) of the latest approved changes matching the filters."""
-    area = area.strip().upper()[:12]
-    theme = theme.strip()[:60]
+    area = clean(area, single_line=True).upper()[:12]
+    theme = clean(theme, single_line=True)[:60]
     suffix = await resolve_filters(session, area, theme)
     rows = (
         await session.execute(_FEED_SQL, {"area": area, "theme": theme, "limit": FEED_LIMIT})

@@ -58,6 +58,10 @@ FIELD_LABELS = {
 SOURCE_FIELDS = ("source_url", "source_title", "source_date")
 
 
+class StaleRecord(Conflict):
+    """The record has moved on from the version a change was based on."""
+
+
 # --- diffs and merges ---------------------------------------------------------------------------
 
 
@@ -292,7 +296,7 @@ async def queue(
     """The moderation queue: oldest first, filtered by status, kind and area."""
     status = status if status in (*SUBMISSION_STATUS_LABELS, "") else "pending"
     kind = kind if kind in SUBMISSION_KIND_LABELS else ""
-    area = area.strip().upper()[:12]
+    area = submissions.clean(area, single_line=True).upper()[:12]
     params = {"status": status, "kind": kind, "area": area}
     rows = (await session.execute(_QUEUE_SQL, {**params, "limit": QUEUE_LIMIT + 1})).all()
     counts = (await session.execute(_COUNTS_SQL, {"kind": kind, "area": area})).all()
@@ -533,6 +537,12 @@ async def _create_partnership(
     )
     slug = unique_slug(name, taken)
     links = submissions._LINK.findall(record.get("evidence") or "")
+    # A link written "www.…" would be a relative href on the public page without its scheme.
+    source_url = (
+        (links[0] if links[0].lower().startswith("http") else f"https://{links[0]}")
+        if links
+        else None
+    )
     row = (
         await session.execute(
             text(
@@ -547,7 +557,7 @@ async def _create_partnership(
             {
                 **_record_values(record),
                 "slug": slug,
-                "source_url": links[0] if links else None,
+                "source_url": source_url,
                 "source_title": f"Suggestion {reference}",
             },
         )
@@ -576,7 +586,7 @@ async def _update_partnership(
         )
     ).one_or_none()
     if row is None:
-        raise Conflict(
+        raise StaleRecord(
             "The partnership has changed since this suggestion was made. Review the changes "
             "and approve the merged version, or reject it."
         )
@@ -646,7 +656,7 @@ async def _apply_landscape(
         )
     version = result.scalar_one_or_none()
     if version is None:
-        raise Conflict(
+        raise StaleRecord(
             "The area's description has changed since this suggestion was made. Review the "
             "changes and approve the merged version, or reject it."
         )
@@ -898,11 +908,16 @@ async def revert(
     """Restore an earlier revision of a partnership, as a new revision; ``Conflict`` if stale."""
     reason = _clean_note(note, "a reason", required=False)
     try:
+        # PostgreSQL text cannot hold NUL, so such a slug names nothing (rather than failing).
         found = (
-            await session.execute(
-                text("SELECT id, version FROM partnership WHERE slug = :s"), {"s": slug}
-            )
-        ).one_or_none()
+            None
+            if "\x00" in slug
+            else (
+                await session.execute(
+                    text("SELECT id, version FROM partnership WHERE slug = :s"), {"s": slug}
+                )
+            ).one_or_none()
+        )
         if found is None:
             raise NotFound("No partnership has this address")
         pid = found.id

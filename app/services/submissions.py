@@ -37,6 +37,7 @@ from app.schemas import (
     ProposedIn,
     SubmissionIn,
     SubmitterIn,
+    whole_number,
 )
 from app.services import snapshots
 from app.services.csrf import hash_token
@@ -228,10 +229,10 @@ def check_year(errors: Errors, path: str, value: int | str | None) -> int | None
         return None
     latest = dt.date.today().year + 1
     text_ = str(value).strip()
-    if not text_.isdigit() or len(text_) != 4:
+    year = whole_number(text_, 4) if len(text_) == 4 else None
+    if year is None:
         errors.add(path, "Enter the year as 4 digits, like 2016")
         return None
-    year = int(text_)
     if not 1800 <= year <= latest:
         errors.add(path, f"The year must be between 1800 and {latest}")
         return None
@@ -260,8 +261,8 @@ def check_date(errors: Errors, path: str, value: str | None, label: str) -> str 
 def _int_ref(value: str | int | None) -> int | None:
     if value is None:
         return None
-    text_ = str(value).strip()
-    return int(text_) if text_.isdigit() and len(text_) <= 9 else -1
+    number = whole_number(str(value))
+    return -1 if number is None else number
 
 
 def member_key(member: dict[str, Any]) -> str:
@@ -599,9 +600,16 @@ async def partnership_snapshot(session: AsyncSession, partnership_id: int) -> di
 
 async def partnership_by_slug(session: AsyncSession, slug: str) -> dict[str, Any]:
     """The current record of the partnership with this slug; ``NotFound`` if none."""
+    # PostgreSQL text cannot hold NUL, so such a slug names nothing (rather than failing).
     pid = (
-        await session.execute(text("SELECT id FROM partnership WHERE slug = :s"), {"s": slug[:200]})
-    ).scalar_one_or_none()
+        None
+        if "\x00" in slug
+        else (
+            await session.execute(
+                text("SELECT id FROM partnership WHERE slug = :s"), {"s": slug[:200]}
+            )
+        ).scalar_one_or_none()
+    )
     snapshot = await partnership_snapshot(session, pid) if pid is not None else None
     if snapshot is None:
         raise NotFound(f"No partnership is called {slug[:80]!r}")

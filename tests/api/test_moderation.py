@@ -8,168 +8,47 @@ from __future__ import annotations
 
 import asyncio
 import re
-import secrets
 import uuid
 import xml.etree.ElementTree as ET
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from typing import Any
-from urllib.parse import urlsplit
 
+import _moderation_helpers as shared
 import httpx
 import psycopg
 import pytest
-from asgi_lifespan import LifespanManager
-from fastapi import FastAPI
+from _moderation_helpers import (
+    HACKNEY,
+    TOWER_HAMLETS,
+    XSS,
+    local,
+    make_partnership,
+    new_client,
+    token_of,
+    unique,
+)
 from psycopg.types.json import Jsonb
 from typer.testing import CliRunner
 
 from app.cli import cli
 from app.errors import Conflict
-from app.main import create_app
-from app.services import accounts, csrf, moderation, ratelimit
+from app.services import accounts, moderation, ratelimit
 from app.services.snapshots import partnership_snapshot
 from app.settings import Settings
 
 PASSWORD = "correct horse battery staple"
-XSS = '<script>alert("x")</script>"><img src=x onerror=alert(1)>'
-TOWER_HAMLETS = "E09000030"
-HACKNEY = "E09000012"
 BIRMINGHAM = "E08000025"
 HARTLEPOOL = "E06000001"
 
 
-# --- fixtures and helpers (test_submissions_api.py has the same ones) ---------------------------
-
-
-@pytest.fixture(scope="module")
-async def served(database: str, settings: Settings) -> AsyncIterator[tuple[FastAPI, Any]]:
-    """The app (for its state) and its ASGI entry point with the lifespan running."""
-    application = create_app(settings)
-    async with LifespanManager(application) as manager:
-        yield application, manager.app
-
-
-@pytest.fixture(scope="module")
-def app(served: tuple[FastAPI, Any]) -> Any:
-    return served[1]
-
-
-@pytest.fixture(scope="module")
-def state(served: tuple[FastAPI, Any]) -> Any:
-    """The running app's state: its settings and database sessionmaker."""
-    return served[0].state
-
-
-def new_client(app: Any, ip: str | None = None, https: bool = False) -> httpx.AsyncClient:
-    """A client with its own cookies and (by default) its own random IP address."""
-    # secrets, not random: a seeded random module would repeat addresses between runs.
-    ip = ip or f"10.{secrets.randbelow(256)}.{secrets.randbelow(256)}.{1 + secrets.randbelow(254)}"
-    transport = httpx.ASGITransport(app=app, client=(ip, 40000))
-    return httpx.AsyncClient(
-        transport=transport, base_url=("https" if https else "http") + "://testserver"
-    )
-
-
-@pytest.fixture()
-async def anon(app: Any) -> AsyncIterator[httpx.AsyncClient]:
-    async with new_client(app) as c:
-        yield c
-
-
-@pytest.fixture(autouse=True)
-def quick_forms(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No minimum fill time, and rate limits no test reaches unless it lowers them."""
-    monkeypatch.setattr(csrf, "MIN_FILL_SECONDS", 0)
-    monkeypatch.setattr(ratelimit, "SUBMIT", ratelimit.Limit(10_000, 3600))
-    monkeypatch.setattr(ratelimit, "LOGIN_IP", ratelimit.Limit(10_000, 900))
-
-
-@pytest.fixture(scope="module")
-def db(database: str) -> Iterator[psycopg.Connection[Any]]:
-    with psycopg.connect(database, autocommit=True) as conn:
-        yield conn
-        cleanup(conn)
-
-
-def cleanup(conn: psycopg.Connection[Any]) -> None:
-    """Remove every row the tests wrote (revisions are immutable, so their trigger is paused)."""
-    with conn.transaction():
-        conn.execute("ALTER TABLE revision DISABLE TRIGGER revision_is_immutable")
-        conn.execute(
-            "CREATE TEMP TABLE doomed_p ON COMMIT DROP AS SELECT id FROM partnership"
-            " WHERE slug LIKE 'modtest-%'"
-        )
-        conn.execute(
-            "CREATE TEMP TABLE doomed_s ON COMMIT DROP AS SELECT id FROM submission"
-            " WHERE submitter_email LIKE '%@modtest.example'"
-            " OR partnership_id IN (SELECT id FROM doomed_p)"
-        )
-        conn.execute(
-            "CREATE TEMP TABLE doomed_m ON COMMIT DROP AS SELECT id FROM moderator"
-            " WHERE email LIKE '%@modtest.example'"
-        )
-        conn.execute(
-            "DELETE FROM area_landscape WHERE area_code IN"
-            " (SELECT area_code FROM revision WHERE partnership_id IS NULL"
-            "  AND submission_id IN (SELECT id FROM doomed_s))"
-        )
-        conn.execute(
-            "DELETE FROM revision WHERE partnership_id IN (SELECT id FROM doomed_p)"
-            " OR submission_id IN (SELECT id FROM doomed_s)"
-            " OR moderator_id IN (SELECT id FROM doomed_m)"
-        )
-        conn.execute(
-            "DELETE FROM audit_log WHERE submission_id IN (SELECT id FROM doomed_s)"
-            " OR moderator_id IN (SELECT id FROM doomed_m)"
-        )
-        conn.execute("DELETE FROM submission WHERE id IN (SELECT id FROM doomed_s)")
-        conn.execute("DELETE FROM partnership WHERE id IN (SELECT id FROM doomed_p)")
-        conn.execute("DELETE FROM moderator WHERE id IN (SELECT id FROM doomed_m)")
-        conn.execute("ALTER TABLE revision ENABLE TRIGGER revision_is_immutable")
-
-
-def unique(prefix: str = "ModTest") -> str:
-    return f"{prefix} {uuid.uuid4().hex[:8]}"
-
-
-def make_partnership(conn: psycopg.Connection[Any], name: str | None = None) -> dict[str, Any]:
-    """A partnership at version 1 with its first revision, as the seed importer leaves one."""
-    name = name or unique()
-    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-    with conn.transaction():
-        pid = conn.execute(
-            "INSERT INTO partnership (slug, name, kind, summary, status, version)"
-            " VALUES (%s, %s, 'area_based_education_partnership', 'Original summary', 'active', 1)"
-            " RETURNING id",
-            (slug, name),
-        ).fetchone()[0]  # type: ignore[index]
-        conn.execute(
-            "INSERT INTO partnership_theme VALUES (%s, 'school_improvement'), (%s, 'leadership')",
-            (pid, pid),
-        )
-        conn.execute(
-            "INSERT INTO partnership_area (partnership_id, area_code, position, note)"
-            " VALUES (%s, %s, 0, '(part)')",
-            (pid, TOWER_HAMLETS),
-        )
-        snap = partnership_snapshot(conn, pid)
-        conn.execute(
-            "INSERT INTO revision (partnership_id, version, snapshot, change)"
-            " VALUES (%s, 1, %s, 'seed import')",
-            (pid, Jsonb(snap)),
-        )
-    return snap
-
-
-def local(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.path}?{parts.query}"
-
-
-def token_of(html: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert found, "no CSRF token on the page"
-    return found.group(1)
+# Shared fixtures, bound here so that pytest finds them for this module's tests.
+served = shared.served
+app = shared.app
+state = shared.state
+db = shared.db
+school = shared.school
+quick_forms = shared.quick_forms
+anon = shared.anon
 
 
 def submitter(tag: str = "sam") -> dict[str, str]:
@@ -244,13 +123,6 @@ def moderators(settings: Settings, db: psycopg.Connection[Any]) -> tuple[str, st
     assert accounts.create_moderator(settings, first, PASSWORD) is True
     assert accounts.create_moderator(settings, second, PASSWORD) is True
     return first, second
-
-
-@pytest.fixture(scope="module")
-def school(db: psycopg.Connection[Any]) -> tuple[int, str]:
-    row = db.execute("SELECT urn, name FROM school ORDER BY urn LIMIT 1").fetchone()
-    assert row is not None, "the schools importer has not run"
-    return int(row[0]), str(row[1])
 
 
 async def sign_in(client: httpx.AsyncClient, email: str) -> httpx.AsyncClient:
@@ -471,6 +343,77 @@ def test_command_line_creates_and_resets_moderators(
     assert short.exit_code == 1
     with pytest.raises(accounts.AccountError):
         accounts.create_moderator(settings, "not an email", PASSWORD)
+
+
+async def test_every_refused_sign_in_costs_one_password_check(
+    app: Any, settings: Settings, db: psycopg.Connection[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A locked or disabled account answers after the same work as an unknown address."""
+    checks: list[str] = []
+    real_verify = accounts._verify
+
+    def counting_verify(password_hash: str, password: str) -> bool:
+        checks.append(password_hash)
+        return real_verify(password_hash, password)
+
+    monkeypatch.setattr(accounts, "_verify", counting_verify)
+    locked, disabled = (f"{n}-{uuid.uuid4().hex[:6]}@modtest.example" for n in ("lk", "off"))
+    for email in (locked, disabled):
+        accounts.create_moderator(settings, email, PASSWORD)
+    db.execute(
+        "UPDATE moderator SET locked_until = now() + interval '1 hour' WHERE email = %s", (locked,)
+    )
+    db.execute("UPDATE moderator SET is_active = false WHERE email = %s", (disabled,))
+    async with new_client(app) as c:
+        token = token_of((await c.get("/moderate/login")).text)
+        for email, status in (
+            (f"nobody-{uuid.uuid4().hex[:6]}@modtest.example", 401),
+            (locked, 429),
+            (disabled, 401),
+        ):
+            checks.clear()
+            r = await c.post(
+                "/moderate/login", data={"csrf_token": token, "email": email, "password": PASSWORD}
+            )
+            assert r.status_code == status, email
+            assert len(checks) == 1, email
+
+
+async def test_unusual_digits_and_nul_bytes_get_answers_not_server_errors(
+    anon: httpx.AsyncClient, alice: httpx.AsyncClient, db: psycopg.Connection[Any]
+) -> None:
+    # "²" passes str.isdigit() but int() refuses it; PostgreSQL text cannot hold NUL.
+    token = token_of((await anon.get("/moderate/login")).text)
+    r = await anon.post(
+        "/moderate/login", data={"csrf_token": "²²².forged", "email": "a@b.org", "password": "x"}
+    )
+    assert r.status_code == 403
+    r = await anon.post(
+        "/moderate/login",
+        data={"csrf_token": token, "email": "no\x00body@modtest.example", "password": "x"},
+    )
+    assert r.status_code == 401
+    assert (await anon.get("/partnerships/no%00such/history")).status_code == 404
+    assert (await anon.get("/feeds/changes.atom", params={"area": "E0\x00"})).status_code == 404
+    assert (await anon.get("/feeds/changes.atom", params={"theme": "x\x00"})).status_code == 404
+    assert (await alice.get("/moderate", params={"area": "E0\x00"})).status_code == 200
+    record = make_partnership(db)
+    moderator_token = await csrf_for(alice)
+    for to_version in ("²", "9" * 30):
+        r = await alice.post(
+            f"/moderate/partnerships/{record['slug']}/revert",
+            data={"csrf_token": moderator_token, "to_version": to_version, "expected_version": "1"},
+        )
+        assert r.status_code == 422, to_version
+    r = await alice.post(
+        "/moderate/partnerships/no%00such/revert",
+        data={"csrf_token": moderator_token, "to_version": "1", "expected_version": "2"},
+    )
+    assert r.status_code == 404
+    # A base version that is not a number is ignored, as a blank one is: the suggestion's own.
+    reference, _ = await submit_amend(anon, record, summary="Unusual digits")
+    assert (await act(alice, reference, "approve", base_version="²")).status_code == 303
+    assert record_of(db, record["slug"])["summary"] == "Unusual digits"
 
 
 # --- decisions ------------------------------------------------------------------------------------
@@ -912,6 +855,43 @@ async def test_revert_to_an_earlier_revision(
     assert "@modtest.example" not in public.text and "Restore version" not in public.text
     moderator_view = await alice.get(f"/partnerships/{record['slug']}/history")
     assert "@modtest.example" in moderator_view.text and reference in moderator_view.text
+
+
+async def test_revert_the_database_refuses_is_not_called_stale(
+    alice: httpx.AsyncClient, db: psycopg.Connection[Any]
+) -> None:
+    record = make_partnership(db)
+    broken = {**record, "version": 5, "areas": [{"code": "E99999999", "name": "Gone"}]}
+    db.execute(
+        "INSERT INTO revision (partnership_id, version, snapshot, change)"
+        " VALUES (%s, 5, %s, 'seed import')",
+        (record["id"], Jsonb(broken)),
+    )
+    r = await alice.post(
+        f"/moderate/partnerships/{record['slug']}/revert",
+        data={"csrf_token": await csrf_for(alice), "to_version": "5", "expected_version": "1"},
+    )
+    assert r.status_code == 303 and r.headers["location"].endswith("error=refused")
+    assert record_of(db, record["slug"]) == record
+    page = await alice.get(r.headers["location"])
+    assert "could not be restored" in page.text and "changed meanwhile" not in page.text
+
+
+async def test_evidence_link_without_a_scheme_becomes_an_absolute_source(
+    anon: httpx.AsyncClient, alice: httpx.AsyncClient, db: psycopg.Connection[Any]
+) -> None:
+    body = new_body(unique())
+    body["evidence"] = "See www.example.org/maths-hub for the list of schools"
+    reference, _ = await submit(anon, body)
+    assert (await act(alice, reference, "approve")).status_code == 303
+    row = db.execute(
+        "SELECT p.slug, p.source_url FROM partnership p JOIN submission s"
+        " ON s.partnership_id = p.id WHERE s.reference = %s",
+        (reference,),
+    ).fetchone()
+    assert row is not None and row[1] == "https://www.example.org/maths-hub"
+    page = await anon.get(f"/partnerships/{row[0]}")
+    assert 'href="https://www.example.org/maths-hub"' in page.text
 
 
 async def test_landscape_note_approval(

@@ -7,147 +7,40 @@ Every test writes rows marked as test data (names starting "ModTest", submitters
 from __future__ import annotations
 
 import re
-import secrets
 import socket
 import socketserver
 import threading
-import uuid
-from collections.abc import AsyncIterator, Iterator
 from typing import Any
-from urllib.parse import urlsplit
 
+import _moderation_helpers as shared
 import httpx
 import psycopg
 import pytest
+from _moderation_helpers import (
+    HACKNEY,
+    TOWER_HAMLETS,
+    XSS,
+    local,
+    make_partnership,
+    new_client,
+    token_of,
+    unique,
+)
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
-from psycopg.types.json import Jsonb
 
 from app.main import create_app
 from app.services import csrf, ratelimit
-from app.services.snapshots import partnership_snapshot
 from app.settings import Settings
 
-XSS = '<script>alert("x")</script>"><img src=x onerror=alert(1)>'
-TOWER_HAMLETS = "E09000030"
-HACKNEY = "E09000012"
-
-
-# --- fixtures and helpers (test_moderation.py has the same ones) --------------------------------
-
-
-@pytest.fixture(scope="module")
-async def app(database: str, settings: Settings) -> AsyncIterator[FastAPI]:
-    application = create_app(settings)
-    async with LifespanManager(application) as manager:
-        yield manager.app  # type: ignore[misc]
-
-
-def new_client(app: FastAPI, ip: str | None = None, https: bool = False) -> httpx.AsyncClient:
-    """A client with its own cookies and (by default) its own random IP address."""
-    # secrets, not random: a seeded random module would repeat addresses between runs.
-    ip = ip or f"10.{secrets.randbelow(256)}.{secrets.randbelow(256)}.{1 + secrets.randbelow(254)}"
-    transport = httpx.ASGITransport(app=app, client=(ip, 40000))
-    return httpx.AsyncClient(
-        transport=transport, base_url=("https" if https else "http") + "://testserver"
-    )
-
-
-@pytest.fixture()
-async def web(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    async with new_client(app) as c:
-        yield c
-
-
-@pytest.fixture(autouse=True)
-def quick_forms(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No minimum fill time, and a rate limit no test reaches unless it lowers it."""
-    monkeypatch.setattr(csrf, "MIN_FILL_SECONDS", 0)
-    monkeypatch.setattr(ratelimit, "SUBMIT", ratelimit.Limit(10_000, 3600))
-
-
-@pytest.fixture(scope="module")
-def db(database: str) -> Iterator[psycopg.Connection[Any]]:
-    with psycopg.connect(database, autocommit=True) as conn:
-        yield conn
-        cleanup(conn)
-
-
-def cleanup(conn: psycopg.Connection[Any]) -> None:
-    """Remove every row the tests wrote (revisions are immutable, so their trigger is paused)."""
-    with conn.transaction():
-        conn.execute("ALTER TABLE revision DISABLE TRIGGER revision_is_immutable")
-        conn.execute(
-            "CREATE TEMP TABLE doomed_p ON COMMIT DROP AS SELECT id FROM partnership"
-            " WHERE slug LIKE 'modtest-%'"
-        )
-        conn.execute(
-            "CREATE TEMP TABLE doomed_s ON COMMIT DROP AS SELECT id FROM submission"
-            " WHERE submitter_email LIKE '%@modtest.example'"
-            " OR partnership_id IN (SELECT id FROM doomed_p)"
-        )
-        conn.execute(
-            "CREATE TEMP TABLE doomed_m ON COMMIT DROP AS SELECT id FROM moderator"
-            " WHERE email LIKE '%@modtest.example'"
-        )
-        conn.execute(
-            "DELETE FROM revision WHERE partnership_id IN (SELECT id FROM doomed_p)"
-            " OR submission_id IN (SELECT id FROM doomed_s)"
-            " OR moderator_id IN (SELECT id FROM doomed_m)"
-        )
-        conn.execute(
-            "DELETE FROM area_landscape WHERE area_code IN"
-            " (SELECT area_code FROM submission WHERE id IN (SELECT id FROM doomed_s)"
-            "  AND kind = 'landscape' AND status = 'approved')"
-        )
-        conn.execute(
-            "DELETE FROM audit_log WHERE submission_id IN (SELECT id FROM doomed_s)"
-            " OR moderator_id IN (SELECT id FROM doomed_m)"
-        )
-        conn.execute("DELETE FROM submission WHERE id IN (SELECT id FROM doomed_s)")
-        conn.execute("DELETE FROM partnership WHERE id IN (SELECT id FROM doomed_p)")
-        conn.execute("DELETE FROM moderator WHERE id IN (SELECT id FROM doomed_m)")
-        conn.execute("ALTER TABLE revision ENABLE TRIGGER revision_is_immutable")
-
-
-def unique(prefix: str = "ModTest") -> str:
-    return f"{prefix} {uuid.uuid4().hex[:8]}"
-
-
-def make_partnership(conn: psycopg.Connection[Any], name: str | None = None) -> dict[str, Any]:
-    """A partnership at version 1 with its first revision, as the seed importer leaves one."""
-    name = name or unique()
-    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-    with conn.transaction():
-        pid = conn.execute(
-            "INSERT INTO partnership (slug, name, kind, summary, status, version)"
-            " VALUES (%s, %s, 'area_based_education_partnership', 'Original summary', 'active', 1)"
-            " RETURNING id",
-            (slug, name),
-        ).fetchone()[0]  # type: ignore[index]
-        conn.execute(
-            "INSERT INTO partnership_theme VALUES (%s, 'school_improvement'), (%s, 'leadership')",
-            (pid, pid),
-        )
-        conn.execute(
-            "INSERT INTO partnership_area (partnership_id, area_code, position, note)"
-            " VALUES (%s, %s, 0, '(part)')",
-            (pid, TOWER_HAMLETS),
-        )
-        snap = partnership_snapshot(conn, pid)
-        conn.execute(
-            "INSERT INTO revision (partnership_id, version, snapshot, change)"
-            " VALUES (%s, 1, %s, 'seed import')",
-            (pid, Jsonb(snap)),
-        )
-    return snap
-
-
-@pytest.fixture(scope="module")
-def school(db: psycopg.Connection[Any]) -> tuple[int, str]:
-    row = db.execute("SELECT urn, name FROM school ORDER BY urn LIMIT 1").fetchone()
-    assert row is not None, "the schools importer has not run"
-    return int(row[0]), str(row[1])
+# Shared fixtures, bound here so that pytest finds them for this module's tests.
+served = shared.served
+app = shared.app
+db = shared.db
+school = shared.school
+quick_forms = shared.quick_forms
+anon = shared.anon
+web = shared.web
 
 
 @pytest.fixture(scope="module")
@@ -176,18 +69,6 @@ def api_new(name: str | None = None, **proposed: Any) -> dict[str, Any]:
         "submitter": submitter(),
         "evidence": "I coordinate it; see https://example.org/about",
     }
-
-
-def local(url: str) -> str:
-    """The path and query of an absolute URL, for the ASGI client."""
-    parts = urlsplit(url)
-    return f"{parts.path}?{parts.query}"
-
-
-def token_of(html: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
-    assert found, "no CSRF token on the page"
-    return found.group(1)
 
 
 def new_form(name: str, token: str, **over: Any) -> dict[str, Any]:
@@ -293,6 +174,29 @@ async def test_api_gives_field_level_errors(web: httpx.AsyncClient) -> None:
         "evidence",
     }
     assert "999999" in fields["proposed.members.0.urn"]
+
+
+async def test_unusual_digits_and_nul_bytes_get_answers_not_server_errors(
+    web: httpx.AsyncClient, db: psycopg.Connection[Any]
+) -> None:
+    # "²" passes str.isdigit() but int() refuses it; PostgreSQL text cannot hold NUL.
+    r = await web.post(
+        "/api/v1/submissions",
+        json=api_new(founded_year="²²²²", members=[{"member_type": "school", "ref": "²"}]),
+    )
+    assert r.status_code == 422
+    fields = {e["field"]: e["message"] for e in r.json()["errors"]}
+    assert "4 digits" in fields["proposed.founded_year"]
+    assert "6 digits" in fields["proposed.members.0.ref"]
+    page = await web.get("/suggest/new")
+    name = unique()
+    form = new_form(name, token_of(page.text), base_version="²")
+    form["members-²-name"] = "Not a row"
+    r = await web.post("/suggest/new", data=form)
+    assert r.status_code == 303 and count_submissions(db, name) == 1
+    bad_token = new_form(unique(), "²²².forged")
+    assert (await web.post("/suggest/new", data=bad_token)).status_code == 403
+    assert (await web.get("/partnerships/no%00such/suggest")).status_code == 404
 
 
 async def test_api_checks_the_shape_and_the_size(web: httpx.AsyncClient) -> None:

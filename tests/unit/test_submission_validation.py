@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from app.errors import Forbidden
-from app.schemas import MemberIn, PartnershipForm, ProposedIn, SubmissionIn, form_field_id
+from app.schemas import (
+    MemberIn,
+    PartnershipForm,
+    ProposedIn,
+    SubmissionIn,
+    form_field_id,
+    whole_number,
+)
 from app.services import csrf
 from app.services.moderation import diff_records, three_way_merge
 from app.services.submissions import (
@@ -298,6 +305,28 @@ def test_form_tokens_are_bound_to_cookie_purpose_and_time() -> None:
     with pytest.raises(Forbidden):
         csrf.check_session_token("expected", "other")
     csrf.check_session_token("expected", "expected")
+
+
+def test_numbers_in_unusual_digits_are_refused_not_crashed_on() -> None:
+    # "²" passes str.isdigit() but int() refuses it; these used to raise ValueError (a 500).
+    assert whole_number("²") is None and whole_number("1²") is None
+    assert whole_number("٣") is None  # int() takes Arabic-Indic digits; GSS and URNs do not
+    assert whole_number(" 42 ") == 42 and whole_number("") is None
+    assert whole_number("1" * 10) is None and whole_number("1" * 10, 10) == 1_111_111_111
+    errors = Errors()
+    assert check_year(errors, "y", "²²²²") is None
+    assert "4 digits" in messages(errors)["y"]
+    members, lookups = check_members(errors, [MemberIn(member_type="school", ref="²")], VOCAB)
+    assert lookups == [] and members[0]["urn"] is None
+    assert "6 digits" in messages(errors)["proposed.members.0.ref"]
+    form = PartnershipForm.from_pairs(
+        [("base_version", "²"), ("members-²-name", "x"), ("members-0-name", "Kept")]
+    )
+    assert [m.name for m in form.members] == ["Kept"]
+    assert form.to_submission("amend", "a").base_version is None
+    for token in ("²²².abc", "9" * 5000 + ".abc"):
+        with pytest.raises(csrf.FormExpired):
+            csrf.check_form_token("s" * 32, "cookie-value-1234567890", token, "suggest")
 
 
 def test_ip_hashes_are_keyed_and_stable() -> None:
