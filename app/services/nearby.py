@@ -144,8 +144,10 @@ async def near(session: AsyncSession, place: Place, school_limit: int = 10) -> N
             if row:
                 found[level] = dict(row) | {"level": level, "approximate": True}
     areas = await _with_parents(session, found)
-    serving_codes = [a["code"] for a in (areas.get("district"), areas.get("local_authority")) if a]
-    serving = await _serving(session, serving_codes)
+    # The district is the most precise area: through partnership_coverage it also brings in the
+    # partnerships of its county, but not those of the county's other districts.
+    home = areas.get("district") or areas.get("local_authority")
+    serving = await _serving(session, [home["code"]] if home else [])
     result = NearResult(place=place, areas=areas, serving=serving)
     result.near_members = [
         dict(r)

@@ -194,6 +194,19 @@ async def test_near_split_district_and_sector(client: httpx.AsyncClient) -> None
     assert missing.status_code == 404 and "ZZ9 9" in missing.json()["detail"]
 
 
+async def test_near_lists_partnerships_of_the_district_and_its_county_only(
+    client: httpx.AsyncClient,
+) -> None:
+    body = (
+        await client.get("/api/v1/near", params={"postcode": "CO1 1"})
+    ).json()  # Colchester, Essex
+    assert body["areas"]["district"]["name"] == "Colchester"
+    names = {p["name"] for p in body["partnerships_serving"]}
+    assert "Colchester LCEP" in names  # serves the district
+    assert "Essex School Partnership Board" in names  # serves the county, so the district too
+    assert "Braintree LCEP" not in names  # another district of the same county
+
+
 @pytest.mark.parametrize(
     ("params", "status"),
     [
