@@ -5,22 +5,18 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Annotated, Any
 
-import orjson
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
-from app import queries
 from app.cache import Payload, PayloadCache
 from app.db import SessionDep
 from app.errors import InvalidInput
 from app.services import areas, nearby, partnerships, schools, search
-from app.services.versions import data_version
 
 router = APIRouter()
 v1 = APIRouter(prefix="/api/v1", tags=["api"])
 
 GEOJSON = "application/geo+json"
-MAX_SCHOOL_BBOX_DEG2 = 4.0
 Level = Annotated[str, Query(description="region, combined_authority, local_authority or district")]
 Zoom = Annotated[int, Query(ge=0, le=22, description="Map zoom; picks the generalisation band")]
 Theme = Annotated[str | None, Query(description="Theme codes, comma-separated")]
@@ -31,6 +27,16 @@ National = Annotated[
 TrustOnly = Annotated[
     bool, Query(alias="trust", description="Only partnerships involving an academy trust")
 ]
+
+
+RequiredBox = Annotated[str, Query(description="min lon,min lat,max lon,max lat")]
+
+
+def _box(bbox: str) -> tuple[float, float, float, float]:
+    box = partnerships.parse_bbox(bbox)
+    if box is None:
+        raise InvalidInput("bbox is required: min lon,min lat,max lon,max lat.")
+    return box
 
 
 def _cache(request: Request) -> PayloadCache:
@@ -87,16 +93,7 @@ async def area_boundary(
     request: Request, session: SessionDep, code: Annotated[str, Path(max_length=9)], zoom: Zoom = 12
 ) -> Response:
     """One area's boundary as a GeoJSON Feature; from zoom 11 the full imported boundary."""
-    band = areas.boundary_band(zoom)
-    area = await areas.profile_header(session, code)
-    version = await data_version(session)
-
-    async def build() -> bytes:
-        return await queries.area_geojson(session, area["code"], band)
-
-    payload = await _cache(request).get_or_build(
-        ("boundary", area["code"], band, version), build, GEOJSON
-    )
+    payload = await areas.boundary(session, _cache(request), code, zoom)
     return payload.respond(request)
 
 
@@ -113,20 +110,14 @@ async def indicator_values(
 async def coverage(request: Request, session: SessionDep) -> Response:
     """Share of each LA's schools in a partnership (listed members; in a served area), with
     totals by combined authority and region."""
-    version = await data_version(session)
-
-    async def build() -> bytes:
-        return orjson.dumps(await areas.coverage(session))
-
-    payload = await _cache(request).get_or_build(("coverage", version), build)
+    payload = await areas.coverage_payload(session, _cache(request))
     return payload.respond(request)
 
 
 @v1.get("/vocabulary")
 async def vocabulary(session: SessionDep) -> dict[str, Any]:
     """Partnership kinds (with the national flag) and themes, with labels."""
-    kinds, themes = await queries.vocabulary(session)
-    return {"kinds": [dict(k) for k in kinds], "themes": [dict(t) for t in themes]}
+    return await partnerships.vocabulary(session)
 
 
 @v1.get("/partnerships", response_class=Response, responses={200: {"content": {GEOJSON: {}}}})
@@ -156,14 +147,7 @@ async def partnership_list(
         q=q,
         bbox=bbox,
     )
-    version = await data_version(session)
-
-    async def build() -> bytes:
-        return partnerships.as_geojson(await partnerships.listing(session, filters))
-
-    payload = await _cache(request).get_or_build(
-        ("partnerships", filters.cache_key(), version), build, GEOJSON
-    )
+    payload = await partnerships.geojson_payload(session, _cache(request), filters)
     return payload.respond(request)
 
 
@@ -182,36 +166,14 @@ async def partnership_areas(
     request: Request, session: SessionDep, slug: Annotated[str, Path(max_length=200)]
 ) -> Response:
     """The areas a partnership serves, as GeoJSON."""
-    record = await partnerships.detail(session, slug)
-    version = await data_version(session)
-
-    async def build() -> bytes:
-        return await queries.partnership_areas_geojson(session, record["id"])
-
-    payload = await _cache(request).get_or_build(("p-areas", slug, version), build, GEOJSON)
+    payload = await partnerships.areas_payload(session, _cache(request), slug)
     return payload.respond(request)
 
 
 @v1.get("/schools", response_class=Response, responses={200: {"content": {GEOJSON: {}}}})
-async def school_points(
-    request: Request,
-    session: SessionDep,
-    bbox: Annotated[
-        str, Query(description="min lon,min lat,max lon,max lat (at most 4 square degrees)")
-    ],
-) -> Response:
-    """Schools inside a bounding box as GeoJSON points (at most 5,000)."""
-    box = partnerships.parse_bbox(bbox)
-    assert box is not None
-    xmin, ymin, xmax, ymax = box
-    if (xmax - xmin) * (ymax - ymin) > MAX_SCHOOL_BBOX_DEG2:
-        raise InvalidInput("bbox too large for schools: zoom in (at most 4 square degrees).")
-    version = await data_version(session)
-
-    async def build() -> bytes:
-        return await queries.schools_in_bbox(session, xmin, ymin, xmax, ymax, 5000)
-
-    payload = await _cache(request).get_or_build(("schools", box, version), build, GEOJSON)
+async def school_points(request: Request, session: SessionDep, bbox: RequiredBox) -> Response:
+    """Schools inside a bounding box as GeoJSON points (at most 5,000; at most 4 square degrees)."""
+    payload = await schools.schools_payload(session, _cache(request), _box(bbox))
     return payload.respond(request)
 
 
@@ -229,20 +191,9 @@ async def school_detail(session: SessionDep, urn: Annotated[int, Path()]) -> dic
 
 
 @v1.get("/trusts", response_class=Response, responses={200: {"content": {GEOJSON: {}}}})
-async def trust_points(
-    request: Request,
-    session: SessionDep,
-    bbox: Annotated[str, Query(description="min lon,min lat,max lon,max lat")],
-) -> Response:
+async def trust_points(request: Request, session: SessionDep, bbox: RequiredBox) -> Response:
     """Open academy trusts' head offices inside a bounding box, with school counts (GeoJSON)."""
-    box = partnerships.parse_bbox(bbox)
-    assert box is not None
-    version = await data_version(session)
-
-    async def build() -> bytes:
-        return await queries.trusts_in_bbox(session, *box, limit=3000)
-
-    payload = await _cache(request).get_or_build(("trusts", box, version), build, GEOJSON)
+    payload = await schools.trusts_payload(session, _cache(request), _box(bbox))
     return payload.respond(request)
 
 
@@ -257,13 +208,7 @@ async def trust_school_points(
     request: Request, session: SessionDep, uid: Annotated[int, Path()]
 ) -> Response:
     """A trust's schools as GeoJSON points."""
-    page = await schools.trust_page(session, uid)
-    version = await data_version(session)
-
-    async def build() -> bytes:
-        return await queries.trust_schools_geojson(session, page["trust"]["uid"])
-
-    payload = await _cache(request).get_or_build(("trust-schools", uid, version), build, GEOJSON)
+    payload = await schools.trust_schools_payload(session, _cache(request), uid)
     return payload.respond(request)
 
 
@@ -324,16 +269,8 @@ def _partnership_summary(p: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _download(request: Request, session: SessionDep, fmt: str) -> Payload:
-    filters = await partnerships.make_filters(session, national=True)
-    version = await data_version(session)
     base = request.app.state.settings.public_base_url.rstrip("/")
-
-    async def build() -> bytes:
-        items = await partnerships.listing(session, filters)
-        return partnerships.as_csv(items, base) if fmt == "csv" else partnerships.as_geojson(items)
-
-    media = "text/csv; charset=utf-8" if fmt == "csv" else GEOJSON
-    return await _cache(request).get_or_build(("download", fmt, version), build, media)
+    return await partnerships.download_payload(session, _cache(request), fmt, base)
 
 
 @router.get("/downloads/partnerships.csv", tags=["downloads"])

@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from app.db import SessionDep
 from app.services import feeds
-from app.services.versions import data_version
+from app.services.versions import cached
 from app.settings import Settings
 
 router = APIRouter(tags=["feeds"])
@@ -29,13 +29,13 @@ async def changes_feed(
     """The latest approved changes to partnerships and area notes, as Atom."""
     settings: Settings = request.app.state.settings
     area, theme = area.strip().upper(), theme.strip()
-    version = await data_version(session)
 
     async def build() -> bytes:
         return await feeds.changes_feed(session, settings.public_base_url, area, theme)
 
-    payload = await request.app.state.cache.get_or_build(
-        ("changes.atom", area, theme, version), build, f"{feeds.MEDIA_TYPE}; charset=utf-8"
+    media = f"{feeds.MEDIA_TYPE}; charset=utf-8"
+    payload = await cached(
+        session, request.app.state.cache, ("changes.atom", area, theme), build, media
     )
     response: Response = payload.respond(request)
     return response

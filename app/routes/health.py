@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse, RedirectResponse
-from sqlalchemy import text
 
 from app.db import SessionDep
+from app.services.versions import data_version
 
 router = APIRouter(tags=["health"])
 
@@ -27,11 +27,11 @@ async def healthz() -> dict[str, str]:
 async def readyz(session: SessionDep) -> JSONResponse:
     """The database answers and holds imported data."""
     try:
-        version = (await session.execute(text("SELECT max(id) FROM dataset"))).scalar()
+        version = await data_version(session)
     except Exception as exc:  # any database failure means not ready
         return JSONResponse(
             {"status": "unavailable", "detail": type(exc).__name__}, status_code=503
         )
-    if version is None:
+    if not version:
         return JSONResponse({"status": "no data imported"}, status_code=503)
     return JSONResponse({"status": "ready", "data_version": version})

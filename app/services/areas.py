@@ -10,8 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app import queries
 from app.cache import Payload, PayloadCache
 from app.errors import InvalidInput, NotFound
-from app.services.partnerships import Filters, listing, make_filters
-from app.services.versions import data_version
+from app.services.partnerships import Filters, listing
+from app.services.versions import GEOJSON, cached
 
 LEVELS = ("region", "combined_authority", "local_authority", "district")
 LEVEL_LABELS = {
@@ -21,18 +21,15 @@ LEVEL_LABELS = {
     "local_authority": "Local authority",
     "district": "District",
 }
-# Zoom -> (stored generalisation band, decimal places in the GeoJSON).
-ZOOM_BANDS = ((6, 6, 3), (8, 8, 4), (10, 10, 5), (99, 10, 5))
+# Up to zoom -> (stored generalisation band, decimal places in the GeoJSON); band 10 beyond.
+ZOOM_BANDS = ((6, 6, 3), (8, 8, 4), (10, 10, 5))
 
 
 def band_for_zoom(zoom: int) -> tuple[int, int]:
     """The generalisation band and coordinate precision for a map zoom level."""
     if not 0 <= zoom <= 22:
         raise InvalidInput("zoom must be between 0 and 22.")
-    for upto, band, digits in ZOOM_BANDS:
-        if zoom <= upto:
-            return band, digits
-    raise AssertionError("unreachable")
+    return next(((b, d) for upto, b, d in ZOOM_BANDS if zoom <= upto), ZOOM_BANDS[-1][1:])
 
 
 FULL_GEOMETRY = 0  # no stored band has this number: queries fall back to area.geom
@@ -52,12 +49,11 @@ async def layer(session: AsyncSession, cache: PayloadCache, level: str, zoom: in
     if level not in LEVELS:
         raise InvalidInput(f"level must be one of: {', '.join(LEVELS)}.")
     band, digits = band_for_zoom(zoom)
-    version = await data_version(session)
 
     async def build() -> bytes:
         return await queries.area_layer(session, level, band, digits)
 
-    return await cache.get_or_build(("areas", level, band, version), build, "application/geo+json")
+    return await cached(session, cache, ("areas", level, band), build, GEOJSON)
 
 
 async def counts(
@@ -66,7 +62,6 @@ async def counts(
     """Partnership counts per area after filters, as JSON {code: n}."""
     if level not in LEVELS:
         raise InvalidInput(f"level must be one of: {', '.join(LEVELS)}.")
-    version = await data_version(session)
 
     async def build() -> bytes:
         params = filters.params()
@@ -75,7 +70,7 @@ async def counts(
         rows = await queries.area_counts(session, level=level, **params)
         return orjson.dumps({r["code"]: r["n"] for r in rows})
 
-    return await cache.get_or_build(("counts", level, filters.cache_key(), version), build)
+    return await cached(session, cache, ("counts", level, filters.cache_key()), build)
 
 
 async def indicator_values(session: AsyncSession, cache: PayloadCache, code: str) -> Payload:
@@ -83,7 +78,6 @@ async def indicator_values(session: AsyncSession, cache: PayloadCache, code: str
     meta = await queries.indicator(session, code)
     if meta is None:
         raise NotFound(f"Unknown indicator {code}. See /api/v1/indicators.")
-    version = await data_version(session)
 
     async def build() -> bytes:
         values = await queries.indicator_values(session, code)
@@ -91,7 +85,27 @@ async def indicator_values(session: AsyncSession, cache: PayloadCache, code: str
             {"indicator": dict(meta), "values": {r["code"]: r["value"] for r in values}}
         )
 
-    return await cache.get_or_build(("indicator", code, version), build)
+    return await cached(session, cache, ("indicator", code), build)
+
+
+async def boundary(session: AsyncSession, cache: PayloadCache, code: str, zoom: int) -> Payload:
+    """One area's boundary as a GeoJSON Feature; from zoom 11 the full imported boundary."""
+    band = boundary_band(zoom)
+    area = await profile_header(session, code)
+
+    async def build() -> bytes:
+        return await queries.area_geojson(session, area["code"], band)
+
+    return await cached(session, cache, ("boundary", area["code"], band), build, GEOJSON)
+
+
+async def coverage_payload(session: AsyncSession, cache: PayloadCache) -> Payload:
+    """``coverage`` as cached JSON."""
+
+    async def build() -> bytes:
+        return orjson.dumps(await coverage(session))
+
+    return await cached(session, cache, ("coverage",), build)
 
 
 async def coverage(session: AsyncSession) -> dict[str, Any]:
@@ -148,8 +162,7 @@ async def profile(session: AsyncSession, code: str) -> dict[str, Any]:
     """Everything the area profile shows: parents, partnerships, schools, indicators, neighbours."""
     area = await profile_header(session, code)
     code = area["code"]
-    filters = await make_filters(session, area=code, national=True)
-    partnerships = await listing(session, filters)
+    partnerships = await listing(session, Filters(area=code, national=True))
     phases = [dict(p) for p in await queries.area_school_stats(session, code, area["level"])]
     total = sum(p["schools"] for p in phases)
     in_trust = sum(p["in_trust"] for p in phases)

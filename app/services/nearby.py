@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import queries
 from app.errors import InvalidInput, NotFound
 from app.postcodes import normalise_outcode, normalise_postcode, normalise_sector
+from app.services.partnerships import Filters, listing
 
 # England's extent with a margin, for validating clicked points.
 ENGLAND_BOUNDS = (-6.5, 49.8, 2.1, 55.9)
@@ -108,16 +111,14 @@ async def _locate_postcode(session: AsyncSession, text: str) -> Place:
     )
 
 
-async def _locate_school(session: AsyncSession, urn: int) -> Place:
+def check_urn(urn: int) -> None:
+    """A URN is six digits."""
     if not 100000 <= urn <= 999999:
-        raise InvalidInput("A URN is a six-digit number.")
-    row = await queries.school(session, urn)
-    if row is None:
-        raise NotFound(f"No school with URN {urn} in the list of open state-funded schools.")
-    if row["lon"] is None:
-        raise NotFound(
-            f"{row['name']} (URN {urn}) could not be placed on the map: its postcode is unknown."
-        )
+        raise InvalidInput("A URN is a six-digit number, e.g. 100000.")
+
+
+def school_place(row: RowMapping | Mapping[str, Any]) -> Place:
+    """A placed school (a row of ``queries.school``) as a Place."""
     return Place(
         row["name"],
         "school",
@@ -125,10 +126,22 @@ async def _locate_school(session: AsyncSession, urn: int) -> Place:
         row["lat"],
         row["x"],
         row["y"],
-        urn=urn,
+        urn=row["urn"],
         trust_uid=row["trust_uid"],
         trust_name=row["trust_name"],
     )
+
+
+async def _locate_school(session: AsyncSession, urn: int) -> Place:
+    check_urn(urn)
+    row = await queries.school(session, urn)
+    if row is None:
+        raise NotFound(f"No school with URN {urn} in the list of open state-funded schools.")
+    if row["lon"] is None:
+        raise NotFound(
+            f"{row['name']} (URN {urn}) could not be placed on the map: its postcode is unknown."
+        )
+    return school_place(row)
 
 
 async def near(session: AsyncSession, place: Place, school_limit: int = 10) -> NearResult:
@@ -147,7 +160,7 @@ async def near(session: AsyncSession, place: Place, school_limit: int = 10) -> N
     # The district is the most precise area: through partnership_coverage it also brings in the
     # partnerships of its county, but not those of the county's other districts.
     home = areas.get("district") or areas.get("local_authority")
-    serving = await _serving(session, [home["code"]] if home else [])
+    serving = await listing(session, Filters(area=home["code"], national=True)) if home else []
     result = NearResult(place=place, areas=areas, serving=serving)
     result.near_members = [
         dict(r)
@@ -190,28 +203,3 @@ async def _with_parents(
                         "is_mayoral": row["is_mayoral"],
                     }
     return {level: found[level] for level in LEVELS if level in found}
-
-
-async def _serving(session: AsyncSession, codes: list[str]) -> list[dict[str, Any]]:
-    """Partnerships serving the district or LA, local first, deduplicated."""
-    seen: dict[str, dict[str, Any]] = {}
-    for code in codes:
-        for row in await queries.partnership_list(
-            session,
-            area=code,
-            themes=None,
-            kinds=None,
-            national=True,
-            trust_only=False,
-            include_ended=True,
-            q=None,
-            xmin=None,
-            ymin=None,
-            xmax=None,
-            ymax=None,
-            limit=500,
-        ):
-            seen.setdefault(row["slug"], dict(row))
-    return sorted(
-        seen.values(), key=lambda r: (r["is_national"], r["status"] == "ended", r["name"])
-    )

@@ -11,7 +11,9 @@ import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import queries
+from app.cache import Payload, PayloadCache
 from app.errors import InvalidInput, NotFound
+from app.services.versions import GEOJSON, cached
 
 MAX_LIST = 2000
 
@@ -97,19 +99,22 @@ async def make_filters(
     bbox: str | None = None,
 ) -> Filters:
     """Build filters from request values, rejecting unknown themes, kinds and areas."""
-    kinds_known, themes_known = await queries.vocabulary(session)
     themes = split_list(theme)
     kinds = split_list(kind)
-    bad_themes = set(themes) - {t["code"] for t in themes_known}
-    if bad_themes:
-        raise InvalidInput(
-            f"Unknown theme: {', '.join(sorted(bad_themes))}. See /api/v1/vocabulary."
-        )
-    bad_kinds = set(kinds) - {k["code"] for k in kinds_known}
-    if bad_kinds:
-        raise InvalidInput(f"Unknown kind: {', '.join(sorted(bad_kinds))}. See /api/v1/vocabulary.")
-    if kinds and any(k["is_national"] for k in kinds_known if k["code"] in kinds):
-        national = True  # asking for a national kind by name shows it
+    if themes or kinds:  # the vocabulary is only read when there is something to check
+        kinds_known, themes_known = await queries.vocabulary(session)
+        bad_themes = set(themes) - {t["code"] for t in themes_known}
+        if bad_themes:
+            raise InvalidInput(
+                f"Unknown theme: {', '.join(sorted(bad_themes))}. See /api/v1/vocabulary."
+            )
+        bad_kinds = set(kinds) - {k["code"] for k in kinds_known}
+        if bad_kinds:
+            raise InvalidInput(
+                f"Unknown kind: {', '.join(sorted(bad_kinds))}. See /api/v1/vocabulary."
+            )
+        if any(k["is_national"] for k in kinds_known if k["code"] in kinds):
+            national = True  # asking for a national kind by name shows it
     if area is not None:
         area = area.strip().upper()
         if not await queries.area(session, area):
@@ -120,6 +125,12 @@ async def make_filters(
     return Filters(
         area, themes, kinds, national, trust_only, include_ended, q or None, parse_bbox(bbox)
     )
+
+
+async def vocabulary(session: AsyncSession) -> dict[str, list[dict[str, Any]]]:
+    """Partnership kinds (with the national flag) and themes, with labels."""
+    kinds, themes = await queries.vocabulary(session)
+    return {"kinds": [dict(k) for k in kinds], "themes": [dict(t) for t in themes]}
 
 
 async def listing(session: AsyncSession, filters: Filters) -> list[dict[str, Any]]:
@@ -190,3 +201,38 @@ async def detail(session: AsyncSession, slug: str) -> dict[str, Any]:
     record["members"] = [dict(m) for m in await queries.partnership_members(session, pid)]
     record["trusts"] = [dict(t) for t in await queries.partnership_trusts(session, pid)]
     return record
+
+
+async def geojson_payload(session: AsyncSession, cache: PayloadCache, filters: Filters) -> Payload:
+    """``listing`` as cached GeoJSON points."""
+
+    async def build() -> bytes:
+        return as_geojson(await listing(session, filters))
+
+    return await cached(session, cache, ("partnerships", filters.cache_key()), build, GEOJSON)
+
+
+async def areas_payload(session: AsyncSession, cache: PayloadCache, slug: str) -> Payload:
+    """The areas a partnership serves as cached GeoJSON; NotFound for an unknown slug."""
+    row = await queries.partnership(session, slug)
+    if row is None:
+        raise NotFound(f"No partnership called '{slug}'.")
+
+    async def build() -> bytes:
+        return await queries.partnership_areas_geojson(session, row["id"])
+
+    return await cached(session, cache, ("partnership-areas", slug), build, GEOJSON)
+
+
+async def download_payload(
+    session: AsyncSession, cache: PayloadCache, fmt: str, base_url: str
+) -> Payload:
+    """Every partnership (local and national) as cached CSV or GeoJSON."""
+    filters = Filters(national=True)
+
+    async def build() -> bytes:
+        items = await listing(session, filters)
+        return as_csv(items, base_url) if fmt == "csv" else as_geojson(items)
+
+    media = "text/csv; charset=utf-8" if fmt == "csv" else GEOJSON
+    return await cached(session, cache, ("download", fmt), build, media)

@@ -1,4 +1,4 @@
-"""Schools and trusts: their pages' content."""
+"""Schools and trusts: their pages' content and their map payloads."""
 
 from __future__ import annotations
 
@@ -7,19 +7,17 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import queries
+from app.cache import Payload, PayloadCache
 from app.errors import InvalidInput, NotFound
 from app.services import nearby
+from app.services.versions import GEOJSON, cached
 
-
-def check_urn(urn: int) -> None:
-    """A URN is six digits."""
-    if not 100000 <= urn <= 999999:
-        raise InvalidInput("A URN is a six-digit number, e.g. 100000.")
+MAX_SCHOOL_BBOX_DEG2 = 4.0
 
 
 async def school_page(session: AsyncSession, urn: int) -> dict[str, Any]:
     """A school, the partnerships it is in or near, and its trust's other schools."""
-    check_urn(urn)
+    nearby.check_urn(urn)
     row = await queries.school(session, urn)
     if row is None:
         raise NotFound(
@@ -31,8 +29,7 @@ async def school_page(session: AsyncSession, urn: int) -> dict[str, Any]:
         "member_of": [dict(r) for r in await queries.school_partnerships(session, urn)],
     }
     if school["lon"] is not None:
-        place = await nearby.locate(session, urn=urn)
-        result["near"] = await nearby.near(session, place, school_limit=5)
+        result["near"] = await nearby.near(session, nearby.school_place(row), school_limit=5)
     else:
         result["near"] = None
     result["trust_schools"] = (
@@ -43,10 +40,15 @@ async def school_page(session: AsyncSession, urn: int) -> dict[str, Any]:
     return result
 
 
-async def trust_page(session: AsyncSession, uid: int) -> dict[str, Any]:
-    """A trust, its schools, and the partnerships it or its schools belong to."""
+def check_uid(uid: int) -> None:
+    """A GIAS group UID is a positive whole number of at most seven digits."""
     if not 0 < uid < 10_000_000:
         raise InvalidInput("A trust UID is a positive whole number, e.g. 16102.")
+
+
+async def trust_page(session: AsyncSession, uid: int) -> dict[str, Any]:
+    """A trust, its schools, and the partnerships it or its schools belong to."""
+    check_uid(uid)
     row = await queries.trust(session, uid)
     if row is None:
         raise NotFound(f"No trust or group with UID {uid}.")
@@ -60,3 +62,40 @@ async def trust_page(session: AsyncSession, uid: int) -> dict[str, Any]:
             dict(r) for r in await queries.partnerships_for_trust_schools(session, uid)
         ],
     }
+
+
+async def schools_payload(
+    session: AsyncSession, cache: PayloadCache, bbox: tuple[float, float, float, float]
+) -> Payload:
+    """Schools in a box (at most 5,000) as cached GeoJSON; a box over 4 square degrees is refused."""
+    xmin, ymin, xmax, ymax = bbox
+    if (xmax - xmin) * (ymax - ymin) > MAX_SCHOOL_BBOX_DEG2:
+        raise InvalidInput("bbox too large for schools: zoom in (at most 4 square degrees).")
+
+    async def build() -> bytes:
+        return await queries.schools_in_bbox(session, *bbox, limit=5000)
+
+    return await cached(session, cache, ("schools", bbox), build, GEOJSON)
+
+
+async def trusts_payload(
+    session: AsyncSession, cache: PayloadCache, bbox: tuple[float, float, float, float]
+) -> Payload:
+    """Open academy trusts' head offices in a box as cached GeoJSON."""
+
+    async def build() -> bytes:
+        return await queries.trusts_in_bbox(session, *bbox, limit=3000)
+
+    return await cached(session, cache, ("trusts", bbox), build, GEOJSON)
+
+
+async def trust_schools_payload(session: AsyncSession, cache: PayloadCache, uid: int) -> Payload:
+    """A trust's schools as cached GeoJSON points; NotFound for an unknown trust."""
+    check_uid(uid)
+    if await queries.trust(session, uid) is None:
+        raise NotFound(f"No trust or group with UID {uid}.")
+
+    async def build() -> bytes:
+        return await queries.trust_schools_geojson(session, uid)
+
+    return await cached(session, cache, ("trust-schools", uid), build, GEOJSON)

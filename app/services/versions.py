@@ -2,12 +2,17 @@
 
 It is the highest ``dataset`` id. Imports add a dataset row when their source files change;
 an approved moderation adds one too (``name='moderation'``), so caches refresh at once.
+``cached`` is how services keep a finished payload for the current version.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.cache import Payload, PayloadCache
 
 
 async def data_version(session: AsyncSession) -> int:
@@ -28,3 +33,18 @@ async def bump_data_version(session: AsyncSession, reason: str) -> int:
         {"reason": reason},
     )
     return int(value.scalar_one())
+
+
+GEOJSON = "application/geo+json"
+
+
+async def cached(
+    session: AsyncSession,
+    cache: PayloadCache,
+    key: tuple[object, ...],
+    build: Callable[[], Awaitable[bytes]],
+    media_type: str = "application/json",
+) -> Payload:
+    """The payload for ``key`` at the current data version, built once per version."""
+    version = await data_version(session)
+    return await cache.get_or_build((*key, version), build, media_type)
