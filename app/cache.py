@@ -84,7 +84,3 @@ class PayloadCache:
         if len(self._entries) > self._max:
             self._entries.popitem(last=False)
         return payload
-
-    def clear(self) -> None:
-        """Forget every payload."""
-        self._entries.clear()

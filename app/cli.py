@@ -53,6 +53,24 @@ def db_start() -> None:
     console.print(f"cluster {state} at {cluster.data_dir(settings)} (port {settings.db_port})")
 
 
+@db_cli.command("reset")
+def db_reset(
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Confirm: every row in the database is lost.")
+    ] = False,
+) -> None:
+    """Drop and re-create the private cluster's database (for throwaway test and bench runs)."""
+    settings = get_settings()
+    if not _uses_private_cluster(settings):
+        _fail("db reset only works on the private cluster; APP_DATABASE_URL is set.")
+    if not yes:
+        _fail(f"this deletes the database {settings.db_name}; pass --yes to confirm.")
+    cluster.start(settings)
+    cluster.drop_database(settings, settings.db_name)
+    cluster.ensure_database(settings)
+    console.print(f"database {settings.db_name} dropped and re-created")
+
+
 @db_cli.command("stop")
 def db_stop() -> None:
     """Stop the private cluster."""

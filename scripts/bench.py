@@ -40,16 +40,7 @@ def bench_imports() -> dict[str, float]:
     env = dict(os.environ, APP_DB_NAME="partnerships_map_bench")
     cli = [str(ROOT / ".venv" / "bin" / "partnerships-map")]
     subprocess.run([*cli, "db", "start"], env=env, check=True, capture_output=True)
-    subprocess.run(
-        [
-            str(ROOT / ".venv" / "bin" / "python"),
-            "-c",
-            "from app import cluster; from app.settings import get_settings as g; "
-            "cluster.drop_database(g(), g().db_name); cluster.ensure_database(g())",
-        ],
-        env=env,
-        check=True,
-    )
+    subprocess.run([*cli, "db", "reset", "--yes"], env=env, check=True, capture_output=True)
     subprocess.run([*cli, "migrate"], env=env, check=True, capture_output=True)
     started = time.perf_counter()
     subprocess.run([*cli, "import", "--quiet"], env=env, check=True, capture_output=True)

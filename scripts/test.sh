@@ -9,7 +9,7 @@ fi
 scripts/setup.sh --browser --no-import
 if [ -z "${APP_DATABASE_URL:-}" ]; then
   # A fresh database each run: nothing left over from earlier runs can make a test pass.
-  .venv/bin/python -c "from app import cluster; from app.settings import get_settings as g; cluster.drop_database(g(), g().db_name); cluster.ensure_database(g())"
+  .venv/bin/partnerships-map db reset --yes
   .venv/bin/partnerships-map migrate
 fi
 .venv/bin/partnerships-map import

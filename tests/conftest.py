@@ -68,3 +68,9 @@ def conn(database: str) -> Iterator[psycopg.Connection[Any]]:
 def geodata_dir(settings: Settings) -> Path:
     """The folder of real source files."""
     return settings.geodata_dir
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run browser tests last: Playwright's sync API keeps its own event loop running for the
+    session's browser, and async tests collected after it could not start theirs."""
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)

@@ -233,6 +233,11 @@ async def compare_page(
     if remove:
         codes = [c for c in codes if c != remove.strip().upper()]
     query = (add or "").strip()
+
+    def page(matrix: similarity.Matrix, context: dict[str, Any], status: int = 200) -> HTMLResponse:
+        context = {"nav": "compare", **context, "all_las": comparing.all_las(matrix)}
+        return render(request, "compare.html", context, status=status)
+
     if query:
         matrix = await similarity.load_matrix(session)
         matches = comparing.find_las(matrix, query)
@@ -242,17 +247,10 @@ async def compare_page(
                 if matches
                 else f"No local authority matches “{query}”. Try another spelling or its code."
             )
-            chooser = await comparing.chooser(session, codes, query)
-            return render(
-                request,
-                "compare.html",
-                {
-                    "nav": "compare",
-                    "chooser": chooser,
-                    "error": error,
-                    "query": query,
-                    "all_las": await comparing.all_las(session),
-                },
+            chooser = await comparing.chooser(session, codes, query, matrix)
+            return page(
+                matrix,
+                {"chooser": chooser, "error": error, "query": query},
                 status=200 if matches else 404,
             )
         if matches[0].code not in codes:
@@ -260,33 +258,15 @@ async def compare_page(
     canonical = ",".join(codes)
     if query or remove or (areas and areas != [canonical]):
         return RedirectResponse(comparing.compare_path(codes) if codes else "/compare", 303)
+    matrix = await similarity.load_matrix(session)
     if len(codes) < comparing.MIN_AREAS:
-        chooser = await comparing.chooser(session, codes)
-        return render(
-            request,
-            "compare.html",
-            {"nav": "compare", "chooser": chooser, "all_las": await comparing.all_las(session)},
-        )
+        return page(matrix, {"chooser": await comparing.chooser(session, codes, matrix=matrix)})
     try:
-        comparison = await comparing.compare(session, codes)
+        comparison = await comparing.compare(session, codes, matrix)
     except AppError as exc:
-        chooser = await comparing.chooser(session, codes)
-        return render(
-            request,
-            "compare.html",
-            {
-                "nav": "compare",
-                "chooser": chooser,
-                "error": exc.detail,
-                "all_las": await comparing.all_las(session),
-            },
-            status=exc.status_code,
-        )
-    return render(
-        request,
-        "compare.html",
-        {"nav": "compare", "c": comparison, "all_las": await comparing.all_las(session)},
-    )
+        chooser = await comparing.chooser(session, codes, matrix=matrix)
+        return page(matrix, {"chooser": chooser, "error": exc.detail}, status=exc.status_code)
+    return page(matrix, {"c": comparison})
 
 
 @pages.get("/areas/{code}/similar", response_class=HTMLResponse)
@@ -300,9 +280,9 @@ async def similar_page(
     same_region: Annotated[str | None, Query(max_length=8)] = None,
 ) -> HTMLResponse:
     """Both ways of finding similar areas, the LAIT-style benchmark and the gap analysis."""
-    dfe = await similarity.dfe_neighbours(session, code)
-    area = dfe.area
     matrix = await similarity.load_matrix(session)
+    dfe = await similarity.dfe_neighbours(session, code, matrix=matrix)
+    area = dfe.area
     chosen = parse_list(indicators or [])
     errors: list[str] = []
     result = None
@@ -318,7 +298,7 @@ async def similar_page(
                 raise InvalidInput(f"k must be a whole number (got {k!r}).") from None
         given = _form_weights(request, chosen, weights)
         result = await similarity.similar_by_indicators(
-            session, area.code, chosen, given, k_value, region_only
+            session, area.code, chosen, given, k_value, region_only, matrix
         )
     except InvalidInput as exc:
         errors.append(exc.detail)
@@ -328,7 +308,7 @@ async def similar_page(
         "nav": "areas",
         "area": area,
         "neighbours": dfe,
-        "benchmark": await similarity.benchmark(session, area.code),
+        "benchmark": await similarity.benchmark(session, area.code, matrix),
         "result": result,
         "errors": errors,
         "matrix": matrix,
@@ -337,8 +317,8 @@ async def similar_page(
         "k": k_value,
         "k_range": (similarity.MIN_K, similarity.MAX_K),
         "same_region": region_only,
-        "gaps": await similarity.gap_analysis(session, area.code),
-        "overlap": await similarity.default_overlap(session),
+        "gaps": await similarity.gap_analysis(session, area.code, matrix=matrix),
+        "overlap": await similarity.default_overlap(session, matrix),
         "method_summary": similarity.METHOD_SUMMARY,
     }
     return render(request, "similar.html", context, status=422 if errors else 200)

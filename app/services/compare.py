@@ -263,11 +263,13 @@ class Comparison:
         }
 
 
-async def compare(session: AsyncSession, codes: Sequence[str]) -> Comparison:
+async def compare(
+    session: AsyncSession, codes: Sequence[str], matrix: Matrix | None = None
+) -> Comparison:
     """Compare 2-6 upper-tier LAs (codes in the order given)."""
     codes = parse_codes(codes)
     check_count(codes)
-    matrix = await load_matrix(session)
+    matrix = matrix or await load_matrix(session)
     areas = await resolve_las(session, matrix, codes)
     regions: list[Region] = []
     for a in areas:
@@ -399,9 +401,14 @@ class Chooser:
         return compare_path([*(a.code for a in self.selected), code])
 
 
-async def chooser(session: AsyncSession, selected: Sequence[str] = (), query: str = "") -> Chooser:
+async def chooser(
+    session: AsyncSession,
+    selected: Sequence[str] = (),
+    query: str = "",
+    matrix: Matrix | None = None,
+) -> Chooser:
     """LAs grouped by region, the valid part of a selection, and matches of a name search."""
-    matrix = await load_matrix(session)
+    matrix = matrix or await load_matrix(session)
     chosen = [matrix.la(c) for c in parse_codes(selected) if c in matrix.row]
     groups: dict[str, list[LocalAuthority]] = {}
     names: dict[str, str] = {}
@@ -420,9 +427,8 @@ async def chooser(session: AsyncSession, selected: Sequence[str] = (), query: st
     )
 
 
-async def all_las(session: AsyncSession) -> tuple[LocalAuthority, ...]:
+def all_las(matrix: Matrix) -> tuple[LocalAuthority, ...]:
     """Every upper-tier LA by name (for the search box's suggestions)."""
-    matrix = await load_matrix(session)
     return tuple(sorted(matrix.las, key=lambda a: a.name))
 
 

@@ -821,11 +821,15 @@ async def dfe_neighbour_codes(
 
 
 async def dfe_neighbours(
-    session: AsyncSession, code: str, k: int = DEFAULT_K, same_region: bool = False
+    session: AsyncSession,
+    code: str,
+    k: int = DEFAULT_K,
+    same_region: bool = False,
+    matrix: Matrix | None = None,
 ) -> DfeNeighbours:
     """An LA's DfE statistical neighbours (the first ``k``, optionally in its region only)."""
     check_k(k)
-    matrix = await load_matrix(session)
+    matrix = matrix or await load_matrix(session)
     area = await resolve_la(session, matrix, code)
     rows = await queries.rows(session, queries.sql("similar_dfe"), codes=[area.code])
     picked = [
@@ -860,9 +864,10 @@ async def similar_by_indicators(
     weights: Sequence[float] | None = None,
     k: int = DEFAULT_K,
     same_region: bool = False,
+    matrix: Matrix | None = None,
 ) -> IndicatorSimilarity:
     """The ``k`` LAs most similar to ``code`` by the chosen, weighted indicators."""
-    matrix = await load_matrix(session)
+    matrix = matrix or await load_matrix(session)
     area = await resolve_la(session, matrix, code)
     result = nearest(matrix, area.code, indicators, weights, k, same_region)
     counts = await partnership_counts(session, [n.area.code for n in result.neighbours])
@@ -872,9 +877,9 @@ async def similar_by_indicators(
     )
 
 
-async def benchmark(session: AsyncSession, code: str) -> Benchmark:
+async def benchmark(session: AsyncSession, code: str, matrix: Matrix | None = None) -> Benchmark:
     """Every indicator for an LA beside its DfE neighbours' mean, its region and England."""
-    matrix = await load_matrix(session)
+    matrix = matrix or await load_matrix(session)
     area = await resolve_la(session, matrix, code)
     neighbours = (await dfe_neighbour_codes(session, [area.code])).get(area.code, [])
     neighbours = [n for n in neighbours if n in matrix.row]
@@ -920,13 +925,13 @@ async def indicator_list(session: AsyncSession) -> list[dict[str, Any]]:
     ]
 
 
-async def default_overlap(session: AsyncSession) -> float:
+async def default_overlap(session: AsyncSession, matrix: Matrix | None = None) -> float:
     """How well the default indicator set reproduces DfE's published neighbours (0-1, cached).
 
     The mean, over every LA, of the share of its DfE neighbours that are among its nearest LAs
     (as many as DfE lists) by the default indicators.
     """
-    matrix = await load_matrix(session)
+    matrix = matrix or await load_matrix(session)
     key = (_database_key(session), matrix.version)
     if key not in _OVERLAPS:
         _OVERLAPS[key] = dfe_overlap(matrix, await dfe_neighbour_codes(session))
@@ -936,11 +941,12 @@ async def default_overlap(session: AsyncSession) -> float:
 
 
 async def vocabulary(session: AsyncSession) -> dict[str, dict[str, str]]:
-    """Theme and kind labels by code, in label order."""
-    result: dict[str, dict[str, str]] = {"theme": {}, "kind": {}}
-    for r in await queries.rows(session, queries.sql("similar_vocabulary")):
-        result[r["vocabulary"]][r["code"]] = r["label"]
-    return result
+    """Theme labels by code in label order; kind labels by code, local kinds first."""
+    kinds, themes = await queries.vocabulary(session)
+    return {
+        "theme": {r["code"]: r["label"] for r in themes},
+        "kind": {r["code"]: r["label"] for r in kinds},
+    }
 
 
 # Gap analysis -------------------------------------------------------------------------------
@@ -1047,10 +1053,13 @@ def _plural(n: int, noun: str) -> str:
 
 
 async def gap_analysis(
-    session: AsyncSession, code: str, neighbour_codes: Sequence[str] | None = None
+    session: AsyncSession,
+    code: str,
+    neighbour_codes: Sequence[str] | None = None,
+    matrix: Matrix | None = None,
 ) -> GapAnalysis:
     """What the LA's neighbours (DfE's unless others are given) have that the LA lacks."""
-    matrix = await load_matrix(session)
+    matrix = matrix or await load_matrix(session)
     area = await resolve_la(session, matrix, code)
     if neighbour_codes is None:
         basis = "DfE statistical neighbours"

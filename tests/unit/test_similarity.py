@@ -240,7 +240,7 @@ def test_ranks_follow_polarity_and_share_ties() -> None:
     values = {"a": 10.0, "b": 30.0, "c": 20.0, "d": 30.0}
     assert rank_values(values, "higher_is_better") == {"a": 4, "b": 1, "c": 3, "d": 1}
     assert rank_values(values, "lower_is_better") == {"a": 1, "b": 3, "c": 2, "d": 3}
-    assert rank_values(values, "neutral") == rank_values(values, "higher_is_better")
+    assert rank_values(values, "neutral") == {"a": 4, "b": 1, "c": 3, "d": 1}
 
 
 def test_quartiles() -> None:
