@@ -27,6 +27,8 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
+from app.settings import PROJECT_ROOT
+
 T = TypeVar("T")
 
 
@@ -120,9 +122,27 @@ class Importer:
     depends: tuple[str, ...] = ()
     # Bump when the importer's own logic or catalogue changes, so the next import re-runs it.
     version: int = 1
+    # Files of the project itself (paths relative to its root) the importer also reads.
+    extra_files: tuple[Path, ...] = ()
 
     def checksum(self, source_dir: Path) -> str:
-        """A sha256 over the importer version and the source files' names and bytes."""
+        """A sha256 over the importer version and the source files' names and bytes.
+
+        When the importer reads project files too, the result is extended with theirs.
+        """
+        source_checksum = self._source_checksum(source_dir)
+        if not self.extra_files:
+            return source_checksum
+        digest = hashlib.sha256(source_checksum.encode())
+        for relative in self.extra_files:
+            path = PROJECT_ROOT / relative
+            if not path.exists():
+                raise ImportFailed(f"{self.name}: missing project file {path}")
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+        return digest.hexdigest()
+
+    def _source_checksum(self, source_dir: Path) -> str:
         digest = hashlib.sha256(f"{self.name}:v{self.version}".encode())
         for relative in self.files:
             paths = (

@@ -16,6 +16,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from pyogrio.errors import DataSourceError
 
 from app.ingest.base import Context, Importer, ImportFailed
 
@@ -50,7 +51,10 @@ class Hierarchy:
 
 def read_layer(ctx: Context, relative: str, code_col: str, name_col: str) -> gpd.GeoDataFrame:
     """An ONS boundary file as (code, name, geometry in EPSG:27700), England only, valid."""
-    frame = gpd.read_file(ctx.path(relative))
+    try:
+        frame = gpd.read_file(ctx.path(relative))
+    except DataSourceError as exc:
+        raise ImportFailed(f"{relative}: unreadable ({exc})") from exc
     missing = {code_col, name_col} - set(frame.columns)
     if missing or frame.empty:
         raise ImportFailed(
@@ -302,8 +306,8 @@ def _summarise(ctx: Context, unitary_count: int) -> None:
             f"area ({level})",
             int(ctx.scalar("SELECT count(*) FROM area WHERE level = %s", (level,))),
         )
-    s.count("area_generalised", int(ctx.scalar("SELECT count(*) FROM area_generalised")))
-    s.count("area_subdivided", int(ctx.scalar("SELECT count(*) FROM area_subdivided")))
+    ctx.count_rows("area_generalised")
+    ctx.count_rows("area_subdivided")
     s.fact(
         "districts incl. unitaries",
         int(ctx.scalar("SELECT count(*) FROM area WHERE level = 'district' OR is_district")),

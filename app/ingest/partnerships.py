@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 import json
 import re
 from collections import Counter
@@ -735,24 +734,7 @@ def load(ctx: Context) -> None:
     load_partnerships(ctx)
 
 
-@dataclass(frozen=True)
-class ProjectFilesImporter(Importer):
-    """An importer that also reads files of the project itself, which its checksum must cover."""
-
-    project_files: tuple[Path, ...] = ()
-
-    def checksum(self, source_dir: Path) -> str:
-        """The source files' checksum, extended with the project files' names and bytes."""
-        digest = hashlib.sha256(super().checksum(source_dir).encode())
-        for path in self.project_files:
-            if not path.exists():
-                raise ImportFailed(f"{self.name}: missing project file {path}")
-            digest.update(path.name.encode())
-            digest.update(path.read_bytes())
-        return digest.hexdigest()
-
-
-IMPORTER = ProjectFilesImporter(
+IMPORTER = Importer(
     name="partnerships",
     title="Seed register of education partnerships (hand-compiled from public pages) and vocabulary",
     vintage="seed register (sources dated 2011-2025; Teaching School Hubs September 2025)",
@@ -760,5 +742,5 @@ IMPORTER = ProjectFilesImporter(
     files=(REGISTER_GLOB,),
     load=load,
     depends=("boundaries",),
-    project_files=(VOCABULARY_PATH,),
+    extra_files=(VOCABULARY_PATH.relative_to(PROJECT_ROOT),),
 )

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from app.ingest.base import Context, Importer, ImportFailed, copy_rows
-from app.ingest.placing import locate
+from app.ingest.placing import Placed, locate
 from app.postcodes import normalise_postcode
 
 GROUPS_FILE = "sap_sector/EstablishmentGroupLinks.json"
@@ -248,13 +248,13 @@ def load(ctx: Context) -> None:
             " ORDER BY uid"
         )
     ]
-    _summarise(ctx, groups, placed.nearest, sum(outcomes), len(outcomes), deleted, kept)
+    _summarise(ctx, groups, placed, sum(outcomes), len(outcomes), deleted, kept)
 
 
 def _summarise(
     ctx: Context,
     groups: list[Group],
-    by_nearest: int,
+    placing: Placed,
     inserted: int,
     written: int,
     deleted: int,
@@ -263,7 +263,8 @@ def _summarise(
     s = ctx.summary
     ctx.count_rows("trust")
     with_postcode = [g for g in groups if g.postcode_as_given]
-    placed = int(ctx.scalar("SELECT count(*) FROM trust_point"))
+    # Every head office with a Code-Point point, whether or not an LA was found for it.
+    placed = placing.inside + placing.nearest + placing.outside
     s.fact("groups in file", len(groups))
     s.fact("open groups", sum(g.status == "Open" for g in groups))
     s.fact("groups inserted", inserted)
@@ -275,7 +276,9 @@ def _summarise(
         "head offices placed, share of groups with a postcode",
         round(placed / len(with_postcode), 4) if with_postcode else None,
     )
-    s.fact("head offices given the nearest LA (outside the generalised boundaries)", by_nearest)
+    s.fact(
+        "head offices given the nearest LA (outside the generalised boundaries)", placing.nearest
+    )
     s.fact(
         "head offices placed but outside every LA",
         int(ctx.scalar("SELECT count(*) FROM trust WHERE geom IS NOT NULL AND la_code IS NULL")),

@@ -323,7 +323,7 @@ def test_the_importer_checksum_covers_the_vocabulary(tmp_path: Path) -> None:
     write_csv(tmp_path / "partnerships" / "a.csv", [row()])
     vocabulary = tmp_path / "vocabulary.json"
     vocabulary.write_text("{}", encoding="utf-8")
-    importer = dataclasses.replace(IMPORTER, project_files=(vocabulary,))
+    importer = dataclasses.replace(IMPORTER, extra_files=(vocabulary,))
     first = importer.checksum(tmp_path)
     assert importer.checksum(tmp_path) == first
     vocabulary.write_text('{"kinds": []}', encoding="utf-8")
