@@ -20,7 +20,7 @@ from app.errors import NotFound
 from app.services.moderation import diff_records, vocabulary_labels
 from app.services.submissions import clean
 
-SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
+SQL_DIR = Path(__file__).resolve().parent.parent / "queries" / "sql"
 ATOM = "http://www.w3.org/2005/Atom"
 FEED_LIMIT = 50
 MEDIA_TYPE = "application/atom+xml"

@@ -36,7 +36,7 @@ from app.services.versions import bump_data_version
 from app.settings import Settings
 from app.slugs import slugify, unique_slug
 
-SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
+SQL_DIR = Path(__file__).resolve().parent.parent / "queries" / "sql"
 QUEUE_LIMIT = 200
 MAX_NOTE = 2000
 

@@ -5,7 +5,7 @@ A snapshot is the whole public record at one version: the partnership's own fiel
 "(part)"-style note) and its members. Import bookkeeping (``seed_key``, ``seed_ref``,
 ``dataset_id``) and timestamps are left out, so two snapshots differ only when the record does.
 The JSON is built in PostgreSQL, so dates come out as ISO strings exactly as the database has them.
-The query lives in ``app/sql/partnership_snapshot.sql``, shared with moderation's async code, so
+The query lives in ``app/queries/sql/partnership_snapshot.sql``, shared with moderation's async code, so
 every revision has the same shape whichever path wrote it.
 """
 
@@ -36,7 +36,7 @@ SNAPSHOT_FIELDS = (
     "version",
 )
 
-SQL_PATH = Path(__file__).resolve().parent.parent / "sql" / "partnership_snapshot.sql"
+SQL_PATH = Path(__file__).resolve().parent.parent / "queries" / "sql" / "partnership_snapshot.sql"
 # One query for both drivers: SQLAlchemy's ``:ids`` for the app, psycopg's ``%(ids)s`` here.
 SNAPSHOT_QUERY = SQL_PATH.read_text()
 SNAPSHOT_SQL = SNAPSHOT_QUERY.replace(":ids", "%(ids)s")

@@ -44,7 +44,7 @@ from app.services.csrf import hash_token
 from app.settings import Settings
 
 log = logging.getLogger(__name__)
-SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
+SQL_DIR = Path(__file__).resolve().parent.parent / "queries" / "sql"
 
 # Size caps: whole requests, fields, lists, and web links in free text.
 MAX_JSON_BYTES = 64 * 1024

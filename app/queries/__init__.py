@@ -1,6 +1,6 @@
 """Data access for the public pages and API: runs SQL, returns rows or finished bytes.
 
-Hot read paths live in ``app/sql/*.sql`` (each with a header saying what it does and which index
+Hot read paths live in ``app/queries/sql/*.sql`` (each with a header saying what it does and which index
 it relies on); short lookups are written here. No FastAPI here, and no policy: services decide.
 """
 
@@ -18,7 +18,7 @@ SQL_DIR = Path(__file__).parent / "sql"
 
 @cache
 def sql(name: str) -> TextClause:
-    """The named query from ``app/sql/<name>.sql``, parsed once."""
+    """The named query from ``app/queries/sql/<name>.sql``, parsed once."""
     return text((SQL_DIR / f"{name}.sql").read_text())
 
 
