@@ -29,7 +29,7 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 NAMING_CONVENTION = {
@@ -61,6 +61,44 @@ COUNCIL_ROLES = (
     "little_or_none",
     "unknown",
 )
+COLLABORATION_FORMS = (
+    "area_based_partnership",
+    "council_convened_partnership",
+    "headteacher_association",
+    "trust_led_partnership",
+    "cluster_or_locality_groups",
+    "teaching_school_hub_led",
+    "place_based_initiative",
+    "traded_service_subscription",
+    "none_found",
+)
+CONFIDENCE_LEVELS = ("high", "medium", "low")
+MEMBERSHIP_BASES = (
+    "all_schools_in_area",
+    "maintained_plus_subscribing_academies",
+    "subscribing_schools",
+    "named_list",
+    "unknown",
+)
+COUNCIL_PARTS = ("founder", "funder", "member", "commissioner", "none_stated")
+FUNDING_MODELS = (
+    "subscription",
+    "council_grant",
+    "traded_services",
+    "charity_or_grant",
+    "mixed",
+    "unknown",
+)
+LEGAL_FORMS = (
+    "company_limited_by_guarantee",
+    "charity",
+    "community_interest_company",
+    "council_hosted",
+    "unincorporated",
+    "unknown",
+)
+# Where an imported member row came from; NULL for members written by moderation.
+MEMBER_ORIGINS = ("membership register", "lead match")
 CLOSENESS_BANDS = ("extremely_close", "very_close", "close", "somewhat_close", "not_close")
 POLARITIES = ("higher_is_better", "lower_is_better", "neutral")
 
@@ -165,7 +203,8 @@ class AreaSubdivided(Base):
 
 
 class AreaLandscape(Base):
-    """The moderated 'local landscape' note of an area: how schools collaborate there."""
+    """The 'local landscape' of an area: the council's school-improvement role and how schools
+    collaborate there. Seeded from the landscape register, kept current by moderated suggestions."""
 
     __tablename__ = "area_landscape"
     __table_args__ = (
@@ -173,11 +212,34 @@ class AreaLandscape(Base):
             "council_role IS NULL OR " + _in("council_role", COUNCIL_ROLES),
             name="council_role_known",
         ),
+        CheckConstraint(
+            "confidence IS NULL OR " + _in("confidence", CONFIDENCE_LEVELS),
+            name="confidence_known",
+        ),
+        CheckConstraint(
+            "collaboration_forms <@ ARRAY["
+            + ", ".join(f"'{f}'" for f in COLLABORATION_FORMS)
+            + "]::text[]",
+            name="collaboration_forms_known",
+        ),
     )
 
     area_code: Mapped[str] = mapped_column(ForeignKey("area.code"), primary_key=True)
     body: Mapped[str] = mapped_column(Text)
     council_role: Mapped[str | None] = mapped_column(Text)
+    provider_name: Mapped[str | None] = mapped_column(Text)
+    provider_url: Mapped[str | None] = mapped_column(Text)
+    collaboration_forms: Mapped[list[str]] = mapped_column(
+        ARRAY(Text), default=list, server_default=text("'{}'::text[]")
+    )
+    source_url: Mapped[str | None] = mapped_column(Text)
+    source_title: Mapped[str | None] = mapped_column(Text)
+    source_date: Mapped[str | None] = mapped_column(Text)
+    confidence: Mapped[str | None] = mapped_column(Text)
+    checked_on: Mapped[dt.date | None] = mapped_column(Date)
+    # Where the register row came from ('council_landscape.csv:2'); NULL when written by moderation.
+    seed_ref: Mapped[str | None] = mapped_column(Text)
+    dataset_id: Mapped[int | None] = mapped_column(ForeignKey("dataset.id"))
     version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     updated_at: Mapped[dt.datetime] = created_at_column()
 
@@ -455,6 +517,59 @@ class PartnershipMember(Base):
     role: Mapped[str | None] = mapped_column(Text)
     joined_on: Mapped[dt.date | None] = mapped_column(Date)
     left_on: Mapped[dt.date | None] = mapped_column(Date)
+    # 'membership register' or 'lead match' for rows an importer owns; NULL for moderated rows.
+    origin: Mapped[str | None] = mapped_column(Text)
+
+
+class PartnershipMembership(Base):
+    """How schools belong to a partnership: basis, stated count, funding, legal form, contact.
+
+    A partnership without a row has not been researched: that is not "no members".
+    """
+
+    __tablename__ = "partnership_membership"
+    __table_args__ = (
+        CheckConstraint(
+            "membership_basis IS NULL OR " + _in("membership_basis", MEMBERSHIP_BASES),
+            name="membership_basis_known",
+        ),
+        CheckConstraint(
+            "council_part IS NULL OR " + _in("council_part", COUNCIL_PARTS),
+            name="council_part_known",
+        ),
+        CheckConstraint(
+            "funding_model IS NULL OR " + _in("funding_model", FUNDING_MODELS),
+            name="funding_model_known",
+        ),
+        CheckConstraint(
+            "legal_form IS NULL OR " + _in("legal_form", LEGAL_FORMS), name="legal_form_known"
+        ),
+        CheckConstraint(
+            "member_count_stated IS NULL OR member_count_stated >= 0", name="member_count_positive"
+        ),
+    )
+
+    partnership_id: Mapped[int] = mapped_column(
+        ForeignKey("partnership.id", ondelete="CASCADE"), primary_key=True
+    )
+    membership_basis: Mapped[str | None] = mapped_column(Text)
+    member_count_stated: Mapped[int | None] = mapped_column(Integer)
+    member_count_year: Mapped[int | None] = mapped_column(SmallInteger)
+    member_trusts: Mapped[list[str]] = mapped_column(
+        ARRAY(Text), default=list, server_default=text("'{}'::text[]")
+    )
+    council_part: Mapped[str | None] = mapped_column(Text)
+    funding_model: Mapped[str | None] = mapped_column(Text)
+    legal_form: Mapped[str | None] = mapped_column(Text)
+    contact_url: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(Text)
+    source_url: Mapped[str | None] = mapped_column(Text)
+    source_title: Mapped[str | None] = mapped_column(Text)
+    source_date: Mapped[str | None] = mapped_column(Text)
+    checked_on: Mapped[dt.date | None] = mapped_column(Date)
+    # Where the register row came from; NULL when written by moderation.
+    seed_ref: Mapped[str | None] = mapped_column(Text)
+    dataset_id: Mapped[int | None] = mapped_column(ForeignKey("dataset.id"))
 
 
 class Moderator(Base):

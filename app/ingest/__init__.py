@@ -6,7 +6,8 @@ import importlib
 
 from app.ingest.base import Importer
 
-# Order matters: schools need areas, postcodes and trusts; partnerships need areas.
+# Order matters: schools need areas, postcodes and trusts; partnerships and landscape need areas;
+# membership needs partnerships, schools and trusts.
 IMPORTER_MODULES = (
     "boundaries",
     "postcodes",
@@ -15,6 +16,8 @@ IMPORTER_MODULES = (
     "neighbours",
     "statistics",
     "partnerships",
+    "landscape",
+    "membership",
 )
 
 

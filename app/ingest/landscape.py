@@ -1,0 +1,373 @@
+"""Landscape: the hand-compiled register of each council's school-improvement role and its forms of
+collaboration (``landscape/council_landscape.csv``, one row per upper-tier LA).
+
+Each row is validated (an LA code in ``area``, a known council role, known forms of collaboration,
+a known confidence, a summary and an http(s) source) and stored as the seed record of the area's
+landscape in ``area_landscape``. The rules are those of the partnership register: one
+transaction; a re-import updates seed records in place and writes nothing when nothing changed;
+every change the register makes gets a ``revision`` (area_code set, the first one 'seed import');
+a record that moderation has touched is never overwritten, and its register row is reported.
+Every row is either imported or reported with its reason.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import re
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from psycopg.types.json import Jsonb
+
+from app.ingest.base import Context, Importer, ImportFailed
+from app.models import COLLABORATION_FORMS, CONFIDENCE_LEVELS, COUNCIL_ROLES
+from app.settings import PROJECT_ROOT
+
+REGISTER_FILE = "landscape/council_landscape.csv"
+COLUMNS = (
+    "area_code",
+    "area_name",
+    "council_role",
+    "provider_name",
+    "provider_url",
+    "collaboration_forms",
+    "summary",
+    "source_url",
+    "source_title",
+    "source_date",
+    "confidence",
+    "checked_on",
+)
+# Barnsley and Sheffield were recoded in 2025; the boundaries use one vintage, a row may use the other.
+AREA_RECODES = {
+    "E08000038": "E08000016",
+    "E08000039": "E08000019",
+    "E08000016": "E08000038",
+    "E08000019": "E08000039",
+}
+FIRST_CHANGE = "seed import"
+LATER_CHANGE = "seed register update"
+INVALID_ROWS = "invalid rows"
+KEPT_MODERATED = "register rows not applied: landscape changed by moderation"
+NO_ROW = "LAs with no landscape row"
+SNAPSHOT_SQL = (
+    (PROJECT_ROOT / "app" / "queries" / "sql" / "landscape_snapshot.sql")
+    .read_text()
+    .replace(":codes", "%(codes)s")
+)
+_SOURCE_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
+
+
+@dataclass(frozen=True)
+class LandscapeRecord:
+    """One valid register row, ready to store."""
+
+    seed_ref: str
+    area_code: str
+    body: str
+    council_role: str
+    provider_name: str | None
+    provider_url: str | None
+    collaboration_forms: tuple[str, ...]
+    source_url: str
+    source_title: str | None
+    source_date: str | None
+    confidence: str
+    checked_on: dt.date | None
+
+    def content(self) -> tuple[Any, ...]:
+        """The public fields, in the order ``stored_landscapes`` reads them."""
+        return (
+            self.body,
+            self.council_role,
+            self.provider_name,
+            self.provider_url,
+            self.collaboration_forms,
+            self.source_url,
+            self.source_title,
+            self.source_date,
+            self.confidence,
+            self.checked_on,
+        )
+
+
+def _optional(value: str | None) -> str | None:
+    value = (value or "").strip()
+    return value or None
+
+
+def _is_http_url(value: str) -> bool:
+    return bool(re.fullmatch(r"https?://[^\s/]+\.[^\s]*", value))
+
+
+def parse_row(
+    seed_ref: str, fields: Mapping[str, str], la_codes: Mapping[str, str]
+) -> LandscapeRecord:
+    """Validate one row; ValueError naming every reason it cannot be imported."""
+    reasons: list[str] = []
+    code = (fields.get("area_code") or "").strip().upper()
+    if code not in la_codes and AREA_RECODES.get(code) in la_codes:
+        code = AREA_RECODES[code]
+    if code not in la_codes:
+        reasons.append(f"area code {code or '(empty)'} is not a local authority")
+    role = (fields.get("council_role") or "").strip()
+    if role not in COUNCIL_ROLES:
+        reasons.append(f"unknown council role {role!r}")
+    forms = tuple(
+        f.strip() for f in (fields.get("collaboration_forms") or "").split(";") if f.strip()
+    )
+    unknown = [f for f in forms if f not in COLLABORATION_FORMS]
+    if unknown:
+        reasons.append(f"unknown forms of collaboration {', '.join(unknown)}")
+    confidence = (fields.get("confidence") or "").strip()
+    if confidence not in CONFIDENCE_LEVELS:
+        reasons.append(f"unknown confidence {confidence!r}")
+    body = (fields.get("summary") or "").strip()
+    if not body:
+        reasons.append("no summary")
+    source_url = (fields.get("source_url") or "").strip()
+    if not _is_http_url(source_url):
+        reasons.append("no http(s) source URL")
+    provider_url = _optional(fields.get("provider_url"))
+    if provider_url and not _is_http_url(provider_url):
+        reasons.append("provider URL is not http(s)")
+    source_date = _optional(fields.get("source_date"))
+    if source_date and not _SOURCE_DATE.fullmatch(source_date):
+        reasons.append(f"source date {source_date!r} is not YYYY or YYYY-MM-DD")
+    checked_text = _optional(fields.get("checked_on"))
+    checked_on = None
+    if checked_text:
+        try:
+            checked_on = dt.date.fromisoformat(checked_text)
+        except ValueError:
+            reasons.append(f"checked_on {checked_text!r} is not a date")
+    if reasons:
+        raise ValueError("; ".join(reasons))
+    return LandscapeRecord(
+        seed_ref=seed_ref,
+        area_code=code,
+        body=body,
+        council_role=role,
+        provider_name=_optional(fields.get("provider_name")),
+        provider_url=provider_url,
+        collaboration_forms=forms,
+        source_url=source_url,
+        source_title=_optional(fields.get("source_title")),
+        source_date=source_date,
+        confidence=confidence,
+        checked_on=checked_on,
+    )
+
+
+def read_rows(path: Path) -> Iterator[tuple[str, dict[str, str]]]:
+    """The rows of the register file with their ``file:line`` reference; ImportFailed on a bad file."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
+            if missing:
+                raise ImportFailed(f"{path.name}: missing columns {', '.join(missing)}")
+            start = reader.line_num + 1
+            for row in reader:
+                yield f"{path.name}:{start}", row
+                start = reader.line_num + 1
+    except UnicodeDecodeError as exc:
+        raise ImportFailed(f"{path.name}: not UTF-8: {exc}") from exc
+    except csv.Error as exc:
+        raise ImportFailed(f"{path.name}: unreadable CSV: {exc}") from exc
+
+
+@dataclass
+class Register:
+    """The register as read: valid records by area and invalid rows with reasons."""
+
+    records: dict[str, LandscapeRecord] = field(default_factory=dict)
+    invalid: list[str] = field(default_factory=list)
+    rows: int = 0
+
+
+def read_register(path: Path, la_codes: Mapping[str, str]) -> Register:
+    """Validate every row; a second row for the same LA is invalid."""
+    register = Register()
+    for ref, fields in read_rows(path):
+        register.rows += 1
+        try:
+            record = parse_row(ref, fields, la_codes)
+        except ValueError as exc:
+            register.invalid.append(f"{ref}: {exc}")
+            continue
+        if record.area_code in register.records:
+            first = register.records[record.area_code].seed_ref
+            register.invalid.append(f"{ref}: same LA as {first}")
+            continue
+        register.records[record.area_code] = record
+    return register
+
+
+@dataclass(frozen=True)
+class StoredLandscape:
+    """An area's landscape as it is in the database."""
+
+    seed_ref: str | None
+    moderated: bool
+    content: tuple[Any, ...]
+
+
+# A landscape counts as moderated when a moderator or a submission wrote one of its revisions, or
+# its version is ahead of its newest revision (someone changed it without the importer).
+STORED_SQL = """
+SELECT l.area_code, l.seed_ref,
+       EXISTS (SELECT 1 FROM revision r
+                WHERE r.area_code = l.area_code AND r.partnership_id IS NULL
+                  AND (r.moderator_id IS NOT NULL OR r.submission_id IS NOT NULL))
+       OR l.version > COALESCE((SELECT max(r.version) FROM revision r
+                                 WHERE r.area_code = l.area_code AND r.partnership_id IS NULL), 1)
+       AS moderated,
+       l.body, l.council_role, l.provider_name, l.provider_url, l.collaboration_forms,
+       l.source_url, l.source_title, l.source_date, l.confidence, l.checked_on
+  FROM area_landscape l
+"""
+
+
+def stored_landscapes(conn: psycopg.Connection[Any]) -> dict[str, StoredLandscape]:
+    """Every stored landscape, by area code."""
+    found: dict[str, StoredLandscape] = {}
+    for code, ref, moderated, body, role, pname, purl, forms, *rest in conn.execute(STORED_SQL):
+        content = (body, role, pname, purl, tuple(forms or ()), *rest)
+        found[code] = StoredLandscape(ref, bool(moderated), content)
+    return found
+
+
+@dataclass
+class Applied:
+    """What storing the register did."""
+
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    kept_moderated: list[str] = field(default_factory=list)
+
+
+def _values(record: LandscapeRecord) -> tuple[Any, ...]:
+    return (*record.content()[:4], list(record.collaboration_forms), *record.content()[5:])
+
+
+def apply_register(
+    ctx: Context, register: Register, stored: Mapping[str, StoredLandscape]
+) -> Applied:
+    """Create, update or leave each area's landscape, then write a revision for each one changed."""
+    applied = Applied()
+    with ctx.conn.cursor() as cur:
+        for code, record in sorted(register.records.items()):
+            current = stored.get(code)
+            if current is None:
+                cur.execute(
+                    "INSERT INTO area_landscape (body, council_role, provider_name, provider_url,"
+                    " collaboration_forms, source_url, source_title, source_date, confidence,"
+                    " checked_on, seed_ref, dataset_id, area_code, version)"
+                    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 1)",
+                    (*_values(record), record.seed_ref, ctx.dataset_id, code),
+                )
+                applied.created.append(code)
+            elif current.moderated:
+                applied.kept_moderated.append(f"{record.seed_ref}: {code}")
+            elif current.content != record.content():
+                cur.execute(
+                    "UPDATE area_landscape SET body = %s, council_role = %s, provider_name = %s,"
+                    " provider_url = %s, collaboration_forms = %s, source_url = %s,"
+                    " source_title = %s, source_date = %s, confidence = %s, checked_on = %s,"
+                    " seed_ref = %s, dataset_id = %s, version = version + 1, updated_at = now()"
+                    " WHERE area_code = %s",
+                    (*_values(record), record.seed_ref, ctx.dataset_id, code),
+                )
+                applied.updated.append(code)
+            else:
+                if current.seed_ref != record.seed_ref:
+                    cur.execute(
+                        "UPDATE area_landscape SET seed_ref = %s WHERE area_code = %s",
+                        (record.seed_ref, code),
+                    )
+                applied.unchanged += 1
+        created = set(applied.created)
+        snapshots = landscape_snapshots(ctx.conn, [*applied.created, *applied.updated])
+        cur.executemany(
+            "INSERT INTO revision (area_code, version, snapshot, change) VALUES (%s, %s, %s, %s)",
+            [
+                (
+                    code,
+                    snap["version"],
+                    Jsonb(snap),
+                    FIRST_CHANGE if code in created else LATER_CHANGE,
+                )
+                for code, snap in sorted(snapshots.items())
+            ],
+        )
+    return applied
+
+
+def landscape_snapshots(
+    conn: psycopg.Connection[Any], codes: list[str]
+) -> dict[str, dict[str, Any]]:
+    """Snapshots of several areas' landscapes by code (the shape moderation writes too)."""
+    if not codes:
+        return {}
+    return {str(r[0]): dict(r[1]) for r in conn.execute(SNAPSHOT_SQL, {"codes": codes})}
+
+
+def report(ctx: Context, register: Register, applied: Applied, la_names: Mapping[str, str]) -> None:
+    """Put counts, what joined and everything not imported into the import summary."""
+    summary = ctx.summary
+    ctx.count_rows("area_landscape")
+    ctx.count_rows("revision", "WHERE partnership_id IS NULL")
+    records = list(register.records.values())
+    summary.fact("register rows", register.rows)
+    summary.fact("rows joined to an LA", len(records))
+    summary.fact("invalid rows", len(register.invalid))
+    summary.fact("created", len(applied.created))
+    summary.fact("updated", len(applied.updated))
+    summary.fact("unchanged", applied.unchanged)
+    summary.fact("kept moderated records", len(applied.kept_moderated))
+    summary.fact("council role", dict(sorted(Counter(r.council_role for r in records).items())))
+    summary.fact("confidence", dict(sorted(Counter(r.confidence for r in records).items())))
+    summary.fact(
+        "forms of collaboration",
+        dict(sorted(Counter(f for r in records for f in r.collaboration_forms).items())),
+    )
+    summary.fact("rows with a source date", sum(r.source_date is not None for r in records))
+    summary.miss(INVALID_ROWS, register.invalid)
+    if applied.kept_moderated:
+        summary.miss(KEPT_MODERATED, applied.kept_moderated)
+    summary.miss(
+        NO_ROW,
+        [f"{code} {name}" for code, name in la_names.items() if code not in register.records],
+    )
+
+
+def load(ctx: Context) -> None:
+    """Validate the landscape register and store each LA's seed landscape."""
+    la_names = dict(
+        ctx.conn.execute(
+            "SELECT code, name FROM area WHERE level = 'local_authority' ORDER BY code"
+        ).fetchall()
+    )
+    if not la_names:
+        raise ImportFailed("landscape: no local authorities in `area`; import boundaries first")
+    register = read_register(ctx.path(REGISTER_FILE), la_names)
+    applied = apply_register(ctx, register, stored_landscapes(ctx.conn))
+    report(ctx, register, applied, la_names)
+
+
+IMPORTER = Importer(
+    name="landscape",
+    title="Local landscape register: each council's school-improvement role and forms of collaboration",
+    vintage="landscape register (sources dated 2010-2025; checked 6 December 2026)",
+    licence="Compiled by the project from public web pages (one source URL per row)",
+    files=(REGISTER_FILE,),
+    load=load,
+    depends=("boundaries",),
+)
