@@ -14,7 +14,17 @@ from app.cache import PayloadCache
 from app.db import make_async_engine
 from app.errors import add_exception_handlers
 from app.middleware import SecurityHeadersMiddleware
-from app.routes import api, compare, feeds, health, history, moderate, pages, submissions
+from app.routes import (
+    api,
+    compare,
+    feeds,
+    health,
+    history,
+    landscape,
+    moderate,
+    pages,
+    submissions,
+)
 from app.settings import PROJECT_ROOT, Settings, get_settings
 from app.templating import make_templates
 
@@ -56,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(submissions.router)
     app.include_router(moderate.router)
     app.include_router(history.router)
+    app.include_router(landscape.router)
     app.include_router(feeds.router)
     return app
 

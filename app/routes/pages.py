@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -11,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from app import queries
 from app.db import SessionDep
 from app.errors import AppError, InvalidInput
-from app.services import areas, nearby, partnerships, schools, search, similarity
+from app.services import areas, landscape, nearby, partnerships, schools, search, similarity
 
 router = APIRouter(include_in_schema=False)
 
@@ -122,18 +121,26 @@ async def near_page(
 
 
 @router.get("/areas", response_class=HTMLResponse)
-async def area_index(request: Request, session: SessionDep) -> HTMLResponse:
-    """Every local authority by region, and the combined authorities."""
-    las = await queries.area_list(session, "local_authority")
-    by_region: dict[str, list[Any]] = defaultdict(list)
-    for la in las:
-        by_region[la["region_name"] or "Other"].append(la)
+async def area_index(
+    request: Request,
+    session: SessionDep,
+    region: Annotated[str | None, Query(max_length=60)] = None,
+    role: Annotated[str | None, Query(max_length=40)] = None,
+    form: Annotated[str | None, Query(max_length=40)] = None,
+    sort: Annotated[str | None, Query(max_length=30)] = None,
+    order: Annotated[str | None, Query(max_length=4)] = None,
+) -> HTMLResponse:
+    """The all-England table (one row per LA, filterable and sortable), then the combined
+    authorities and regions."""
+    table = await landscape.table_view(
+        session, region=region, role=role, form=form, sort=sort, order=order
+    )
     return render(
         request,
         "areas.html",
         {
             "nav": "areas",
-            "by_region": dict(sorted(by_region.items())),
+            "t": table,
             "cas": await queries.area_list(session, "combined_authority"),
             "regions": await queries.area_list(session, "region"),
         },
@@ -145,6 +152,10 @@ async def area_page(request: Request, session: SessionDep, code: str) -> HTMLRes
     """The area profile."""
     profile = await areas.profile(session, code)
     context: dict[str, Any] = {"p": profile, "nav": "areas", "gaps": None, "neighbours": None}
+    if profile["area"]["level"] in ("local_authority", "district"):
+        context["landscape"] = await landscape.panel(
+            session, profile["area"]["code"], profile["local"]
+        )
     if profile["area"]["level"] == "local_authority":
         la = profile["area"]["code"]
         context["neighbours"] = await similarity.dfe_neighbours(session, la)

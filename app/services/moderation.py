@@ -54,7 +54,24 @@ FIELD_LABELS = {
     "members": "Members",
     "body": "Description",
     "council_role": "What the council does",
+    "provider_name": "Who delivers it",
+    "provider_url": "Provider's page",
+    "collaboration_forms": "Forms of collaboration",
+    "source_url": "Source",
+    "source_date": "Source dated",
+    "confidence": "Confidence",
 }
+# A landscape record's fields beyond its text and role: written when a change carries them.
+LANDSCAPE_EXTRA_FIELDS = (
+    "provider_name",
+    "provider_url",
+    "collaboration_forms",
+    "source_url",
+    "source_title",
+    "source_date",
+    "confidence",
+    "checked_on",
+)
 SOURCE_FIELDS = ("source_url", "source_title", "source_date")
 
 
@@ -137,6 +154,8 @@ def describe_member(member: dict[str, Any]) -> str:
 def _display(field_name: str, value: Any, labels: dict[str, dict[str, str]]) -> Any:
     if value is None or value == "":
         return None
+    if isinstance(value, list):  # a landscape's forms of collaboration
+        return "; ".join(str(v).replace("_", " ") for v in value) or None
     table = labels.get(field_name)
     return table.get(value, value) if table else value
 
@@ -155,7 +174,12 @@ def diff_records(
         "council_role": COUNCIL_ROLE_LABELS,
     }
     if "body" in new or "body" in old:
-        names: tuple[str, ...] = ("body", "council_role")
+        # A suggestion carries only some fields; compare those, never a field it leaves alone.
+        names: tuple[str, ...] = (
+            "body",
+            "council_role",
+            *(f for f in LANDSCAPE_EXTRA_FIELDS if f in new and f in FIELD_LABELS),
+        )
         return RecordDiff(
             [
                 FieldChange(
@@ -630,29 +654,41 @@ async def _write_revision(
     return snapshot
 
 
+def _landscape_extras(record: dict[str, Any]) -> dict[str, Any]:
+    """The fields beyond text and role that ``record`` carries, as bind values."""
+    extras = {f: record[f] for f in LANDSCAPE_EXTRA_FIELDS if f in record}
+    if "collaboration_forms" in extras:
+        extras["collaboration_forms"] = list(extras["collaboration_forms"] or [])
+    if isinstance(extras.get("checked_on"), str):
+        extras["checked_on"] = _date(extras["checked_on"])
+    return extras
+
+
 async def _apply_landscape(
     session: AsyncSession, area_code: str, base_version: int, record: dict[str, Any]
 ) -> int:
+    extras = _landscape_extras(record)
+    values = {"a": area_code, "b": record["body"], "r": record.get("council_role"), **extras}
     if base_version == 0:
+        columns = "".join(f", {f}" for f in extras)
+        binds = "".join(f", :{f}" for f in extras)
         result = await session.execute(
             text(
-                "INSERT INTO area_landscape (area_code, body, council_role, version)"
-                " VALUES (:a, :b, :r, 1) ON CONFLICT (area_code) DO NOTHING RETURNING version"
+                f"INSERT INTO area_landscape (area_code, body, council_role{columns}, version)"
+                f" VALUES (:a, :b, :r{binds}, 1) ON CONFLICT (area_code) DO NOTHING"
+                " RETURNING version"
             ),
-            {"a": area_code, "b": record["body"], "r": record.get("council_role")},
+            values,
         )
     else:
+        sets = "".join(f", {f} = :{f}" for f in extras)
         result = await session.execute(
             text(
-                "UPDATE area_landscape SET body = :b, council_role = :r, version = version + 1,"
-                " updated_at = now() WHERE area_code = :a AND version = :base RETURNING version"
+                f"UPDATE area_landscape SET body = :b, council_role = :r{sets},"
+                " version = version + 1, updated_at = now()"
+                " WHERE area_code = :a AND version = :base RETURNING version"
             ),
-            {
-                "a": area_code,
-                "b": record["body"],
-                "r": record.get("council_role"),
-                "base": base_version,
-            },
+            {**values, "base": base_version},
         )
     version = result.scalar_one_or_none()
     if version is None:
@@ -966,3 +1002,98 @@ async def revert(
         await session.rollback()
         raise
     return Applied("revert", slug, None, version)
+
+
+# --- landscape history and revert ---------------------------------------------------------------
+
+_LANDSCAPE_HISTORY_SQL = text((SQL_DIR / "landscape_history.sql").read_text())
+
+
+async def landscape_history(
+    session: AsyncSession, area_code: str
+) -> tuple[dict[str, Any], list[HistoryEntry]]:
+    """An area's current landscape record and its revisions, newest first; ``NotFound`` if none."""
+    code = area_code.strip().upper()[:12]
+    current = None if "\x00" in code else await submissions.landscape_record(session, code)
+    if current is None:
+        raise NotFound("This area has no local landscape record")
+    rows = (await session.execute(_LANDSCAPE_HISTORY_SQL, {"a": code})).all()
+    entries: list[HistoryEntry] = []
+    previous: dict[str, Any] | None = None
+    for row in rows:
+        snapshot = dict(row.snapshot)
+        entries.append(
+            HistoryEntry(
+                row.version,
+                row.created_at,
+                row.change,
+                diff_records(previous, snapshot),
+                snapshot,
+                row.moderator_email,
+                row.reference,
+            )
+        )
+        previous = snapshot
+    return current, entries[::-1]
+
+
+async def revert_landscape(
+    session: AsyncSession,
+    moderator: ModeratorIdentity,
+    area_code: str,
+    to_version: int,
+    expected_version: int,
+    note: str | None = None,
+) -> Applied:
+    """Restore an earlier revision of an area's landscape, as a new revision; ``Conflict`` if stale."""
+    reason = _clean_note(note, "a reason", required=False)
+    code = area_code.strip().upper()[:12]
+    try:
+        current = None if "\x00" in code else await submissions.landscape_record(session, code)
+        if current is None:
+            raise NotFound("This area has no local landscape record")
+        snapshot = (
+            await session.execute(
+                text(
+                    "SELECT snapshot FROM revision"
+                    " WHERE area_code = :a AND partnership_id IS NULL AND version = :v"
+                ),
+                {"a": code, "v": to_version},
+            )
+        ).scalar_one_or_none()
+        if snapshot is None:
+            raise NotFound(f"This area's landscape has no version {to_version}")
+        if to_version == current["version"]:
+            raise InvalidInput("That is already the current version")
+        record = {k: v for k, v in dict(snapshot).items() if k not in ("area_code", "area_name")}
+        version = await _apply_landscape(session, code, expected_version, record)
+        await _write_revision(
+            session,
+            partnership_id=None,
+            area_code=code,
+            version=version,
+            change=f"reverted to version {to_version}",
+            moderator_id=moderator.id,
+            submission_id=None,
+        )
+        await audit(
+            session,
+            "reverted",
+            moderator_id=moderator.id,
+            area=code,
+            from_version=expected_version,
+            to_version=to_version,
+            new_version=version,
+            note=reason,
+        )
+        await bump_data_version(session, f"reverted landscape of {code} to version {to_version}")
+        await session.commit()
+    except (IntegrityError, DBAPIError) as exc:
+        await session.rollback()
+        raise Conflict(
+            "That version cannot be restored as it stands (the database refused it)."
+        ) from exc
+    except BaseException:
+        await session.rollback()
+        raise
+    return Applied("revert", None, code, version)

@@ -616,19 +616,17 @@ async def partnership_by_slug(session: AsyncSession, slug: str) -> dict[str, Any
     return snapshot
 
 
+_LANDSCAPE_SNAPSHOT = text(
+    (
+        Path(__file__).resolve().parent.parent / "queries" / "sql" / "landscape_snapshot.sql"
+    ).read_text()
+)
+
+
 async def landscape_record(session: AsyncSession, area_code: str) -> dict[str, Any] | None:
-    """An area's current landscape note, if it has one."""
-    row = (
-        await session.execute(
-            text(
-                "SELECT l.area_code, a.name AS area_name, l.body, l.council_role, l.version"
-                " FROM area_landscape l JOIN area a ON a.code = l.area_code"
-                " WHERE l.area_code = :c"
-            ),
-            {"c": area_code},
-        )
-    ).one_or_none()
-    return dict(row._mapping) if row else None
+    """An area's current landscape record (the snapshot revisions hold), if it has one."""
+    row = (await session.execute(_LANDSCAPE_SNAPSHOT, {"codes": [area_code]})).one_or_none()
+    return dict(row.snapshot) if row else None
 
 
 # --- validating a whole submission --------------------------------------------------------------
