@@ -366,6 +366,14 @@ def _match_part(world: World, p: PartnershipRef, part: str) -> tuple[str, Member
             school = world.schools[next(iter(schools))]
             # A single-academy trust named after its only school is the same body: the school.
             trusts = {t for t in trusts if t != school.trust_uid}
+        if len(trusts) > 1:
+            # GIAS keeps an academy trust's sponsor record as a second group of the same name.
+            academy = {t for t in trusts if world.trusts[t].group_type in ACADEMY_TRUST_TYPES}
+            others = trusts - academy
+            if len(academy) == 1 and all(
+                world.trusts[t].group_type == "School sponsor" for t in others
+            ):
+                trusts = academy
         if len(schools) + len(trusts) > 1:
             detail = f"{part!r} ({len(schools)} schools, {len(trusts)} trusts of that name)"
             return "ambiguous", None, detail

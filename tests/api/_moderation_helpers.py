@@ -107,15 +107,37 @@ def cleanup(conn: psycopg.Connection[Any]) -> None:
             "CREATE TEMP TABLE doomed_m ON COMMIT DROP AS SELECT id FROM moderator"
             " WHERE email LIKE '%@modtest.example'"
         )
-        # Landscape notes the tests' approvals wrote: found through their revisions, or through
-        # the approved submissions themselves.
+        # Landscapes the tests' approvals and reverts changed: found through their revisions, or
+        # through the approved submissions themselves. Their revisions go, and each landscape is
+        # put back as its newest remaining revision (the seed import) left it, or removed.
         conn.execute(
-            "DELETE FROM area_landscape WHERE area_code IN"
-            " (SELECT area_code FROM revision WHERE partnership_id IS NULL"
-            "  AND submission_id IN (SELECT id FROM doomed_s))"
-            " OR area_code IN"
-            " (SELECT area_code FROM submission WHERE id IN (SELECT id FROM doomed_s)"
-            "  AND kind = 'landscape' AND status = 'approved')"
+            "CREATE TEMP TABLE touched_l ON COMMIT DROP AS SELECT DISTINCT area_code FROM revision"
+            " WHERE partnership_id IS NULL AND (submission_id IN (SELECT id FROM doomed_s)"
+            "  OR moderator_id IN (SELECT id FROM doomed_m))"
+            " UNION SELECT area_code FROM submission WHERE id IN (SELECT id FROM doomed_s)"
+            "  AND kind = 'landscape' AND status = 'approved'"
+        )
+        conn.execute(
+            "DELETE FROM revision WHERE partnership_id IS NULL"
+            " AND area_code IN (SELECT area_code FROM touched_l)"
+            " AND (submission_id IN (SELECT id FROM doomed_s)"
+            "  OR moderator_id IN (SELECT id FROM doomed_m))"
+        )
+        conn.execute(
+            "UPDATE area_landscape l SET body = s->>'body', council_role = s->>'council_role',"
+            " provider_name = s->>'provider_name', provider_url = s->>'provider_url',"
+            " collaboration_forms = ARRAY(SELECT jsonb_array_elements_text("
+            "   coalesce(s->'collaboration_forms', '[]'::jsonb))),"
+            " source_url = s->>'source_url', source_title = s->>'source_title',"
+            " source_date = s->>'source_date', confidence = s->>'confidence',"
+            " checked_on = (s->>'checked_on')::date, version = (s->>'version')::int"
+            " FROM (SELECT DISTINCT ON (area_code) area_code, snapshot AS s FROM revision"
+            "       WHERE partnership_id IS NULL ORDER BY area_code, version DESC) r"
+            " WHERE r.area_code = l.area_code AND l.area_code IN (SELECT area_code FROM touched_l)"
+        )
+        conn.execute(
+            "DELETE FROM area_landscape WHERE area_code IN (SELECT area_code FROM touched_l)"
+            " AND area_code NOT IN (SELECT area_code FROM revision WHERE partnership_id IS NULL)"
         )
         conn.execute(
             "DELETE FROM revision WHERE partnership_id IN (SELECT id FROM doomed_p)"

@@ -7,6 +7,8 @@ and removed at the end of the module.
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 import re
 import uuid
 import xml.etree.ElementTree as ET
@@ -28,10 +30,13 @@ from _moderation_helpers import (
     unique,
 )
 from psycopg.types.json import Jsonb
+from rich.console import Console
 from typer.testing import CliRunner
 
 from app.cli import cli
 from app.errors import Conflict
+from app.ingest import landscape as landscape_import
+from app.ingest.base import Context, Summary
 from app.services import accounts, moderation, ratelimit
 from app.services.snapshots import partnership_snapshot
 from app.settings import Settings
@@ -894,20 +899,45 @@ async def test_evidence_link_without_a_scheme_becomes_an_absolute_source(
     assert 'href="https://www.example.org/maths-hub"' in page.text
 
 
-async def test_landscape_note_approval(
-    anon: httpx.AsyncClient, alice: httpx.AsyncClient, db: psycopg.Connection[Any]
+def seed_landscape(settings: Settings, code: str) -> dict[str, str]:
+    """The landscape register's own row for an area, read here from the source file."""
+    path = settings.geodata_dir / "landscape" / "council_landscape.csv"
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return next(r for r in csv.DictReader(handle) if r["area_code"] == code)
+
+
+def reimport_landscape(database: str, settings: Settings) -> Summary:
+    """Run the landscape import on its own connection, report, then roll it back."""
+    with psycopg.connect(database) as conn:
+        dataset = conn.execute("SELECT max(id) FROM dataset WHERE name = 'landscape'").fetchone()
+        assert dataset is not None and dataset[0] is not None, "the landscape import has not run"
+        ctx = Context(
+            settings.geodata_dir, conn, dataset[0], Console(file=io.StringIO()), quiet=True
+        )
+        landscape_import.load(ctx)
+        conn.rollback()
+    return ctx.summary
+
+
+async def test_landscape_change_survives_reimport_and_can_be_reverted(
+    anon: httpx.AsyncClient,
+    alice: httpx.AsyncClient,
+    db: psycopg.Connection[Any],
+    database: str,
+    settings: Settings,
 ) -> None:
-    existing = db.execute(
-        "SELECT count(*) FROM area_landscape WHERE area_code = %s", (HARTLEPOOL,)
+    seed = seed_landscape(settings, HARTLEPOOL)
+    version = db.execute(
+        "SELECT version FROM area_landscape WHERE area_code = %s", (HARTLEPOOL,)
     ).fetchone()
-    if existing != (0,):
-        pytest.skip("Hartlepool already has a landscape note in this database")
+    assert version is not None, "the landscape register gives Hartlepool a record"
     body = "ModTest: schools here work through a borough-wide partnership."
     reference, _ = await submit(
         anon,
         {
             "kind": "landscape",
             "area": HARTLEPOOL,
+            "base_version": version[0],
             "proposed": {"body": body, "council_role": "commissioned_partnership"},
             "submitter": submitter(),
             "evidence": "Council website",
@@ -917,13 +947,64 @@ async def test_landscape_note_approval(
     assert "Hartlepool" in review.text and body in review.text
     assert (await act(alice, reference, "approve")).status_code == 303
     row = db.execute(
-        "SELECT body, council_role, version FROM area_landscape WHERE area_code = %s", (HARTLEPOOL,)
+        "SELECT body, council_role, provider_name, version FROM area_landscape"
+        " WHERE area_code = %s",
+        (HARTLEPOOL,),
     ).fetchone()
-    assert row == (body, "commissioned_partnership", 1)
+    # The suggestion changed the text and role; the provider it did not touch stays.
+    assert row == (body, "commissioned_partnership", seed["provider_name"], version[0] + 1)
     area = await anon.get(f"/areas/{HARTLEPOOL}")
-    assert body in area.text
+    assert body in area.text and "changed through a moderated suggestion" in area.text
+    assert "Commissioned partnership" in area.text
     feed = await anon.get("/feeds/changes.atom", params={"area": HARTLEPOOL})
     assert body in feed.text
+
+    summary = reimport_landscape(database, settings)
+    assert any(
+        item.endswith(f": {HARTLEPOOL}")
+        for item in summary.unmatched[landscape_import.KEPT_MODERATED]
+    )
+    assert db.execute(
+        "SELECT body FROM area_landscape WHERE area_code = %s", (HARTLEPOOL,)
+    ).fetchone() == (body,)
+
+    history = await alice.get(f"/areas/{HARTLEPOOL}/landscape/history")
+    assert f"Restore version {version[0]}" in history.text and "seed import" in history.text
+    r = await alice.post(
+        f"/moderate/areas/{HARTLEPOOL}/landscape/revert",
+        data={
+            "csrf_token": token_of(history.text),
+            "to_version": str(version[0]),
+            "expected_version": str(version[0] + 1),
+        },
+    )
+    assert r.status_code == 303 and r.headers["location"].endswith(f"reverted={version[0]}")
+    after = db.execute(
+        "SELECT body, council_role, provider_name, version FROM area_landscape"
+        " WHERE area_code = %s",
+        (HARTLEPOOL,),
+    ).fetchone()
+    assert after == (
+        seed["summary"],
+        seed["council_role"],
+        seed["provider_name"],
+        version[0] + 2,
+    )
+    change = db.execute(
+        "SELECT change, moderator_id IS NOT NULL FROM revision"
+        " WHERE area_code = %s AND partnership_id IS NULL AND version = %s",
+        (HARTLEPOOL, version[0] + 2),
+    ).fetchone()
+    assert change == (f"reverted to version {version[0]}", True)
+    stale = await alice.post(
+        f"/moderate/areas/{HARTLEPOOL}/landscape/revert",
+        data={
+            "csrf_token": token_of(history.text),
+            "to_version": str(version[0]),
+            "expected_version": str(version[0] + 1),
+        },
+    )
+    assert stale.status_code == 303 and stale.headers["location"].endswith("error=stale")
 
 
 async def test_queue_filters_oldest_first_with_counts(
