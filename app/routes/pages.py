@@ -174,7 +174,10 @@ async def area_brief(request: Request, session: SessionDep, code: str) -> HTMLRe
 async def partnership_page(request: Request, session: SessionDep, slug: str) -> HTMLResponse:
     """One partnership, its areas on a small map, its source and a correction link."""
     record = await partnerships.detail(session, slug)
-    return render(request, "partnership.html", {"p": record, "nav": "map"})
+    membership = await landscape.membership(session, record["id"])
+    return render(
+        request, "partnership.html", {"p": record, "nav": "map", "membership": membership}
+    )
 
 
 @router.get("/schools/{urn}", response_class=HTMLResponse)
@@ -188,6 +191,7 @@ async def school_page(request: Request, session: SessionDep, urn: int) -> HTMLRe
 async def trust_page(request: Request, session: SessionDep, uid: int) -> HTMLResponse:
     """A trust: its schools on a map and their partnerships."""
     page = await schools.trust_page(session, uid)
+    page |= await landscape.trust_context(session, uid)
     return render(request, "trust.html", page | {"nav": "map"})
 
 

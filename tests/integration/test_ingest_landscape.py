@@ -63,9 +63,7 @@ def copy_register(source: Path, target: Path, changes: dict[str, dict[str, str]]
 
 def test_every_la_has_its_register_row(conn: psycopg.Connection[Any], geodata_dir: Path) -> None:
     rows = register_rows(geodata_dir)
-    stored = dict(
-        conn.execute("SELECT area_code, council_role FROM area_landscape").fetchall()
-    )
+    stored = dict(conn.execute("SELECT area_code, council_role FROM area_landscape").fetchall())
     las = {r[0] for r in conn.execute("SELECT code FROM area WHERE level = 'local_authority'")}
     assert set(stored) == las
     assert len(rows) == len(las)

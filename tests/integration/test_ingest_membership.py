@@ -140,9 +140,7 @@ def test_a_lead_named_in_words_matches_only_in_its_areas(conn: psycopg.Connectio
         " WHERE p.lead_organisation = 'Carmel College, Darlington (Carmel Education Trust)'"
     ).fetchall()
     assert found and all(row[0] == "school" for row in found)
-    names = conn.execute(
-        "SELECT count(*) FROM school WHERE name = 'Carmel College'"
-    ).fetchone()
+    names = conn.execute("SELECT count(*) FROM school WHERE name = 'Carmel College'").fetchone()
     assert names is not None and names[0] >= 1
 
 
