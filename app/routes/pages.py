@@ -73,6 +73,7 @@ async def home(
             "errors": errors,
             "selected_area": selected_area,
             "indicators": indicators,
+            "collaboration_forms": landscape.FORM_LABELS,
             "filter_q": q or "",
         },
     )

@@ -23,6 +23,17 @@ const MAX_SCHOOL_BBOX_DEG2 = 3.9;
 const TYPING_DELAY_MS = 350;
 const NONE_FILL = 'url(#pm-hatch)';
 const NO_DATA_FILL = 'url(#pm-dots)';
+/** The `colour` value for the council's school-improvement role, from the landscape register. */
+const ROLE_COLOUR = 'council_role';
+/** Role classes (Okabe-Ito colours, told apart with colour blindness); 'unknown' is hatched. */
+const ROLE_CLASSES = [
+  { code: 'in_house_team', label: 'In-house team', colour: '#0072b2' },
+  { code: 'traded_company', label: 'Traded company', colour: '#e69f00' },
+  { code: 'commissioned_partnership', label: 'Commissioned partnership', colour: '#009e73' },
+  { code: 'little_or_none', label: 'Little or none', colour: '#cc79a7' },
+];
+/** The fill of an LA the form-of-collaboration filter leaves out. */
+const FORM_MASK_FILL = '#f3f2f1';
 const COUNT_CLASSES = [
   { min: 1, max: 1, label: '1', colour: '#c7e9b4' },
   { min: 2, max: 2, label: '2', colour: '#7fcdbb' },
@@ -168,6 +179,7 @@ function readState(search) {
     p: (params.get('p') || '').trim(),
     pc: (params.get('pc') || '').trim().toUpperCase(),
     inview: flag('inview'),
+    form: (params.get('form') || '').trim(),
   };
 }
 
@@ -204,6 +216,7 @@ function stateQuery(state) {
   if (state.p) params.set('p', state.p);
   if (state.pc) params.set('pc', state.pc);
   if (state.inview) params.set('inview', '1');
+  if (state.form) params.set('form', state.form);
   return params.toString();
 }
 
@@ -461,6 +474,8 @@ class PartnershipMap {
 
   /** An LA's fill: its count, indicator or coverage class; patterns for none and no data. */
   fillFor(code) {
+    if (this.state.form && this.landscape && !this.hasForm(code)) return FORM_MASK_FILL;
+    if (this.roles) return this.roleFill(code);
     if (this.coverage) {
       const share = this.coverageShare(code);
       if (share === null) return NO_DATA_FILL;
@@ -512,6 +527,7 @@ class PartnershipMap {
 
   /** Hover text of an LA: name and what it is coloured by. */
   areaTooltip(props) {
+    if (this.roles) return this.roleTooltip(props);
     if (this.coverage) {
       return `${props.name}: ${formatShare(this.coverageShare(props.code))} of schools ${this.coverage.measure.short}`;
     }
@@ -535,7 +551,7 @@ class PartnershipMap {
   /** Counts (or indicator values) written on the LAs in view at close zoom. */
   updateLabels() {
     this.labelLayer.clearLayers();
-    if (!this.state.layers.includes('la') || this.map.getZoom() < LABEL_MIN_ZOOM) return;
+    if (!this.state.layers.includes('la') || this.map.getZoom() < LABEL_MIN_ZOOM || this.roles) return;
     const view = this.map.getBounds();
     this.laLayer.eachLayer((layer) => {
       const bounds = layer.getBounds();
@@ -571,12 +587,15 @@ class PartnershipMap {
     const query = apiFilters(this.state, { area: false, q: false });
     query.set('level', 'local_authority');
     try {
-      const [counts, data, coverage] = await Promise.all([
+      const [counts, data, coverage, landscape] = await Promise.all([
         getJSON(`/api/v1/areas/counts?${query}`),
-        colour && colour !== 'count' && !measure ? getJSON(`/api/v1/indicators/${encodeURIComponent(colour)}/values`) : null,
+        colour && colour !== 'count' && colour !== ROLE_COLOUR && !measure ? getJSON(`/api/v1/indicators/${encodeURIComponent(colour)}/values`) : null,
         measure ? this.coverageTable() : null,
+        colour === ROLE_COLOUR || this.state.form ? this.landscapeTable() : null,
       ]);
       if (token !== this.requests.colours) return;
+      this.landscape = landscape;
+      this.roles = colour === ROLE_COLOUR ? landscape : null;
       this.counts = counts;
       this.indicator = data ? { meta: data.indicator, values: data.values, ...quantileBreaks(data.values) } : null;
       this.coverage = coverage ? { measure, ...coverage } : null;
@@ -616,6 +635,7 @@ class PartnershipMap {
   areaPopup(props, latlng) {
     const n = this.counts[props.code] || 0;
     const lines = [el('p', 'popup__title', el('strong', null, props.name), el('span', 'muted', ' local authority'))];
+    if (this.landscape) lines.push(...this.rolePopupLines(props));
     if (this.indicator) {
       const { label, unit, period } = this.indicator.meta;
       lines.push(el('p', null, `${label}: ${formatValue(this.indicator.values[props.code], unit)}${period ? ` (${period})` : ''}`));
@@ -1049,6 +1069,14 @@ class PartnershipMap {
 
   /** The legend's part for the LA colours: count, indicator or coverage classes. */
   areaLegend() {
+    const formNote = this.formLegend();
+    if (this.roles) return [...this.roleLegend(), ...formNote];
+    if (formNote.length) return [...formNote, ...this.colourLegend()];
+    return this.colourLegend();
+  }
+
+  /** The legend's part for the count, indicator or coverage colours. */
+  colourLegend() {
     if (this.coverage) {
       const { title, note } = this.coverage.measure;
       return [
@@ -1099,6 +1127,93 @@ class PartnershipMap {
     return `${scope}${bits.length ? `; ${bits.join(', ')}` : ''}.`;
   }
 
+  // Council roles and forms of collaboration (the landscape register) -----------------------
+
+  /** Every LA's landscape row from /api/v1/landscape, by code, fetched once per page. */
+  landscapeTable() {
+    if (!this.landscapeData) {
+      this.landscapeData = getJSON('/api/v1/landscape').then((data) => ({
+        labels: data.council_roles,
+        forms: data.collaboration_forms,
+        las: new Map((data.local_authorities || []).map((r) => [r.code, r])),
+      }));
+      this.landscapeData.catch(() => { this.landscapeData = null; });
+    }
+    return this.landscapeData;
+  }
+
+  /** An LA's fill by council role: hatched when no source says (or no row). */
+  roleFill(code) {
+    const row = this.roles.las.get(code);
+    const found = row && ROLE_CLASSES.find((c) => c.code === row.council_role);
+    return found ? found.colour : NONE_FILL;
+  }
+
+  /** Whether the LA's landscape lists the chosen form of collaboration. */
+  hasForm(code) {
+    const row = this.landscape.las.get(code);
+    return Boolean(row && row.collaboration_forms.includes(this.state.form));
+  }
+
+  /** Hover text when colouring by role. */
+  roleTooltip(props) {
+    const row = this.roles.las.get(props.code);
+    const label = row && row.council_role ? this.roles.labels[row.council_role] : 'not recorded';
+    return `${props.name}: council’s school-improvement role ${label.toLowerCase()}`;
+  }
+
+  /** The popup lines of an LA's landscape: role, provider (linked) and forms, with the source's date. */
+  rolePopupLines(props) {
+    const row = this.landscape.las.get(props.code);
+    if (!row) return [el('p', 'muted', 'School-improvement role not yet described.')];
+    const role = row.council_role ? this.landscape.labels[row.council_role] : 'Not recorded';
+    const lines = [el('p', null, el('strong', null, 'Council’s school-improvement role: '), role)];
+    if (row.provider_name) {
+      lines.push(el('p', null, 'Provider: ', row.provider_url ? link(row.provider_url, row.provider_name) : row.provider_name));
+    }
+    const forms = row.collaboration_forms.map((f) => this.landscape.forms[f] || f);
+    if (forms.length) lines.push(el('p', 'muted', `How schools work together: ${forms.join('; ')}`));
+    lines.push(el('p', 'muted', `Landscape source ${row.landscape_source_date ? `dated ${row.landscape_source_date}` : 'undated'}${row.landscape_confidence ? `, confidence ${row.landscape_confidence}` : ''}.`));
+    return lines;
+  }
+
+  /** The legend of the role colours: a categorical key, unknown hatched. */
+  roleLegend() {
+    const counts = new Map();
+    for (const row of this.roles.las.values()) counts.set(row.council_role, (counts.get(row.council_role) || 0) + 1);
+    const n = (code) => ` (${counts.get(code) || 0})`;
+    return [
+      el('p', 'pm-legend__title', 'Council’s school-improvement role'),
+      el('ul', 'pm-legend__items',
+        ...ROLE_CLASSES.map((c) => el('li', null, swatch(c.colour), `${c.label}${n(c.code)}`)),
+        el('li', null, el('span', 'pm-swatch pm-swatch--none', ''), `Not known (hatched)${n('unknown')}`)),
+      el('p', 'pm-legend__source', 'Source: the project’s local landscape register, one public page per council; dates vary.'),
+      el('p', 'pm-legend__link', link('/areas', 'The table of all councils')),
+    ];
+  }
+
+  /** The legend's note for the form-of-collaboration filter (empty when it is off). */
+  formLegend() {
+    if (!this.state.form || !this.landscape) return [];
+    const label = this.landscape.forms[this.state.form] || this.state.form;
+    const swatchEl = swatch(FORM_MASK_FILL);
+    return [el('ul', 'pm-legend__items', el('li', null, swatchEl, `Pale: no “${label.toLowerCase()}” recorded`))];
+  }
+
+  /** The form-of-collaboration select above the map. */
+  wireFormFilter() {
+    const select = document.getElementById('map-form');
+    if (!select) return;
+    if (![...select.options].some((o) => o.value === this.state.form)) this.state.form = '';
+    select.value = this.state.form;
+    select.addEventListener('change', async () => {
+      this.state.form = select.value;
+      if (select.value && !this.state.layers.includes('la')) await this.setLayer('la', true);
+      await this.loadColours();
+      this.writeUrl();
+    });
+  }
+
   // Toolbar: layers, colour, share ----------------------------------------------------------
 
   /** The layer checkboxes, the colour select and the share box above the map. */
@@ -1124,6 +1239,7 @@ class PartnershipMap {
     toolbar.querySelectorAll('.map-share input, .map-share textarea').forEach((field) => {
       field.addEventListener('focus', () => field.select());
     });
+    this.wireFormFilter();
   }
 
   /** Show the state's colour in the select (falling back to counts for an unknown code). */
