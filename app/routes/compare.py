@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from app.db import SessionDep
 from app.errors import AppError, InvalidInput
 from app.services import compare as comparing
-from app.services import similarity
+from app.services import landscape, similarity
 from app.services.versions import data_version
 
 router = APIRouter()
@@ -266,7 +266,8 @@ async def compare_page(
     except AppError as exc:
         chooser = await comparing.chooser(session, codes, matrix=matrix)
         return page(matrix, {"chooser": chooser, "error": exc.detail}, status=exc.status_code)
-    return page(matrix, {"c": comparison})
+    roles = await landscape.roles(session, [a.code for a in comparison.areas])
+    return page(matrix, {"c": comparison, "roles": roles})
 
 
 @pages.get("/areas/{code}/similar", response_class=HTMLResponse)
@@ -320,6 +321,14 @@ async def similar_page(
         "gaps": await similarity.gap_analysis(session, area.code, matrix=matrix),
         "overlap": await similarity.default_overlap(session, matrix),
         "method_summary": similarity.METHOD_SUMMARY,
+        "roles": await landscape.roles(
+            session,
+            [
+                area.code,
+                *(n.area.code for n in dfe.neighbours),
+                *(n.area.code for n in (result.neighbours if result else [])),
+            ],
+        ),
     }
     return render(request, "similar.html", context, status=422 if errors else 200)
 

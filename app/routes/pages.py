@@ -160,6 +160,9 @@ async def area_page(request: Request, session: SessionDep, code: str) -> HTMLRes
     if profile["area"]["level"] == "local_authority":
         la = profile["area"]["code"]
         context["neighbours"] = await similarity.dfe_neighbours(session, la)
+        context["roles"] = await landscape.roles(
+            session, [la, *(n.area.code for n in context["neighbours"].neighbours)]
+        )
         context["gaps"] = await similarity.gap_analysis(session, la)
     return render(request, "area.html", context)
 

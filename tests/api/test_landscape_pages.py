@@ -192,3 +192,32 @@ async def test_trust_filter_returns_trust_led_and_trust_linked_only(
     for name in trust_led:
         assert name.replace("&", "&amp;").replace("'", "&#39;") in r.text or name in r.text
     assert "London Thames Maths Hub" in r.text
+
+
+async def test_similar_and_compare_show_neighbours_roles(
+    client: httpx.AsyncClient, conn: psycopg.Connection[Any]
+) -> None:
+    neighbours = conn.execute(
+        "SELECT n.neighbour_code, l.council_role FROM statistical_neighbour n"
+        " JOIN area_landscape l ON l.area_code = n.neighbour_code"
+        " WHERE n.area_code = %s ORDER BY n.rank",
+        (BARNET,),
+    ).fetchall()
+    assert neighbours
+    labels = {
+        "in_house_team": "In-house team",
+        "traded_company": "Traded company",
+        "commissioned_partnership": "Commissioned partnership",
+        "little_or_none": "Little or none",
+        "unknown": "Not known",
+    }
+    similar = await client.get(f"/areas/{BARNET}/similar")
+    assert similar.status_code == 200
+    for code, role in neighbours:
+        row = re.search(rf'href="/areas/{code}">.*?</tr>', similar.text, re.S)
+        assert row and labels[role] in row.group(0), code
+    codes = [BARNET, neighbours[0][0]]
+    compare = await client.get("/compare", params={"areas": ",".join(codes)})
+    assert compare.status_code == 200
+    section = compare.text.split("How school improvement works", 1)[1].split("</tbody>", 1)[0]
+    assert "Traded company" in section and labels[neighbours[0][1]] in section
