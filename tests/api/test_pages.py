@@ -40,10 +40,13 @@ async def test_home_list_works_without_javascript(client: httpx.AsyncClient) -> 
     assert "No partnerships match" in none.text
 
 
-async def test_area_profile_shows_sources_and_empty_landscape(client: httpx.AsyncClient) -> None:
+async def test_area_profile_shows_sources_and_landscape(client: httpx.AsyncClient) -> None:
     r = await client.get("/areas/E06000036")  # Bracknell Forest: no local partnership recorded
-    assert "None recorded yet" in r.text
-    assert "Not yet described" in r.text
+    assert "None recorded yet" in r.text and "No local partnership recorded yet" in r.text
+    assert "How school improvement works in Bracknell Forest" in r.text
+    assert "Not yet described" not in r.text
+    district = await client.get("/areas/E07000008")  # Cambridge: the register describes LAs only
+    assert "Not yet described" in district.text
     assert "Office for National Statistics" in r.text
     sheffield = await client.get("/areas/E08000019")
     assert "Statistical neighbours" in sheffield.text
