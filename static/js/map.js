@@ -594,7 +594,7 @@ class PartnershipMap {
         colour === ROLE_COLOUR || this.state.form ? this.landscapeTable() : null,
       ]);
       if (token !== this.requests.colours) return;
-      this.landscape = landscape;
+      this.landscape = landscape || this.landscape;
       this.roles = colour === ROLE_COLOUR ? landscape : null;
       this.counts = counts;
       this.indicator = data ? { meta: data.indicator, values: data.values, ...quantileBreaks(data.values) } : null;
@@ -629,6 +629,7 @@ class PartnershipMap {
     popup.pmArea = code;
     this.areaPopupRef = popup;
     popup.openOn(this.map);
+    this.addRoleToPopup(popup);
   }
 
   /** The popup of a selected LA: counts and where to go next. */
@@ -1175,6 +1176,17 @@ class PartnershipMap {
     if (forms.length) lines.push(el('p', 'muted', `How schools work together: ${forms.join('; ')}`));
     lines.push(el('p', 'muted', `Landscape source ${row.landscape_source_date ? `dated ${row.landscape_source_date}` : 'undated'}${row.landscape_confidence ? `, confidence ${row.landscape_confidence}` : ''}.`));
     return lines;
+  }
+
+  /** Whatever the colours, an LA's popup gives its council role and provider: fetched once. */
+  async addRoleToPopup(popup) {
+    if (this.landscape) return;
+    try {
+      this.landscape = await this.landscapeTable();
+      if (popup.isOpen()) popup.update();
+    } catch (err) {
+      this.showProblem(`The councils’ school-improvement roles did not load: ${err.message}`);
+    }
   }
 
   /** The legend of the role colours: a categorical key, unknown hatched. */

@@ -105,3 +105,21 @@ def test_screenshots_of_the_area_page_map_and_table(
         page.screenshot(path=str(screenshots / f"landscape-map-{width}.png"))
     finally:
         context.close()
+
+
+def test_an_la_popup_gives_its_council_role_whatever_the_colours(
+    page: Any, base_url: str, problems: list[str]
+) -> None:
+    rows = landscape(base_url)
+    page.goto(f"{base_url}/?layers=la&lat=51.55&lon=-0.2&z=9.5")
+    page.wait_for_selector(READY)
+    page.locator(f'path.pm-la[data-code="{BARNET}"]').click(force=True)
+    page.wait_for_function(
+        "() => (document.querySelector('.leaflet-popup-content') || {}).textContent"
+        "?.includes('school-improvement role')"
+    )
+    text = page.locator(".leaflet-popup-content").inner_text()
+    assert "Council’s school-improvement role: Traded company" in text
+    assert rows[BARNET]["provider_name"] in text
+    assert "Partnerships serving each local authority" in page.locator(".pm-legend").inner_text()
+    assert problems == []
