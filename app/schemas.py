@@ -108,6 +108,13 @@ class ProposedIn(_Strict):
     members: list[MemberIn] = Field(default_factory=list)
     body: str | None = Field(None, description="Landscape note text (kind 'landscape')")
     council_role: str | None = Field(None, description="; ".join(COUNCIL_ROLE_LABELS))
+    provider_name: str | None = Field(
+        None, description="Who delivers the council's school improvement (kind 'landscape')"
+    )
+    provider_url: str | None = Field(None, description="The provider's web page")
+    collaboration_forms: list[str] | None = Field(
+        None, description="Forms of collaboration among the area's schools (kind 'landscape')"
+    )
 
 
 class SubmitterIn(_Strict):
@@ -196,6 +203,9 @@ class PartnershipForm(BaseModel):
     members: list[MemberRow] = Field(default_factory=list)
     body: str = ""
     council_role: str = ""
+    provider_name: str = ""
+    provider_url: str = ""
+    collaboration_forms: list[str] = Field(default_factory=list)
     submitter_name: str = ""
     submitter_email: str = ""
     submitter_organisation: str = ""
@@ -206,7 +216,7 @@ class PartnershipForm(BaseModel):
     def from_pairs(cls, pairs: Iterable[tuple[str, str]]) -> PartnershipForm:
         """Read a posted form (name/value pairs, repeated names for checkboxes)."""
         single: dict[str, str] = {}
-        lists: dict[str, list[str]] = {"themes": [], "areas_served": []}
+        lists: dict[str, list[str]] = {"themes": [], "areas_served": [], "collaboration_forms": []}
         rows: dict[int, dict[str, Any]] = {}
         for key, value in pairs:
             if key in lists:
@@ -260,6 +270,9 @@ class PartnershipForm(BaseModel):
             members=members,
             body=record.get("body") or "",
             council_role=record.get("council_role") or "",
+            provider_name=record.get("provider_name") or "",
+            provider_url=record.get("provider_url") or "",
+            collaboration_forms=list(record.get("collaboration_forms") or []),
         )
 
     def with_submission(self, submission: dict[str, Any]) -> PartnershipForm:
@@ -318,7 +331,13 @@ class PartnershipForm(BaseModel):
         base = whole_number(self.base_version)
         proposed: dict[str, Any]
         if kind == "landscape":
-            proposed = {"body": self.body, "council_role": self.council_role or None}
+            proposed = {
+                "body": self.body,
+                "council_role": self.council_role or None,
+                "provider_name": self.provider_name or None,
+                "provider_url": self.provider_url or None,
+                "collaboration_forms": self.collaboration_forms,
+            }
         else:
             proposed = self.proposed()
         return SubmissionIn.model_validate(

@@ -33,6 +33,7 @@ from app.schemas import (
     whole_number,
 )
 from app.services import csrf, ratelimit, submissions
+from app.services.landscape import FORM_LABELS
 from app.services.submissions import Vocab
 from app.settings import Settings
 
@@ -194,6 +195,7 @@ def _vocab_context(vocab: Vocab) -> dict[str, Any]:
         "member_roles": MEMBER_ROLE_LABELS,
         "statuses": PARTNERSHIP_STATUS_LABELS,
         "council_roles": COUNCIL_ROLE_LABELS,
+        "collaboration_forms": FORM_LABELS,
     }
 
 
@@ -446,6 +448,9 @@ async def suggest_landscape_form(
         base_version=str(current.get("version") or 0),
         body=current.get("body") or "",
         council_role=current.get("council_role") or "",
+        provider_name=current.get("provider_name") or "",
+        provider_url=current.get("provider_url") or "",
+        collaboration_forms=list(current.get("collaboration_forms") or []),
     )
     return await form_page(
         request, session, mode="landscape", form=form, action="/suggest/landscape", area=info

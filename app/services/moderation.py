@@ -427,7 +427,8 @@ async def review(session: AsyncSession, reference: str) -> Review:
         if sub["kind"] == "landscape":
             merged = {
                 k: (current or {}).get(k) if proposed.get(k) == base.get(k) else proposed.get(k)
-                for k in ("body", "council_role")
+                for k in ("body", "council_role", *LANDSCAPE_EXTRA_FIELDS)
+                if k in proposed
             }
             conflicts: list[str] = []
         else:

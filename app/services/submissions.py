@@ -29,7 +29,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import Conflict, InvalidInput, NotFound
-from app.models import COUNCIL_ROLES, MEMBER_TYPES, PARTNERSHIP_STATUSES
+from app.models import COLLABORATION_FORMS, COUNCIL_ROLES, MEMBER_TYPES, PARTNERSHIP_STATUSES
 from app.schemas import (
     MEMBER_ROLE_LABELS,
     SUBMISSION_STATUS_LABELS,
@@ -559,7 +559,29 @@ def check_landscape(errors: Errors, proposed: ProposedIn) -> dict[str, Any]:
     role = clean(proposed.council_role, single_line=True) or None
     if role and role not in COUNCIL_ROLES:
         errors.add("proposed.council_role", "Select what the council does from the list")
-    return {"body": body, "council_role": role}
+    record: dict[str, Any] = {"body": body, "council_role": role}
+    # Provider and forms are optional in a suggestion: left out, they stay as they are.
+    if proposed.provider_name is not None or proposed.provider_url is not None:
+        record["provider_name"] = (
+            _text(
+                errors,
+                "proposed.provider_name",
+                proposed.provider_name,
+                "The provider's name",
+                max_len=MAX_NAME,
+            )
+            or None
+        )
+        record["provider_url"] = check_url(errors, "proposed.provider_url", proposed.provider_url)
+    if proposed.collaboration_forms is not None:
+        forms = [clean(f, single_line=True) for f in proposed.collaboration_forms]
+        if any(f not in COLLABORATION_FORMS for f in forms):
+            errors.add(
+                "proposed.collaboration_forms", "Select the forms of collaboration from the list"
+            )
+        known = {f for f in forms if f in COLLABORATION_FORMS}
+        record["collaboration_forms"] = sorted(known, key=COLLABORATION_FORMS.index)
+    return record
 
 
 def check_submitter(errors: Errors, submitter: SubmitterIn) -> dict[str, Any]:
@@ -756,7 +778,7 @@ async def validate(session: AsyncSession, payload: SubmissionIn) -> ValidSubmiss
         if (
             kind == "landscape"
             and current
-            and valid.record == {"body": current["body"], "council_role": current["council_role"]}
+            and all(current.get(k) == v for k, v in valid.record.items())
         ):
             errors.add("proposed.body", "You have not changed the description")
     valid.submitter = check_submitter(errors, payload.submitter)

@@ -1007,6 +1007,58 @@ async def test_landscape_change_survives_reimport_and_can_be_reverted(
     assert stale.status_code == 303 and stale.headers["location"].endswith("error=stale")
 
 
+async def test_landscape_suggestion_can_change_provider_and_forms(
+    anon: httpx.AsyncClient, alice: httpx.AsyncClient, db: psycopg.Connection[Any]
+) -> None:
+    code = "E06000002"  # Middlesbrough
+    version = db.execute(
+        "SELECT version FROM area_landscape WHERE area_code = %s", (code,)
+    ).fetchone()
+    assert version is not None
+    body = {
+        "kind": "landscape",
+        "area": code,
+        "base_version": version[0],
+        "proposed": {
+            "body": "ModTest: a new school-led partnership does the council's improvement work.",
+            "council_role": "commissioned_partnership",
+            "provider_name": "ModTest Learning Partnership",
+            "provider_url": "www.example.org/learning",
+            "collaboration_forms": ["area_based_partnership", "headteacher_association"],
+        },
+        "submitter": submitter(),
+        "evidence": "Council report, 2026",
+    }
+    bad = await anon.post(
+        "/api/v1/submissions",
+        json={**body, "proposed": {**body["proposed"], "collaboration_forms": ["guesswork"]}},
+    )
+    assert bad.status_code == 422 and "forms of collaboration" in bad.text
+    reference, _ = await submit(anon, body)
+    assert (await act(alice, reference, "approve")).status_code == 303
+    row = db.execute(
+        "SELECT council_role, provider_name, provider_url, collaboration_forms, version"
+        " FROM area_landscape WHERE area_code = %s",
+        (code,),
+    ).fetchone()
+    assert row == (
+        "commissioned_partnership",
+        "ModTest Learning Partnership",
+        "https://www.example.org/learning",
+        ["area_based_partnership", "headteacher_association"],
+        version[0] + 1,
+    )
+    page = await anon.get(f"/areas/{code}")
+    assert 'href="https://www.example.org/learning"' in page.text
+    assert "Headteacher association" in page.text
+    form = await anon.get("/suggest/landscape", params={"area": code})
+    assert 'value="ModTest Learning Partnership"' in form.text
+    assert (
+        'value="headteacher_association" id="collaboration_forms-headteacher_association" checked'
+        in form.text
+    )
+
+
 async def test_queue_filters_oldest_first_with_counts(
     anon: httpx.AsyncClient, alice: httpx.AsyncClient, db: psycopg.Connection[Any]
 ) -> None:
