@@ -154,8 +154,10 @@ async def area_page(request: Request, session: SessionDep, code: str) -> HTMLRes
     profile = await areas.profile(session, code)
     context: dict[str, Any] = {"p": profile, "nav": "areas", "gaps": None, "neighbours": None}
     if profile["area"]["level"] in ("local_authority", "district"):
+        area = profile["area"]
+        county = (area["parent_code"], area["parent_name"]) if area["parent_code"] else None
         context["landscape"] = await landscape.panel(
-            session, profile["area"]["code"], profile["local"]
+            session, area["code"], profile["local"], county
         )
     if profile["area"]["level"] == "local_authority":
         la = profile["area"]["code"]

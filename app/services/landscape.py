@@ -115,6 +115,9 @@ class LandscapePanel:
     forms: list[str]
     provenance: str | None
     by_kind: list[KindCount]
+    # For a district: the county council whose landscape this is (schools are a county matter).
+    council_code: str | None = None
+    council_name: str | None = None
 
 
 def register_by_kind(local: list[dict[str, Any]]) -> list[KindCount]:
@@ -128,9 +131,22 @@ def register_by_kind(local: list[dict[str, Any]]) -> list[KindCount]:
     ]
 
 
-async def panel(session: AsyncSession, code: str, local: list[dict[str, Any]]) -> LandscapePanel:
-    """The landscape panel of an area (``local``: its local partnerships, as listed on the page)."""
+async def panel(
+    session: AsyncSession,
+    code: str,
+    local: list[dict[str, Any]],
+    council: tuple[str, str] | None = None,
+) -> LandscapePanel:
+    """The landscape panel of an area (``local``: its local partnerships, as listed on the page).
+
+    A district has no record of its own; given its county ``council`` (code, name), the panel
+    shows the county's, saying so.
+    """
     record = await q.area_landscape(session, code)
+    if record is None and council is not None:
+        record = await q.area_landscape(session, council[0])
+    else:
+        council = None
     role = record.council_role if record else None
     return LandscapePanel(
         record=record,
@@ -141,6 +157,8 @@ async def panel(session: AsyncSession, code: str, local: list[dict[str, Any]]) -
         if record
         else None,
         by_kind=register_by_kind(local),
+        council_code=council[0] if council and record else None,
+        council_name=council[1] if council and record else None,
     )
 
 

@@ -45,8 +45,11 @@ async def test_area_profile_shows_sources_and_landscape(client: httpx.AsyncClien
     assert "None recorded yet" in r.text and "No local partnership recorded yet" in r.text
     assert "How school improvement works in Bracknell Forest" in r.text
     assert "Not yet described" not in r.text
-    district = await client.get("/areas/E07000008")  # Cambridge: the register describes LAs only
-    assert "Not yet described" in district.text
+    # Cambridge: the register describes councils; a district shows its county's landscape.
+    district = await client.get("/areas/E07000008")
+    assert "Not yet described" not in district.text
+    assert 'responsibility of <a href="/areas/E10000003">Cambridgeshire</a>' in district.text
+    assert 'href="/suggest/landscape?area=E10000003"' in district.text
     assert "Office for National Statistics" in r.text
     sheffield = await client.get("/areas/E08000019")
     assert "Statistical neighbours" in sheffield.text
