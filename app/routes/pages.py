@@ -148,17 +148,23 @@ async def area_index(
     )
 
 
+async def _landscape_panel(
+    session: SessionDep, profile: dict[str, Any]
+) -> landscape.LandscapePanel | None:
+    """An LA's or district's landscape panel (a district shows its county's); None otherwise."""
+    area = profile["area"]
+    if area["level"] not in ("local_authority", "district"):
+        return None
+    county = (area["parent_code"], area["parent_name"]) if area["parent_code"] else None
+    return await landscape.panel(session, area["code"], profile["local"], county)
+
+
 @router.get("/areas/{code}", response_class=HTMLResponse)
 async def area_page(request: Request, session: SessionDep, code: str) -> HTMLResponse:
     """The area profile."""
     profile = await areas.profile(session, code)
     context: dict[str, Any] = {"p": profile, "nav": "areas", "gaps": None, "neighbours": None}
-    if profile["area"]["level"] in ("local_authority", "district"):
-        area = profile["area"]
-        county = (area["parent_code"], area["parent_name"]) if area["parent_code"] else None
-        context["landscape"] = await landscape.panel(
-            session, area["code"], profile["local"], county
-        )
+    context["landscape"] = await _landscape_panel(session, profile)
     if profile["area"]["level"] == "local_authority":
         la = profile["area"]["code"]
         context["neighbours"] = await similarity.dfe_neighbours(session, la)
@@ -173,7 +179,8 @@ async def area_page(request: Request, session: SessionDep, code: str) -> HTMLRes
 async def area_brief(request: Request, session: SessionDep, code: str) -> HTMLResponse:
     """A one-page printable brief of an area."""
     profile = await areas.profile(session, code)
-    return render(request, "brief.html", {"p": profile})
+    context = {"p": profile, "landscape": await _landscape_panel(session, profile)}
+    return render(request, "brief.html", context)
 
 
 @router.get("/partnerships/{slug}", response_class=HTMLResponse)

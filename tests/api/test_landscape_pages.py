@@ -47,6 +47,8 @@ async def test_area_page_shows_the_landscape_with_provenance(
     assert "What the partnership register shows here" in text
     # The panel comes before the list of partnerships.
     assert text.index('id="landscape"') < text.index('id="partnerships"')
+    brief = await client.get(f"/areas/{BARNET}/brief")
+    assert "Council’s role: Traded company." in brief.text and row["provider_name"] in brief.text
     undated = await client.get(f"/areas/{HARTLEPOOL}")
     assert "source undated · checked 6 December 2026 · confidence medium" in undated.text
     assert "Not yet described" not in undated.text
