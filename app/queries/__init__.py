@@ -233,10 +233,12 @@ async def indicators(session: AsyncSession) -> list[RowMapping]:
 
 
 async def landscape(session: AsyncSession, code: str) -> RowMapping | None:
-    """The moderated local-landscape note of an area, if any."""
+    """The local landscape of an area (register row or moderated change), with its provenance."""
     return await one(
         session,
-        "SELECT body, council_role, version, updated_at FROM area_landscape WHERE area_code = :code",
+        "SELECT body, council_role, provider_name, provider_url, collaboration_forms,"
+        " source_url, source_title, source_date, confidence, checked_on, version, updated_at"
+        " FROM area_landscape WHERE area_code = :code",
         code=code,
     )
 

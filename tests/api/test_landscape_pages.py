@@ -101,6 +101,10 @@ async def test_landscape_api_and_csv_agree_with_the_register(
     assert barnet["collaboration_forms"] == rows[BARNET]["collaboration_forms"].split(";")
     assert barnet["region"] == "London" and barnet["schools"] > 0
     assert barnet["landscape_checked_on"] == rows[BARNET]["checked_on"]
+    profile = (await client.get(f"/api/v1/areas/{BARNET}")).json()["landscape"]
+    assert profile["provider_name"] == rows[BARNET]["provider_name"]
+    assert profile["source_date"] == rows[BARNET]["source_date"]
+    assert profile["checked_on"] == rows[BARNET]["checked_on"]
     download = await client.get("/downloads/landscape.csv")
     assert download.status_code == 200
     assert download.headers["content-type"].startswith("text/csv")
