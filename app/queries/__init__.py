@@ -338,8 +338,9 @@ async def partnership_trusts(session: AsyncSession, partnership_id: int) -> list
     """Academy trusts a partnership involves, and how that is known."""
     return await rows(
         session,
-        "SELECT DISTINCT l.trust_uid AS uid, t.name, l.via FROM partnership_trust_link l"
-        " JOIN trust t ON t.uid = l.trust_uid WHERE l.partnership_id = :id ORDER BY t.name",
+        "SELECT l.trust_uid AS uid, t.name, string_agg(DISTINCT l.via, '; ') AS via"
+        " FROM partnership_trust_link l JOIN trust t ON t.uid = l.trust_uid"
+        " WHERE l.partnership_id = :id GROUP BY l.trust_uid, t.name ORDER BY t.name",
         id=partnership_id,
     )
 
