@@ -580,9 +580,7 @@ def stored_seeds(conn: psycopg.Connection[Any]) -> dict[str, StoredSeed]:
     found: dict[str, StoredSeed] = {}
     for row in conn.execute(STORED_SEEDS_SQL):
         (pid, key, slug, ref, moderated, *columns, themes, codes, notes, whole) = row
-        areas = tuple(
-            ServedArea(c, n, w) for c, n, w in zip(codes, notes, whole, strict=True)
-        )
+        areas = tuple(ServedArea(c, n, w) for c, n, w in zip(codes, notes, whole, strict=True))
         content = (*columns, tuple(themes), areas)
         found[key] = StoredSeed(pid, slug, ref, bool(moderated), content)
     return found
@@ -746,7 +744,9 @@ def report(ctx: Context, register: Register, applied: Applied, stored_before: se
     summary.fact(
         "valid rows per kind", dict(sorted(Counter(r.kind for r in register.records).items()))
     )
-    summary.fact("rows with a checked date", sum(r.checked_on is not None for r in register.records))
+    summary.fact(
+        "rows with a checked date", sum(r.checked_on is not None for r in register.records)
+    )
     summary.fact(
         "rows with later status evidence",
         sum(r.status_evidence_url is not None for r in register.records),

@@ -268,6 +268,13 @@ async def partnership(session: AsyncSession, slug: str) -> RowMapping | None:
         session,
         """
         SELECT p.*, k.label AS kind_label, k.is_national, k.description AS kind_description,
+               k.network_size, k.network_size_approx, k.network_size_source,
+               (SELECT count(*) FROM partnership o
+                 WHERE o.kind = p.kind AND o.currency <> 'ended') AS network_recorded,
+               (SELECT count(*) FROM partnership o
+                 WHERE o.kind = p.kind AND o.currency = 'current') AS network_current,
+               CAST(substring(COALESCE(NULLIF(p.status_evidence_date, ''), p.source_date)
+                              FROM '^([0-9]{4})') AS integer) AS evidence_year,
                d.source AS dataset_source, d.vintage AS dataset_vintage
         FROM partnership p
         JOIN partnership_kind k ON k.code = p.kind
@@ -292,7 +299,7 @@ async def partnership_areas(session: AsyncSession, partnership_id: int) -> list[
     """The areas a partnership names, in the source's order, with the note ('part')."""
     return await rows(
         session,
-        "SELECT a.code, a.name, a.level, pa.note FROM partnership_area pa"
+        "SELECT a.code, a.name, a.level, pa.note, pa.whole FROM partnership_area pa"
         " JOIN area a ON a.code = pa.area_code WHERE pa.partnership_id = :id ORDER BY pa.position",
         id=partnership_id,
     )
@@ -380,8 +387,11 @@ async def vocabulary(session: AsyncSession) -> tuple[list[RowMapping], list[RowM
     """Partnership kinds and themes with labels."""
     kinds = await rows(
         session,
-        "SELECT code, label, description, is_national FROM partnership_kind"
-        " ORDER BY is_national, label",
+        "SELECT k.code, k.label, k.description, k.is_national, k.network_size,"
+        " k.network_size_approx, k.network_size_source,"
+        " (SELECT count(*) FROM partnership p WHERE p.kind = k.code AND p.currency <> 'ended')"
+        " AS recorded"
+        " FROM partnership_kind k ORDER BY k.is_national, k.label",
     )
     themes = await rows(session, "SELECT code, label, description FROM theme ORDER BY label")
     return kinds, themes

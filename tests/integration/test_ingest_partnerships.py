@@ -242,7 +242,9 @@ def test_currency_is_derived_from_status_and_evidence(
     assert partnership_by_name(conn, "Learn Sheffield")["currency"] == "unconfirmed"
     # A moderator's confirmation makes a record current; ending it always wins.
     learn = partnership_by_name(conn, "Learn Sheffield")
-    conn.execute("UPDATE partnership SET last_verified = current_date WHERE id = %s", (learn["id"],))
+    conn.execute(
+        "UPDATE partnership SET last_verified = current_date WHERE id = %s", (learn["id"],)
+    )
     assert partnership_by_name(conn, "Learn Sheffield")["currency"] == "current"
     conn.execute("UPDATE partnership SET status = 'ended' WHERE id = %s", (learn["id"],))
     assert partnership_by_name(conn, "Learn Sheffield")["currency"] == "ended"

@@ -342,7 +342,9 @@ def test_the_importer_checksum_covers_the_vocabulary(tmp_path: Path) -> None:
 
 
 def test_status_evidence_and_checked_dates_are_checked() -> None:
-    assert reasons(checked_on="23/11/2026") == ["checked_on '23/11/2026' is not a date (YYYY-MM-DD)"]
+    assert reasons(checked_on="23/11/2026") == [
+        "checked_on '23/11/2026' is not a date (YYYY-MM-DD)"
+    ]
     assert reasons(status_evidence_url="example.org") == [
         "status_evidence_url 'example.org' is not an http(s) URL"
     ]
