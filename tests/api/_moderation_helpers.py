@@ -161,8 +161,8 @@ def make_partnership(conn: psycopg.Connection[Any], name: str | None = None) -> 
             (pid, pid),
         )
         conn.execute(
-            "INSERT INTO partnership_area (partnership_id, area_code, position, note)"
-            " VALUES (%s, %s, 0, '(part)')",
+            "INSERT INTO partnership_area (partnership_id, area_code, position, note, whole)"
+            " VALUES (%s, %s, 0, '(part)', false)",
             (pid, TOWER_HAMLETS),
         )
         snap = partnership_snapshot(conn, pid)

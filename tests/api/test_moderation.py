@@ -492,7 +492,12 @@ async def test_correction_is_public_at_once_after_approval(
     after = record_of(db, record["slug"])
     assert after["name"] == new_name and after["version"] == 2
     assert after["themes"] == ["leadership", "maths"]
-    assert after["areas"][0] == {"code": TOWER_HAMLETS, "name": "Tower Hamlets", "note": "(part)"}
+    assert after["areas"][0] == {
+        "code": TOWER_HAMLETS,
+        "name": "Tower Hamlets",
+        "note": "(part)",
+        "whole": False,
+    }
     assert after["members"][0]["name"] == school[1] and after["members"][0]["role"] == "lead"
     public = await anon.get(f"/partnerships/{record['slug']}")
     assert new_name in public.text and school[1] in public.text

@@ -70,5 +70,5 @@ JOIN partnership_kind k ON k.code = c.kind
 LEFT JOIN placed pl ON pl.id = c.id
 WHERE CAST(:xmin AS float8) IS NULL
    OR pl.geom && ST_MakeEnvelope(:xmin, :ymin, :xmax, :ymax, 4326)
-ORDER BY k.is_national, c.currency = 'ended', c.currency = 'unconfirmed', c.name
+ORDER BY k.is_national, c.currency = 'ended', c.name
 LIMIT :limit
