@@ -454,8 +454,10 @@ async def school_partnerships(session: AsyncSession, urn: int) -> list[RowMappin
     return await rows(
         session,
         """
-        SELECT p.slug, p.name, k.label AS kind_label, k.is_national, p.status, m.role,
-               m.joined_on, m.left_on
+        SELECT p.slug, p.name, k.label AS kind_label, k.is_national, p.status, p.currency,
+               CAST(substring(COALESCE(NULLIF(p.status_evidence_date, ''), p.source_date)
+                              FROM '^([0-9]{4})') AS integer) AS evidence_year,
+               m.role, m.joined_on, m.left_on
         FROM partnership_member m
         JOIN partnership p ON p.id = m.partnership_id
         JOIN partnership_kind k ON k.code = p.kind
