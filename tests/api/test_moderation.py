@@ -1055,11 +1055,19 @@ async def test_approval_records_who_verified_and_revert_restores_the_content_dat
 ) -> None:
     record = dated_record(db)
     source, checked, verified, by, moderated, currency = provenance_of(db, record["id"])
-    assert (source, checked, verified, by, moderated) == ("2019-03-01", "2026-11-23", None, None, None)
+    assert (source, checked, verified, by, moderated) == (
+        "2019-03-01",
+        "2026-11-23",
+        None,
+        None,
+        None,
+    )
     assert currency == "unconfirmed"
     page = await anon.get(f"/partnerships/{record['slug']}")
     assert "source dated 2019-03-01" in page.text and "checked 23 November 2026" in page.text
-    assert "Unconfirmed since 2019" in page.text and "updated by a moderated change" not in page.text
+    assert (
+        "Unconfirmed since 2019" in page.text and "updated by a moderated change" not in page.text
+    )
 
     reference, _ = await submit_amend(anon, record, summary="Corrected summary")
     assert (await act(alice, reference, "approve")).status_code == 303
