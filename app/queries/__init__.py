@@ -135,7 +135,9 @@ async def nearest_area(
 
 
 async def area_school_stats(session: AsyncSession, code: str, level: str) -> list[RowMapping]:
-    """Schools in an area by phase: how many, how many in a trust, how many academies."""
+    """Schools in an area by phase: how many, how many academies, how many of those are in an
+    academy trust (a multi- or single-academy trust: never a foundation trust or a sponsor, so
+    never more than the academies), and how many academies' trusts are not recorded."""
     column = {"local_authority": "la_code", "district": "district_code"}.get(level)
     if column is None:  # combined authority, region or England: through the LA
         where = (
@@ -154,8 +156,12 @@ async def area_school_stats(session: AsyncSession, code: str, level: str) -> lis
         session,
         f"""
         SELECT coalesce(s.phase, 'Not recorded') AS phase, count(*) AS schools,
-               count(s.trust_uid) AS in_trust, count(*) FILTER (WHERE s.is_academy) AS academies
-        FROM school s WHERE {where}
+               count(*) FILTER (WHERE s.is_academy AND t.group_type IN
+                   ('Multi-academy trust', 'Single-academy trust', 'Secure single-academy trust'))
+                   AS in_trust,
+               count(*) FILTER (WHERE s.is_academy) AS academies,
+               count(*) FILTER (WHERE s.is_academy AND s.trust_uid IS NULL) AS trust_unknown
+        FROM school s LEFT JOIN trust t ON t.uid = s.trust_uid WHERE {where}
         GROUP BY 1 ORDER BY 2 DESC
         """,
         code=code,

@@ -182,6 +182,7 @@ async def profile(session: AsyncSession, code: str) -> dict[str, Any]:
         "phases": phases,
         "school_total": total,
         "in_trust_share": (in_trust / total) if total else None,
+        "academy_share": (sum(p["academies"] for p in phases) / total) if total else None,
         "trust_count": await queries.area_trust_count(session, code, area["level"])
         if area["level"] in ("local_authority", "district")
         else None,

@@ -151,3 +151,18 @@ def test_csv_cells_that_look_like_formulas_are_neutralised() -> None:
     assert row["summary"] == "'+1 more" and row["lead_organisation"] == "'@SUM(A1)"
     assert row["website"] == "'-2" and row["themes"] == "'=cmd"
     assert row["area_codes"] == "E08000019" and row["url"] == "https://example.org/partnerships/x"
+
+
+async def test_no_area_page_shows_more_in_a_trust_than_academies(
+    client: httpx.AsyncClient,
+) -> None:
+    for code in ("E08000032", "E10000016"):  # Bradford, Kent
+        html = (await client.get(f"/areas/{code}")).text
+        start = html.index('id="schools"')
+        table = html[start : html.index("</table>", start)]
+        for row in table.split("<tr>")[2:]:
+            cells = [c.split("<")[0] for c in row.split('class="num">')[1:]]
+            if len(cells) < 3:
+                continue
+            schools_n, academies, in_trust = (int(c.replace(",", "")) for c in cells[:3])
+            assert in_trust <= academies <= schools_n, (code, row)
