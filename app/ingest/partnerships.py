@@ -16,7 +16,16 @@ moderators left them. Every change the register makes to a record gets a ``revis
 first one says 'seed import'), so history shows where each version came from. Seed records whose
 row has gone from the register are reported, never deleted (their revisions refer to them).
 
-Areas are stored as the register gives them (an LA or a district, with a "(part)"-style note);
+Provenance is kept as the register states it: ``source_date`` (the page's own date, as text),
+``checked_on`` (when the row was compiled) and, where a later page showed the partnership still
+running or ended, ``status_evidence_url/_title/_date``. An import never sets ``last_verified``:
+only a moderator verifies. The database derives each record's currency from these (current,
+unconfirmed since the evidence's year, or ended; see ``app.models.CURRENCY_SQL``), and the
+summary counts records in each state and how many of each national network of known size the
+register holds (sizes come from the vocabulary).
+
+Areas are stored as the register gives them (an LA or a district, with a "(part)"-style note
+that also marks the link as covering only part of the area: ``partnership_area.whole``);
 rolling a district up to its LA, and an LA up to its combined authority and region, is done by
 queries through the ``partnership_coverage`` view. The summary gives those roll-ups and names
 the LAs with no local partnership.
