@@ -525,3 +525,11 @@ async def test_gap_api_runs_on_the_chosen_similar_set(client: httpx.AsyncClient)
     assert body["basis"] == "chosen comparators"
     for row in body["gaps"]:
         assert row["group"] == "kind" and row["code"] not in DESIGNATIONS
+
+
+async def test_the_similar_page_gaps_follow_the_tuned_set(client: httpx.AsyncClient) -> None:
+    default = (await client.get(f"/areas/{LIVERPOOL}/similar")).text
+    assert "DfE statistical neighbours" in default[default.index('id="gap-analysis-heading"') :]
+    tuned = (await client.get(f"/areas/{LIVERPOOL}/similar", params={"k": "4"})).text
+    section = tuned[tuned.index('id="gap-analysis-heading"') :]
+    assert "4 similar areas (similar by the chosen indicators:" in section

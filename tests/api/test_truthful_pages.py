@@ -166,3 +166,23 @@ async def test_no_area_page_shows_more_in_a_trust_than_academies(
                 continue
             schools_n, academies, in_trust = (int(c.replace(",", "")) for c in cells[:3])
             assert in_trust <= academies <= schools_n, (code, row)
+
+
+async def test_markers_on_an_area_map_sit_inside_the_area(
+    client: httpx.AsyncClient, conn: psycopg.Connection[Any]
+) -> None:
+    for code in (NORTH_YORKSHIRE, "E09000033"):  # a county-sized unitary, Westminster
+        features = (
+            await client.get("/api/v1/partnerships", params={"area": code, "national": "true"})
+        ).json()["features"]
+        assert any(len(f["properties"]["area_codes"]) > 1 for f in features)
+        outside = [
+            f["properties"]["slug"]
+            for f in features
+            if not conn.execute(
+                "SELECT ST_DWithin(geom, ST_SetSRID(ST_MakePoint(%s, %s), 4326), 0.0005)"
+                " FROM area WHERE code = %s",
+                (*f["geometry"]["coordinates"], code),
+            ).fetchone()[0]  # type: ignore[index]
+        ]
+        assert outside == [], (code, outside)

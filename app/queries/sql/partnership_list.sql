@@ -24,16 +24,32 @@ WITH chosen AS (
            OR p.lead_organisation ILIKE '%' || :q || '%')
 ), placed AS (
     SELECT c.id,
-           COALESCE(
-               CASE WHEN CAST(:area AS text) IS NOT NULL THEN (
-                   SELECT ST_Centroid(ST_Collect(a2.centroid))
-                   FROM partnership_area pa2 JOIN area a2 ON a2.code = pa2.area_code
-                   WHERE pa2.partnership_id = c.id
-                     AND :area IN (a2.code, a2.parent_code, a2.region_code,
-                                   a2.combined_authority_code)) END,
-               CASE WHEN CAST(:area AS text) IS NOT NULL THEN (
-                   SELECT own.centroid FROM area own WHERE own.code = :area) END,
-               ST_Centroid(ST_Collect(a.centroid))) AS geom,
+           -- On an area's map, a point inside that area: the centre of the partnership's own
+           -- areas within it (districts of a county, LAs of a region), else its usual centre
+           -- when that is inside the area, else a point just inside the area's nearest edge.
+           CASE WHEN CAST(:area AS text) IS NULL THEN ST_Centroid(ST_Collect(a.centroid))
+                ELSE COALESCE(
+                    (SELECT ST_Centroid(ST_Collect(a2.centroid))
+                     FROM partnership_area pa2 JOIN area a2 ON a2.code = pa2.area_code
+                     WHERE pa2.partnership_id = c.id
+                       AND a2.code <> :area
+                       AND :area IN (a2.parent_code, a2.region_code, a2.combined_authority_code)),
+                    (SELECT CASE WHEN ST_Intersects(own.geom, centre.c) THEN centre.c
+                                 -- a fifth of the way in from the nearest edge, so that
+                                 -- partnerships centred elsewhere keep apart inside the area;
+                                 -- the edge itself where that step would leave the area
+                                 WHEN ST_Intersects(own.geom, ST_LineInterpolatePoint(
+                                          ST_MakeLine(ST_ClosestPoint(own.geom, centre.c),
+                                                      own.centroid), 0.2))
+                                 THEN ST_LineInterpolatePoint(
+                                          ST_MakeLine(ST_ClosestPoint(own.geom, centre.c),
+                                                      own.centroid), 0.2)
+                                 ELSE ST_ClosestPoint(own.geom, centre.c)
+                            END
+                     FROM area own,
+                          LATERAL (SELECT ST_Centroid(ST_Collect(a.centroid)) AS c) AS centre
+                     WHERE own.code = :area))
+           END AS geom,
            array_agg(a.code ORDER BY pa.position) AS area_codes,
            array_agg(a.name ORDER BY pa.position) AS area_names
     FROM chosen c
