@@ -16,6 +16,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     CheckConstraint,
+    Computed,
     Date,
     DateTime,
     Float,
@@ -42,6 +43,23 @@ NAMING_CONVENTION = {
 
 AREA_LEVELS = ("country", "region", "combined_authority", "local_authority", "district")
 PARTNERSHIP_STATUSES = ("active", "ended", "unknown")
+CURRENCIES = ("current", "unconfirmed", "ended")
+# The year from which a dated page counts as evidence that a partnership is running today.
+CURRENT_FROM_YEAR = 2021
+# A partnership's currency, derived by the database from its status and evidence: ended; current
+# when a page of 2021 or later (status evidence, else the source) or a moderator confirms it, or
+# when an undated page was found showing it active at the register's check; otherwise unconfirmed
+# since the year of its evidence.
+CURRENCY_SQL = (
+    "CASE WHEN status = 'ended' THEN 'ended'"
+    " WHEN last_verified IS NOT NULL"
+    " OR COALESCE(CAST(substring(COALESCE(NULLIF(status_evidence_date, ''), source_date)"
+    f" FROM '^([0-9]{{4}})') AS integer), 0) >= {CURRENT_FROM_YEAR}"
+    " OR (status = 'active' AND checked_on IS NOT NULL"
+    " AND COALESCE(NULLIF(status_evidence_date, ''), source_date, '') !~ '^[0-9]{4}')"
+    " THEN 'current'"
+    " ELSE 'unconfirmed' END"
+)
 MEMBER_TYPES = (
     "school",
     "trust",
@@ -408,6 +426,13 @@ class PartnershipKind(Base):
     label: Mapped[str] = mapped_column(Text)
     description: Mapped[str] = mapped_column(Text, default="", server_default="")
     is_national: Mapped[bool] = mapped_column(Boolean, default=False, server_default="false")
+    # The known size of a national network ('40 Maths Hubs'), whether it is approximate, and where
+    # that figure comes from: pages say how many of the network the register records.
+    network_size: Mapped[int | None] = mapped_column(SmallInteger)
+    network_size_approx: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default="false"
+    )
+    network_size_source: Mapped[str | None] = mapped_column(Text)
 
 
 class Theme(Base):
@@ -453,7 +478,19 @@ class Partnership(Base):
     source_url: Mapped[str | None] = mapped_column(Text)
     source_title: Mapped[str | None] = mapped_column(Text)
     source_date: Mapped[str | None] = mapped_column(Text)
+    # The date the register row was compiled from its source; neither date confirms activity then.
+    checked_on: Mapped[dt.date | None] = mapped_column(Date)
+    # A later page (2021 or after) showing the partnership still running, or ended.
+    status_evidence_url: Mapped[str | None] = mapped_column(Text)
+    status_evidence_title: Mapped[str | None] = mapped_column(Text)
+    status_evidence_date: Mapped[str | None] = mapped_column(Text)
+    # A moderator's verification: when, by whom, with what note (never set by an import).
     last_verified: Mapped[dt.date | None] = mapped_column(Date)
+    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("moderator.id"))
+    verification_note: Mapped[str | None] = mapped_column(Text)
+    currency: Mapped[str] = mapped_column(Text, Computed(CURRENCY_SQL, persisted=True), index=True)
+    # When a moderated change last altered the record; NULL when only imports wrote it.
+    moderated_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     # Where the seed register row came from ('local_partnerships.csv:12'); NULL when added by moderation.
     seed_ref: Mapped[str | None] = mapped_column(Text)
     seed_key: Mapped[str | None] = mapped_column(Text, unique=True)
@@ -479,7 +516,7 @@ class PartnershipTheme(Base):
 
 
 class PartnershipArea(Base):
-    """An area a partnership serves, as named by its source ('(part)' kept in the note)."""
+    """An area a partnership serves, whole or in part, as named by its source ('(part)' in the note)."""
 
     __tablename__ = "partnership_area"
 
@@ -489,6 +526,8 @@ class PartnershipArea(Base):
     area_code: Mapped[str] = mapped_column(ForeignKey("area.code"), primary_key=True, index=True)
     position: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
     note: Mapped[str | None] = mapped_column(Text)
+    # False when the partnership covers only part of the area ('(part)', '(north)' in the source).
+    whole: Mapped[bool] = mapped_column(Boolean, default=True, server_default="true")
 
 
 class PartnershipMember(Base):

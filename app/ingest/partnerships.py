@@ -16,7 +16,16 @@ moderators left them. Every change the register makes to a record gets a ``revis
 first one says 'seed import'), so history shows where each version came from. Seed records whose
 row has gone from the register are reported, never deleted (their revisions refer to them).
 
-Areas are stored as the register gives them (an LA or a district, with a "(part)"-style note);
+Provenance is kept as the register states it: ``source_date`` (the page's own date, as text),
+``checked_on`` (when the row was compiled) and, where a later page showed the partnership still
+running or ended, ``status_evidence_url/_title/_date``. An import never sets ``last_verified``:
+only a moderator verifies. The database derives each record's currency from these (current,
+unconfirmed since the evidence's year, or ended; see ``app.models.CURRENCY_SQL``), and the
+summary counts records in each state and how many of each national network of known size the
+register holds (sizes come from the vocabulary).
+
+Areas are stored as the register gives them (an LA or a district, with a "(part)"-style note
+that also marks the link as covering only part of the area: ``partnership_area.whole``);
 rolling a district up to its LA, and an LA up to its combined authority and region, is done by
 queries through the ``partnership_coverage`` view. The summary gives those roll-ups and names
 the LAs with no local partnership.
@@ -58,6 +67,10 @@ COLUMNS = (
     "source_url",
     "source_title",
     "source_date",
+    "checked_on",
+    "status_evidence_url",
+    "status_evidence_title",
+    "status_evidence_date",
 )
 LIST_SEPARATOR = ";"
 STATUSES = ("active", "ended", "unknown")
@@ -80,9 +93,18 @@ NO_LOCAL_PARTNERSHIP = "LAs with no local partnership"
 PER_LA = "partnerships per LA, rolled up (all, local)"
 PER_CA = "partnerships per combined authority, rolled up (all, local)"
 PER_REGION = "partnerships per region, rolled up (all, local)"
+CURRENCY_COUNTS = "seed records by currency"
+NETWORK_COMPLETENESS = "national networks recorded (of known size)"
+NETWORK_SQL = """
+SELECT k.label, count(p.id), k.network_size, k.network_size_approx
+  FROM partnership_kind k LEFT JOIN partnership p ON p.kind = k.code
+ WHERE k.network_size IS NOT NULL
+ GROUP BY k.code ORDER BY k.label
+"""
 
 _GSS_CODE = re.compile(r"^E[0-9]{8}$")
 _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+_PARTIAL_DATE = re.compile(r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")
 _QUALIFIER = re.compile(r"^(?P<name>.*?)\s*\((?P<note>[^()]*)\)\s*$")
 _VOCAB_CODE = re.compile(r"^[a-z0-9_]+$")
 
@@ -98,6 +120,9 @@ class Term:
     label: str
     description: str
     is_national: bool = False
+    network_size: int | None = None
+    network_size_approx: bool = False
+    network_size_source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -137,7 +162,24 @@ def read_vocabulary(path: Path = VOCABULARY_PATH) -> Vocabulary:
                 )
             if code in found:
                 raise ImportFailed(f"{path.name}: {section}: {code} appears twice")
-            found[code] = Term(code, label.strip(), description.strip(), bool(flag) and with_flag)
+            size = entry.get("network_size")
+            size_source = entry.get("network_size_source")
+            if size is not None and (
+                not isinstance(size, int) or size <= 0 or not isinstance(size_source, str)
+            ):
+                raise ImportFailed(
+                    f"{path.name}: {section}: {code}: network_size must be a positive whole"
+                    " number with a network_size_source"
+                )
+            found[code] = Term(
+                code,
+                label.strip(),
+                description.strip(),
+                bool(flag) and with_flag,
+                size,
+                bool(entry.get("network_size_approx", False)),
+                size_source.strip() if isinstance(size_source, str) else None,
+            )
         return found
 
     return Vocabulary(kinds=terms("kinds", True), themes=terms("themes", False))
@@ -147,14 +189,31 @@ def upsert_vocabulary(conn: psycopg.Connection[Any], vocabulary: Vocabulary) -> 
     """Insert or update every kind and theme; rows already equal are not rewritten."""
     with conn.cursor() as cur:
         cur.executemany(
-            "INSERT INTO partnership_kind (code, label, description, is_national)"
-            " VALUES (%s, %s, %s, %s)"
+            "INSERT INTO partnership_kind (code, label, description, is_national, network_size,"
+            " network_size_approx, network_size_source)"
+            " VALUES (%s, %s, %s, %s, %s, %s, %s)"
             " ON CONFLICT (code) DO UPDATE SET label = EXCLUDED.label,"
-            " description = EXCLUDED.description, is_national = EXCLUDED.is_national"
+            " description = EXCLUDED.description, is_national = EXCLUDED.is_national,"
+            " network_size = EXCLUDED.network_size,"
+            " network_size_approx = EXCLUDED.network_size_approx,"
+            " network_size_source = EXCLUDED.network_size_source"
             " WHERE (partnership_kind.label, partnership_kind.description,"
-            " partnership_kind.is_national)"
-            " IS DISTINCT FROM (EXCLUDED.label, EXCLUDED.description, EXCLUDED.is_national)",
-            [(t.code, t.label, t.description, t.is_national) for t in vocabulary.kinds.values()],
+            " partnership_kind.is_national, partnership_kind.network_size,"
+            " partnership_kind.network_size_approx, partnership_kind.network_size_source)"
+            " IS DISTINCT FROM (EXCLUDED.label, EXCLUDED.description, EXCLUDED.is_national,"
+            " EXCLUDED.network_size, EXCLUDED.network_size_approx, EXCLUDED.network_size_source)",
+            [
+                (
+                    t.code,
+                    t.label,
+                    t.description,
+                    t.is_national,
+                    t.network_size,
+                    t.network_size_approx,
+                    t.network_size_source,
+                )
+                for t in vocabulary.kinds.values()
+            ],
         )
         cur.executemany(
             "INSERT INTO theme (code, label, description) VALUES (%s, %s, %s)"
@@ -180,10 +239,16 @@ class AreaRef:
 
 @dataclass(frozen=True)
 class ServedArea:
-    """An area a partnership serves, with the qualifier of its name ('part', 'north'…)."""
+    """An area a partnership serves, with the qualifier of its name ('part', 'north'…).
+
+    Every qualifier the register uses ('part', 'north', 'most', 'part: former Scarborough
+    borough', 'former Selby and Harrogate districts'…) narrows the footprint: a link with a note
+    covers only part of the area.
+    """
 
     code: str
     note: str | None
+    whole: bool = True
 
 
 @dataclass(frozen=True)
@@ -202,7 +267,10 @@ class SeedRecord:
     source_url: str
     source_title: str | None
     source_date: str | None
-    last_verified: dt.date | None
+    checked_on: dt.date | None
+    status_evidence_url: str | None
+    status_evidence_title: str | None
+    status_evidence_date: str | None
     themes: tuple[str, ...]
     areas: tuple[ServedArea, ...]
     recoded: tuple[str, ...] = ()
@@ -221,7 +289,10 @@ class SeedRecord:
             self.source_url,
             self.source_title,
             self.source_date,
-            self.last_verified,
+            self.checked_on,
+            self.status_evidence_url,
+            self.status_evidence_title,
+            self.status_evidence_date,
             tuple(sorted(self.themes)),
             self.areas,
         )
@@ -321,7 +392,7 @@ def parse_row(
                         f"{seed_ref}: area_names says {names[position]!r} for {code}"
                         f" ({areas[code].name})"
                     )
-            served.append(ServedArea(code, note))
+            served.append(ServedArea(code, note, note is None))
 
     status = value["status"]
     if not status:
@@ -350,9 +421,22 @@ def parse_row(
     if website and not _is_http_url(website):
         reasons.append(f"website {website!r} is not an http(s) URL")
 
+    checked_on = None
+    if value["checked_on"]:
+        checked_on = parse_day(value["checked_on"])
+        if checked_on is None:
+            reasons.append(f"checked_on {value['checked_on']!r} is not a date (YYYY-MM-DD)")
+    evidence_url = value["status_evidence_url"] or None
+    if evidence_url and not _is_http_url(evidence_url):
+        reasons.append(f"status_evidence_url {evidence_url!r} is not an http(s) URL")
+    evidence_date = value["status_evidence_date"] or None
+    if evidence_date and not _PARTIAL_DATE.fullmatch(evidence_date):
+        reasons.append(f"status_evidence_date {evidence_date!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
+    if (evidence_date or value["status_evidence_title"]) and not evidence_url:
+        reasons.append("status evidence has a date or title but no status_evidence_url")
+
     if reasons:
         raise RowError(reasons)
-    source_date = value["source_date"] or None
     return SeedRecord(
         seed_key=seed_key(name),
         seed_ref=seed_ref,
@@ -365,8 +449,11 @@ def parse_row(
         status=status,
         source_url=source_url,
         source_title=value["source_title"] or None,
-        source_date=source_date,
-        last_verified=parse_day(source_date),
+        source_date=value["source_date"] or None,
+        checked_on=checked_on,
+        status_evidence_url=evidence_url,
+        status_evidence_title=value["status_evidence_title"] or None,
+        status_evidence_date=evidence_date,
         themes=tuple(themes),
         areas=tuple(served),
         recoded=tuple(recoded),
@@ -375,7 +462,7 @@ def parse_row(
 
 
 def parse_day(text: str | None) -> dt.date | None:
-    """The date a ``source_date`` names when it is a whole day (YYYY-MM-DD), else None."""
+    """The date a register date names when it is a whole day (YYYY-MM-DD), else None."""
     if not text or not _ISO_DATE.fullmatch(text):
         return None
     try:
@@ -482,13 +569,16 @@ SELECT p.id, p.seed_key, p.slug, p.seed_ref,
        OR p.version > COALESCE((SELECT max(r.version) FROM revision r
                                  WHERE r.partnership_id = p.id), 1) AS moderated,
        p.name, p.kind, p.summary, p.lead_organisation, p.website, p.founded_year, p.status,
-       p.source_url, p.source_title, p.source_date, p.last_verified,
+       p.source_url, p.source_title, p.source_date, p.checked_on, p.status_evidence_url,
+       p.status_evidence_title, p.status_evidence_date,
        COALESCE((SELECT array_agg(t.theme_code ORDER BY t.theme_code)
                    FROM partnership_theme t WHERE t.partnership_id = p.id), '{}') AS themes,
        COALESCE((SELECT array_agg(a.area_code ORDER BY a.position, a.area_code)
                    FROM partnership_area a WHERE a.partnership_id = p.id), '{}') AS area_codes,
        COALESCE((SELECT array_agg(a.note ORDER BY a.position, a.area_code)
-                   FROM partnership_area a WHERE a.partnership_id = p.id), '{}') AS area_notes
+                   FROM partnership_area a WHERE a.partnership_id = p.id), '{}') AS area_notes,
+       COALESCE((SELECT array_agg(a.whole ORDER BY a.position, a.area_code)
+                   FROM partnership_area a WHERE a.partnership_id = p.id), '{}') AS area_whole
   FROM partnership p
  WHERE p.seed_key IS NOT NULL
 """
@@ -498,8 +588,8 @@ def stored_seeds(conn: psycopg.Connection[Any]) -> dict[str, StoredSeed]:
     """Every seed record in the database, by seed key."""
     found: dict[str, StoredSeed] = {}
     for row in conn.execute(STORED_SEEDS_SQL):
-        (pid, key, slug, ref, moderated, *columns, themes, codes, notes) = row
-        areas = tuple(ServedArea(c, n) for c, n in zip(codes, notes, strict=True))
+        (pid, key, slug, ref, moderated, *columns, themes, codes, notes, whole) = row
+        areas = tuple(ServedArea(c, n, w) for c, n, w in zip(codes, notes, whole, strict=True))
         content = (*columns, tuple(themes), areas)
         found[key] = StoredSeed(pid, slug, ref, bool(moderated), content)
     return found
@@ -517,7 +607,10 @@ def _partnership_values(record: SeedRecord) -> tuple[Any, ...]:
         record.source_url,
         record.source_title,
         record.source_date,
-        record.last_verified,
+        record.checked_on,
+        record.status_evidence_url,
+        record.status_evidence_title,
+        record.status_evidence_date,
         record.seed_ref,
     )
 
@@ -528,9 +621,9 @@ def _write_links(cur: psycopg.Cursor[Any], partnership_id: int, record: SeedReco
         [(partnership_id, theme) for theme in record.themes],
     )
     cur.executemany(
-        "INSERT INTO partnership_area (partnership_id, area_code, position, note)"
-        " VALUES (%s, %s, %s, %s)",
-        [(partnership_id, a.code, i, a.note) for i, a in enumerate(record.areas)],
+        "INSERT INTO partnership_area (partnership_id, area_code, position, note, whole)"
+        " VALUES (%s, %s, %s, %s, %s)",
+        [(partnership_id, a.code, i, a.note, a.whole) for i, a in enumerate(record.areas)],
     )
 
 
@@ -560,9 +653,11 @@ def apply_register(
                 taken.add(slug)
                 cur.execute(
                     "INSERT INTO partnership (name, kind, summary, lead_organisation, website,"
-                    " founded_year, status, source_url, source_title, source_date, last_verified,"
+                    " founded_year, status, source_url, source_title, source_date, checked_on,"
+                    " status_evidence_url, status_evidence_title, status_evidence_date,"
                     " seed_ref, slug, seed_key, version, dataset_id)"
-                    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 1, %s)"
+                    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s,"
+                    " %s, %s, 1, %s)"
                     " RETURNING id",
                     (*_partnership_values(record), slug, record.seed_key, ctx.dataset_id),
                 )
@@ -575,8 +670,9 @@ def apply_register(
                 cur.execute(
                     "UPDATE partnership SET name = %s, kind = %s, summary = %s,"
                     " lead_organisation = %s, website = %s, founded_year = %s, status = %s,"
-                    " source_url = %s, source_title = %s, source_date = %s, last_verified = %s,"
-                    " seed_ref = %s, version = version + 1, updated_at = now(), dataset_id = %s"
+                    " source_url = %s, source_title = %s, source_date = %s, checked_on = %s,"
+                    " status_evidence_url = %s, status_evidence_title = %s,"
+                    " status_evidence_date = %s, seed_ref = %s, version = version + 1, updated_at = now(), dataset_id = %s"
                     " WHERE id = %s",
                     (*_partnership_values(record), ctx.dataset_id, current.id),
                 )
@@ -658,7 +754,31 @@ def report(ctx: Context, register: Register, applied: Applied, stored_before: se
         "valid rows per kind", dict(sorted(Counter(r.kind for r in register.records).items()))
     )
     summary.fact(
-        "last_verified from source_date", sum(r.last_verified is not None for r in register.records)
+        "rows with a checked date", sum(r.checked_on is not None for r in register.records)
+    )
+    summary.fact(
+        "rows with later status evidence",
+        sum(r.status_evidence_url is not None for r in register.records),
+    )
+    summary.fact(
+        "area links covering part of an area",
+        sum(not a.whole for r in register.records for a in r.areas),
+    )
+    summary.fact(
+        CURRENCY_COUNTS,
+        dict(
+            ctx.conn.execute(
+                "SELECT currency, count(*) FROM partnership WHERE seed_key IS NOT NULL"
+                " GROUP BY currency ORDER BY currency"
+            ).fetchall()
+        ),
+    )
+    summary.fact(
+        NETWORK_COMPLETENESS,
+        {
+            label: f"{n} of {'about ' if approx else ''}{size}"
+            for label, n, size, approx in ctx.conn.execute(NETWORK_SQL)
+        },
     )
     recoded = sorted({code for r in register.records for code in r.recoded})
     if recoded:

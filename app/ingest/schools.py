@@ -118,6 +118,22 @@ SOURCE_GIAS_2024 = "GIAS establishments (Jun 2024)"
 SOURCE_LINKS = "GIAS establishment links (Jul 2025)"
 SOURCE_TRUST = "DfE SPC 2022/23 trust name (Jan 2023) matched to GIAS groups (2025)"
 VIA_PREDECESSOR = ", predecessor URN "
+# Why an academy's trust is not recorded (provenance key ``trust_unknown``): pages say so
+# rather than count the academy as outside a trust.
+TRUST_UNKNOWN_OPENED_AFTER = (
+    "trust not recorded: opened after January 2023 (the trust list is the January 2023 census)"
+)
+TRUST_UNKNOWN_UNMATCHED = (
+    "trust not recorded: the January 2023 census names a trust that matches no single GIAS group"
+)
+TRUST_UNKNOWN_UNNAMED = "trust not recorded: the January 2023 census names no trust"
+TRUST_UNKNOWN_NOT_IN_CENSUS = "trust not recorded: the school is not in the January 2023 census"
+TRUST_UNKNOWN_REASONS = (
+    TRUST_UNKNOWN_OPENED_AFTER,
+    TRUST_UNKNOWN_UNMATCHED,
+    TRUST_UNKNOWN_UNNAMED,
+    TRUST_UNKNOWN_NOT_IN_CENSUS,
+)
 
 
 def phase_from_census(
@@ -484,7 +500,8 @@ WITH label AS (
     SELECT %(codepoint)s::text AS codepoint, %(areas)s::text AS areas,
            %(inside)s::text AS inside, %(nearest)s::text AS nearest, %(census)s::text AS census,
            %(gias)s::text AS gias, %(links)s::text AS links, %(trust)s::text AS trust,
-           %(via)s::text AS via
+           %(via)s::text AS via, %(after)s::text AS after, %(unmatched)s::text AS unmatched,
+           %(unnamed)s::text AS unnamed, %(not_in_census)s::text AS not_in_census
 ), fact AS (
     SELECT o.*,
            coalesce(o.district_la, o.pip_la, o.census_la) AS la_code,
@@ -521,7 +538,14 @@ SELECT f.urn, f.name, f.laestab, f.town, f.postcode, f.open_date, f.phase, f.sch
            'pupils', CASE WHEN f.pupils IS NOT NULL THEN l.census || f.via END,
            'free_school_meals', CASE WHEN f.fsm_pct IS NOT NULL THEN l.census || f.via END,
            'trust', CASE WHEN f.own_trust_uid IS NOT NULL THEN l.trust
-                         WHEN f.trust_via THEN l.trust || l.via || f.predecessor_urn END
+                         WHEN f.trust_via THEN l.trust || l.via || f.predecessor_urn END,
+           'trust_unknown', CASE
+               WHEN f.trust_uid IS NOT NULL
+                    OR NOT coalesce(f.linked_academy, f.census_academy, false) THEN NULL
+               WHEN f.trust_name IS NOT NULL THEN l.unmatched
+               WHEN f.in_census THEN l.unnamed
+               WHEN f.open_date >= %(census_day)s OR f.predecessor_urn IS NOT NULL THEN l.after
+               ELSE l.not_in_census END
        )),
        f.geom, f.geom_bng, %(dataset)s
 FROM fact f CROSS JOIN label l
@@ -624,6 +648,11 @@ def load(ctx: Context) -> None:
             "links": SOURCE_LINKS,
             "trust": SOURCE_TRUST,
             "via": VIA_PREDECESSOR,
+            "after": TRUST_UNKNOWN_OPENED_AFTER,
+            "unmatched": TRUST_UNKNOWN_UNMATCHED,
+            "unnamed": TRUST_UNKNOWN_UNNAMED,
+            "not_in_census": TRUST_UNKNOWN_NOT_IN_CENSUS,
+            "census_day": CENSUS_DAY,
             "dataset": ctx.dataset_id,
         },
     )
@@ -653,12 +682,30 @@ PLACING_FACTS = {
     ),
     "schools in the census (own URN)": "SELECT count(*) FROM school_out WHERE in_census",
 }
+ACADEMIES_IN_A_TRUST = "academies in a multi- or single-academy trust"
+ACADEMIES_TRUST_UNKNOWN = "academies whose trust is not recorded"
+ACADEMIES_TRUST_UNKNOWN_WHY = "academies whose trust is not recorded, by reason"
+ACADEMIES_WITH_TRUST_BEFORE = "academies with a trust, previous import"
 TRUST_FACTS = {
     "schools with a trust": "SELECT count(*) FROM school WHERE trust_uid IS NOT NULL",
     "academies": "SELECT count(*) FROM school WHERE is_academy",
     "academies with a trust": (
         "SELECT count(*) FROM school WHERE is_academy AND trust_uid IS NOT NULL"
     ),
+    ACADEMIES_IN_A_TRUST: (
+        "SELECT count(*) FROM school s JOIN trust t ON t.uid = s.trust_uid"
+        " WHERE s.is_academy AND t.group_type IN"
+        " ('Multi-academy trust', 'Single-academy trust', 'Secure single-academy trust')"
+    ),
+    "academies linked to a sponsor group of their census trust's name (not counted in a trust)": (
+        "SELECT count(*) FROM school s JOIN trust t ON t.uid = s.trust_uid"
+        " WHERE s.is_academy AND t.group_type = 'School sponsor'"
+    ),
+    "maintained schools linked to a foundation trust (not counted in a trust)": (
+        "SELECT count(*) FROM school s JOIN trust t ON t.uid = s.trust_uid"
+        " WHERE NOT s.is_academy AND t.group_type = 'Trust'"
+    ),
+    ACADEMIES_TRUST_UNKNOWN: ("SELECT count(*) FROM school WHERE is_academy AND trust_uid IS NULL"),
     "schools whose trust has since closed": (
         "SELECT count(*) FROM school s JOIN trust t ON t.uid = s.trust_uid"
         " WHERE t.status = 'Closed'"
@@ -714,6 +761,21 @@ def _summarise(ctx: Context, placed: list[Placed]) -> None:
         "academies with a trust, share",
         _share(trusts["academies with a trust"], trusts["academies"]),
     )
+    s.fact(
+        ACADEMIES_TRUST_UNKNOWN_WHY,
+        dict(
+            ctx.conn.execute(
+                "SELECT provenance->>'trust_unknown', count(*) FROM school"
+                " WHERE provenance ? 'trust_unknown' GROUP BY 1 ORDER BY 2 DESC"
+            ).fetchall()
+        ),
+    )
+    before = ctx.scalar(
+        "SELECT summary->'facts'->>'academies with a trust' FROM dataset"
+        " WHERE name = 'schools' AND id < %(id)s AND summary ? 'facts' ORDER BY id DESC LIMIT 1",
+        {"id": ctx.dataset_id},
+    )
+    s.fact(ACADEMIES_WITH_TRUST_BEFORE, int(before) if before is not None else None)
     _summarise_trust_names(ctx)
     _facts(ctx, PREDECESSOR_FACTS)
     rows = ctx.conn.execute

@@ -135,7 +135,9 @@ async def nearest_area(
 
 
 async def area_school_stats(session: AsyncSession, code: str, level: str) -> list[RowMapping]:
-    """Schools in an area by phase: how many, how many in a trust, how many academies."""
+    """Schools in an area by phase: how many, how many academies, how many of those are in an
+    academy trust (a multi- or single-academy trust: never a foundation trust or a sponsor, so
+    never more than the academies), and how many academies' trusts are not recorded."""
     column = {"local_authority": "la_code", "district": "district_code"}.get(level)
     if column is None:  # combined authority, region or England: through the LA
         where = (
@@ -154,8 +156,12 @@ async def area_school_stats(session: AsyncSession, code: str, level: str) -> lis
         session,
         f"""
         SELECT coalesce(s.phase, 'Not recorded') AS phase, count(*) AS schools,
-               count(s.trust_uid) AS in_trust, count(*) FILTER (WHERE s.is_academy) AS academies
-        FROM school s WHERE {where}
+               count(*) FILTER (WHERE s.is_academy AND t.group_type IN
+                   ('Multi-academy trust', 'Single-academy trust', 'Secure single-academy trust'))
+                   AS in_trust,
+               count(*) FILTER (WHERE s.is_academy) AS academies,
+               count(*) FILTER (WHERE s.is_academy AND s.trust_uid IS NULL) AS trust_unknown
+        FROM school s LEFT JOIN trust t ON t.uid = s.trust_uid WHERE {where}
         GROUP BY 1 ORDER BY 2 DESC
         """,
         code=code,
@@ -270,6 +276,13 @@ async def partnership(session: AsyncSession, slug: str) -> RowMapping | None:
         session,
         """
         SELECT p.*, k.label AS kind_label, k.is_national, k.description AS kind_description,
+               k.network_size, k.network_size_approx, k.network_size_source,
+               (SELECT count(*) FROM partnership o
+                 WHERE o.kind = p.kind AND o.currency <> 'ended') AS network_recorded,
+               (SELECT count(*) FROM partnership o
+                 WHERE o.kind = p.kind AND o.currency = 'current') AS network_current,
+               CAST(substring(COALESCE(NULLIF(p.status_evidence_date, ''), p.source_date)
+                              FROM '^([0-9]{4})') AS integer) AS evidence_year,
                d.source AS dataset_source, d.vintage AS dataset_vintage
         FROM partnership p
         JOIN partnership_kind k ON k.code = p.kind
@@ -294,7 +307,7 @@ async def partnership_areas(session: AsyncSession, partnership_id: int) -> list[
     """The areas a partnership names, in the source's order, with the note ('part')."""
     return await rows(
         session,
-        "SELECT a.code, a.name, a.level, pa.note FROM partnership_area pa"
+        "SELECT a.code, a.name, a.level, pa.note, pa.whole FROM partnership_area pa"
         " JOIN area a ON a.code = pa.area_code WHERE pa.partnership_id = :id ORDER BY pa.position",
         id=partnership_id,
     )
@@ -383,8 +396,11 @@ async def vocabulary(session: AsyncSession) -> tuple[list[RowMapping], list[RowM
     """Partnership kinds and themes with labels."""
     kinds = await rows(
         session,
-        "SELECT code, label, description, is_national FROM partnership_kind"
-        " ORDER BY is_national, label",
+        "SELECT k.code, k.label, k.description, k.is_national, k.network_size,"
+        " k.network_size_approx, k.network_size_source,"
+        " (SELECT count(*) FROM partnership p WHERE p.kind = k.code AND p.currency <> 'ended')"
+        " AS recorded"
+        " FROM partnership_kind k ORDER BY k.is_national, k.label",
     )
     themes = await rows(session, "SELECT code, label, description FROM theme ORDER BY label")
     return kinds, themes
@@ -447,8 +463,10 @@ async def school_partnerships(session: AsyncSession, urn: int) -> list[RowMappin
     return await rows(
         session,
         """
-        SELECT p.slug, p.name, k.label AS kind_label, k.is_national, p.status, m.role,
-               m.joined_on, m.left_on
+        SELECT p.slug, p.name, k.label AS kind_label, k.is_national, p.status, p.currency,
+               CAST(substring(COALESCE(NULLIF(p.status_evidence_date, ''), p.source_date)
+                              FROM '^([0-9]{4})') AS integer) AS evidence_year,
+               m.role, m.joined_on, m.left_on
         FROM partnership_member m
         JOIN partnership p ON p.id = m.partnership_id
         JOIN partnership_kind k ON k.code = p.kind

@@ -258,19 +258,26 @@ def _partnership_summary(p: dict[str, Any]) -> dict[str, Any]:
         "kind_label",
         "is_national",
         "status",
+        "currency",
+        "evidence_year",
+        "area_whole",
+        "area_reach",
         "themes",
         "area_codes",
         "area_names",
         "lead_organisation",
         "website",
         "source_date",
+        "checked_on",
     )
     return {k: p.get(k) for k in keep} | {"url": f"/partnerships/{p['slug']}"}
 
 
-async def _download(request: Request, session: SessionDep, fmt: str) -> Payload:
+async def _download(
+    request: Request, session: SessionDep, fmt: str, area: str | None = None
+) -> Payload:
     base = request.app.state.settings.public_base_url.rstrip("/")
-    return await partnerships.download_payload(session, _cache(request), fmt, base)
+    return await partnerships.download_payload(session, _cache(request), fmt, base, area)
 
 
 @router.get("/downloads/partnerships.csv", tags=["downloads"])
@@ -286,6 +293,24 @@ async def download_geojson(request: Request, session: SessionDep) -> Response:
     """Every partnership as GeoJSON points."""
     response = (await _download(request, session, "geojson")).respond(request)
     response.headers["Content-Disposition"] = 'attachment; filename="partnerships.geojson"'
+    return response
+
+
+@router.get("/downloads/areas/{code}/partnerships.csv", tags=["downloads"])
+async def download_area_csv(request: Request, session: SessionDep, code: str) -> Response:
+    """The partnerships serving one area (not ended) as CSV, with whole or part of each area."""
+    response = (await _download(request, session, "csv", code)).respond(request)
+    name = f"partnerships-{code.strip().upper()}.csv"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@router.get("/downloads/areas/{code}/partnerships.geojson", tags=["downloads"])
+async def download_area_geojson(request: Request, session: SessionDep, code: str) -> Response:
+    """The partnerships serving one area (not ended) as GeoJSON points inside the area."""
+    response = (await _download(request, session, "geojson", code)).respond(request)
+    name = f"partnerships-{code.strip().upper()}.geojson"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
 
 

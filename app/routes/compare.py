@@ -167,14 +167,22 @@ async def similar_api(
 
 
 @api.get("/areas/{code}/gaps", response_class=Response)
-async def gaps_api(request: Request, session: SessionDep, code: AreaCode) -> Response:
-    """What an LA's DfE statistical neighbours have, by theme and kind, that it lacks."""
+async def gaps_api(
+    request: Request,
+    session: SessionDep,
+    code: AreaCode,
+    neighbours: Annotated[str | None, Query(max_length=2000)] = None,
+) -> Response:
+    """What an LA's similar areas (DfE's neighbours, or the comma-separated ``neighbours`` the
+    reader chose) have that it has no record of: local choices as gaps, national programmes as
+    context."""
     area = code.strip().upper()
+    chosen = parse_list([neighbours]) if neighbours else None
 
     async def build() -> bytes:
-        return _json((await similarity.gap_analysis(session, area)).as_json())
+        return _json((await similarity.gap_analysis(session, area, chosen)).as_json())
 
-    return await _cached(request, session, ("gaps", area), build)
+    return await _cached(request, session, ("gaps", area, tuple(chosen or ())), build)
 
 
 @api.get("/compare", response_class=Response)
@@ -285,6 +293,7 @@ async def similar_page(
     dfe = await similarity.dfe_neighbours(session, code, matrix=matrix)
     area = dfe.area
     chosen = parse_list(indicators or [])
+    tuned = bool(chosen or (weights and weights.strip()) or (k and k.strip()) or same_region)
     errors: list[str] = []
     result = None
     k_value = similarity.DEFAULT_K
@@ -318,7 +327,14 @@ async def similar_page(
         "k": k_value,
         "k_range": (similarity.MIN_K, similarity.MAX_K),
         "same_region": region_only,
-        "gaps": await similarity.gap_analysis(session, area.code, matrix=matrix),
+        "gaps": await similarity.gap_analysis(
+            session,
+            area.code,
+            # The similar set the reader chose: the tuned one once they tuned it, else DfE's.
+            [n.area.code for n in result.neighbours] if result and tuned else None,
+            matrix=matrix,
+            basis="similar by the chosen indicators" if result and tuned else None,
+        ),
         "overlap": await similarity.default_overlap(session, matrix),
         "method_summary": similarity.METHOD_SUMMARY,
         "roles": await landscape.roles(

@@ -22,6 +22,7 @@ async def history_page(
     slug: str,
     reverted: Annotated[str, Query(max_length=6)] = "",
     error: Annotated[str, Query(max_length=20)] = "",
+    confirmed: Annotated[str, Query(max_length=1)] = "",
 ) -> Response:
     """Every approved version of a partnership, newest first, with what each one changed."""
     current, entries = await moderation.history(session, slug)
@@ -36,5 +37,6 @@ async def history_page(
             "moderator": moderator,
             "reverted": reverted if reverted.isdigit() else "",
             "error": error,
+            "confirmed": confirmed == "1",
         },
     )

@@ -413,3 +413,19 @@ async def revert(request: Request, session: SessionDep, slug: str) -> Response:
         error = "stale" if isinstance(exc, moderation.StaleRecord) else "refused"
         return RedirectResponse(f"/partnerships/{slug}/history?error={error}", status_code=303)
     return RedirectResponse(f"/partnerships/{slug}/history?reverted={to_version}", status_code=303)
+
+
+@router.post("/partnerships/{slug}/confirm", response_class=HTMLResponse)
+async def confirm_running(request: Request, session: SessionDep, slug: str) -> Response:
+    """Record, in one step with a note, that a partnership is still running."""
+    moderator, data, _ = await _require_post(request, session)
+    expected_version = whole_number(data.get("expected_version", ""))
+    if expected_version is None:
+        raise InvalidInput("Reload the page and try again")
+    try:
+        await moderation.confirm_running(
+            session, moderator, slug, expected_version, data.get("note")
+        )
+    except moderation.StaleRecord:
+        return RedirectResponse(f"/partnerships/{slug}/history?error=stale", status_code=303)
+    return RedirectResponse(f"/partnerships/{slug}/history?confirmed=1", status_code=303)

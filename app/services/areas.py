@@ -110,12 +110,16 @@ async def coverage_payload(session: AsyncSession, cache: PayloadCache) -> Payloa
 
 async def coverage(session: AsyncSession) -> dict[str, Any]:
     """Per LA, and totalled by combined authority and region: schools listed as partnership
-    members and schools in an area served by a local partnership."""
+    members, and schools in an area wholly served by a current local partnership, or only by
+    unconfirmed ones (shown apart)."""
     rows = [dict(r) for r in await queries.coverage(session)]
     totals: dict[str, dict[str, dict[str, Any]]] = {"combined_authority": {}, "region": {}}
     for row in rows:
         row["member_share"] = row["member_schools"] / row["schools"] if row["schools"] else None
         row["served_share"] = row["served_schools"] / row["schools"] if row["schools"] else None
+        row["served_unconfirmed_share"] = (
+            row["served_unconfirmed_schools"] / row["schools"] if row["schools"] else None
+        )
         for level, key, name_key in (
             ("combined_authority", "combined_authority_code", "combined_authority_name"),
             ("region", "region_code", "region_name"),
@@ -131,16 +135,20 @@ async def coverage(session: AsyncSession) -> dict[str, Any]:
                     "schools": 0,
                     "member_schools": 0,
                     "served_schools": 0,
+                    "served_unconfirmed_schools": 0,
                     "is_mayoral": row["is_mayoral"] if level == "combined_authority" else None,
                 },
             )
             total["las"] += 1
-            for k in ("schools", "member_schools", "served_schools"):
+            for k in ("schools", "member_schools", "served_schools", "served_unconfirmed_schools"):
                 total[k] += row[k]
     for level_totals in totals.values():
         for t in level_totals.values():
             t["member_share"] = t["member_schools"] / t["schools"] if t["schools"] else None
             t["served_share"] = t["served_schools"] / t["schools"] if t["schools"] else None
+            t["served_unconfirmed_share"] = (
+                t["served_unconfirmed_schools"] / t["schools"] if t["schools"] else None
+            )
     return {
         "local_authorities": rows,
         "combined_authorities": sorted(
@@ -174,6 +182,7 @@ async def profile(session: AsyncSession, code: str) -> dict[str, Any]:
         "phases": phases,
         "school_total": total,
         "in_trust_share": (in_trust / total) if total else None,
+        "academy_share": (sum(p["academies"] for p in phases) / total) if total else None,
         "trust_count": await queries.area_trust_count(session, code, area["level"])
         if area["level"] in ("local_authority", "district")
         else None,

@@ -73,6 +73,17 @@ LANDSCAPE_EXTRA_FIELDS = (
     "checked_on",
 )
 SOURCE_FIELDS = ("source_url", "source_title", "source_date")
+# The dates a record's content carries; a revert restores them with the content.
+PROVENANCE_FIELDS = (
+    "checked_on",
+    "status_evidence_url",
+    "status_evidence_title",
+    "status_evidence_date",
+    "last_verified",
+    "verified_by_id",
+    "verification_note",
+)
+CONFIRMED_CHANGE = "confirmed still running"
 
 
 class StaleRecord(Conflict):
@@ -509,11 +520,18 @@ async def _write_links(session: AsyncSession, partnership_id: int, record: dict[
     if record.get("areas"):
         await session.execute(
             text(
-                "INSERT INTO partnership_area (partnership_id, area_code, position, note)"
-                " VALUES (:p, :c, :pos, :note)"
+                "INSERT INTO partnership_area (partnership_id, area_code, position, note, whole)"
+                " VALUES (:p, :c, :pos, :note, :whole)"
             ),
             [
-                {"p": partnership_id, "c": a["code"], "pos": i, "note": a.get("note")}
+                {
+                    "p": partnership_id,
+                    "c": a["code"],
+                    "pos": i,
+                    "note": a.get("note"),
+                    # A note ('part', 'north') narrows the footprint unless the record says otherwise.
+                    "whole": bool(a["whole"]) if "whole" in a else not a.get("note"),
+                }
                 for i, a in enumerate(record["areas"])
             ],
         )
@@ -548,7 +566,7 @@ def _record_values(record: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _create_partnership(
-    session: AsyncSession, record: dict[str, Any], reference: str
+    session: AsyncSession, record: dict[str, Any], reference: str, moderator_id: int
 ) -> tuple[int, str]:
     name = record["name"]
     base = slugify(name)
@@ -573,10 +591,11 @@ async def _create_partnership(
             text(
                 "INSERT INTO partnership (slug, name, kind, summary, lead_organisation, website,"
                 " contact_email, founded_year, status, source_url, source_title, source_date,"
-                " last_verified, version)"
+                " checked_on, last_verified, verified_by_id, moderated_at, version)"
                 " VALUES (:slug, :name, :kind, :summary, :lead_organisation, :website,"
                 " :contact_email, :founded_year, :status, :source_url, :source_title,"
-                " to_char(current_date, 'YYYY-MM-DD'), current_date, 1)"
+                " to_char(current_date, 'YYYY-MM-DD'), current_date, current_date, :moderator,"
+                " now(), 1)"
                 " RETURNING id"
             ),
             {
@@ -584,6 +603,7 @@ async def _create_partnership(
                 "slug": slug,
                 "source_url": source_url,
                 "source_title": f"Suggestion {reference}",
+                "moderator": moderator_id,
             },
         )
     ).one()
@@ -596,18 +616,34 @@ async def _update_partnership(
     base_version: int,
     record: dict[str, Any],
     extra: dict[str, Any] | None = None,
+    verified_by: int | None = None,
 ) -> tuple[int, str]:
-    """Write ``record`` over the partnership only if it is still at ``base_version``."""
+    """Write ``record`` over the partnership only if it is still at ``base_version``.
+
+    A moderated change sets ``moderated_at``; with ``verified_by`` it also records that moderator's
+    verification today. A revert passes the restored content's own dates in ``extra`` instead.
+    """
     extra = extra or {}
     sets = ", ".join(f"{f} = :{f}" for f in (*RECORD_FIELDS, *extra))
+    verified = (
+        ", last_verified = current_date, verified_by_id = :verified_by, verification_note = NULL"
+        if verified_by is not None
+        else ""
+    )
     row = (
         await session.execute(
             text(
                 f"UPDATE partnership SET {sets}, version = version + 1, updated_at = now(),"
-                " last_verified = current_date"
+                f" moderated_at = now(){verified}"
                 " WHERE id = :id AND version = :base RETURNING version, slug"
             ),
-            {**_record_values(record), **extra, "id": partnership_id, "base": base_version},
+            {
+                **_record_values(record),
+                **extra,
+                "id": partnership_id,
+                "base": base_version,
+                **({"verified_by": verified_by} if verified_by is not None else {}),
+            },
         )
     ).one_or_none()
     if row is None:
@@ -775,14 +811,16 @@ async def _approve(
     area_code: str | None = sub["area_code"]
     if kind == "new":
         partnership_id, slug = await _create_partnership(
-            session, {**proposal, "evidence": sub["evidence"]}, sub["reference"]
+            session, {**proposal, "evidence": sub["evidence"]}, sub["reference"], moderator.id
         )
         await _write_links(session, partnership_id, proposal)
         version = 1
     elif kind in ("amend", "close"):
         if kind == "close":
             proposal["status"] = "ended"
-        version, slug = await _update_partnership(session, partnership_id, base, proposal)
+        version, slug = await _update_partnership(
+            session, partnership_id, base, proposal, verified_by=moderator.id
+        )
     else:
         assert area_code is not None
         version = await _apply_landscape(session, area_code, base or 0, proposal)
@@ -969,9 +1007,12 @@ async def revert(
         if to_version == found.version:
             raise InvalidInput("That is already the current version")
         record = dict(snapshot)
-        version, slug = await _update_partnership(
-            session, pid, expected_version, record, {f: record.get(f) for f in SOURCE_FIELDS}
-        )
+        restored: dict[str, Any] = {f: record.get(f) for f in SOURCE_FIELDS}
+        # The content's own dates come back with it (a snapshot older than these fields has none).
+        for f in PROVENANCE_FIELDS:
+            value = record.get(f)
+            restored[f] = _date(value) if f in ("checked_on", "last_verified") else value
+        version, slug = await _update_partnership(session, pid, expected_version, record, restored)
         await _write_revision(
             session,
             partnership_id=pid,
@@ -1098,3 +1139,75 @@ async def revert_landscape(
         await session.rollback()
         raise
     return Applied("revert", None, code, version)
+
+
+async def confirm_running(
+    session: AsyncSession,
+    moderator: ModeratorIdentity,
+    slug: str,
+    expected_version: int,
+    note: str | None,
+) -> Applied:
+    """Record a moderator's check that a partnership is still running, with a note saying how.
+
+    The record's checked and verified dates become today and the moderator is named as the
+    verifier; its content is unchanged. A new revision records the check, so history shows it and
+    a re-import leaves the record alone. ``Conflict`` if the record moved on or has ended.
+    """
+    how = _clean_note(note, "how you confirmed it (a page, a call…)", required=True)
+    try:
+        found = (
+            None
+            if "\x00" in slug
+            else (
+                await session.execute(
+                    text("SELECT id, version, status FROM partnership WHERE slug = :s"),
+                    {"s": slug},
+                )
+            ).one_or_none()
+        )
+        if found is None:
+            raise NotFound("No partnership has this address")
+        if found.status == "ended":
+            raise Conflict(
+                "This partnership is recorded as ended; correct its status through a suggestion"
+            )
+        row = (
+            await session.execute(
+                text(
+                    "UPDATE partnership SET version = version + 1, checked_on = current_date,"
+                    " last_verified = current_date, verified_by_id = :m, verification_note = :n,"
+                    " moderated_at = now(), updated_at = now()"
+                    " WHERE id = :id AND version = :base RETURNING version"
+                ),
+                {"m": moderator.id, "n": how, "id": found.id, "base": expected_version},
+            )
+        ).one_or_none()
+        if row is None:
+            raise StaleRecord(
+                "The partnership has changed since you opened it. Reload the page and check again."
+            )
+        version = int(row.version)
+        await _write_revision(
+            session,
+            partnership_id=found.id,
+            area_code=None,
+            version=version,
+            change=f"{CONFIRMED_CHANGE}: {how}",
+            moderator_id=moderator.id,
+            submission_id=None,
+        )
+        await audit(
+            session,
+            "confirmed running",
+            moderator_id=moderator.id,
+            partnership=slug,
+            new_version=version,
+            note=how,
+        )
+        await bump_data_version(session, f"confirmed {slug} still running")
+        await session.commit()
+    except BaseException:
+        await session.rollback()
+        raise
+    return Applied("confirm", slug, None, version)

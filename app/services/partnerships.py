@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app import queries
 from app.cache import Payload, PayloadCache
 from app.errors import InvalidInput, NotFound
+from app.services.currency import currency_label, network_phrase
 from app.services.versions import GEOJSON, cached
 
 MAX_LIST = 2000
@@ -144,7 +145,8 @@ def as_geojson(items: list[dict[str, Any]]) -> bytes:
     """Partnerships as a GeoJSON FeatureCollection of display points (areas' centre)."""
     features = []
     for item in items:
-        props = {k: v for k, v in item.items() if k not in ("lon", "lat", "id")}
+        props = {k: v for k, v in item.items() if k not in ("lon", "lat", "id", "area_whole_list")}
+        props["area_extents"] = area_extents(item)
         props["url"] = f"/partnerships/{item['slug']}"
         geometry = (
             {"type": "Point", "coordinates": [round(item["lon"], 5), round(item["lat"], 5)]}
@@ -157,35 +159,63 @@ def as_geojson(items: list[dict[str, Any]]) -> bytes:
     return orjson.dumps({"type": "FeatureCollection", "features": features}, default=str)
 
 
+# Every public field of a partnership page, in the order of the register's columns where it has them.
 CSV_COLUMNS = [
     "slug",
     "name",
     "kind",
     "kind_label",
-    "status",
-    "themes",
+    "is_national",
+    "lead_organisation",
     "area_codes",
     "area_names",
-    "lead_organisation",
+    "area_extents",
+    "themes",
     "website",
     "summary",
+    "founded_year",
+    "status",
+    "currency",
+    "evidence_year",
+    "source_url",
+    "source_title",
     "source_date",
+    "checked_on",
+    "status_evidence_url",
+    "status_evidence_title",
+    "status_evidence_date",
     "last_verified",
     "url",
 ]
+LIST_COLUMNS = ("themes", "area_codes", "area_names", "area_extents")
+# A spreadsheet runs a cell beginning with one of these as a formula.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: object) -> object:
+    """A CSV cell a spreadsheet will show as text: a leading formula character gets a quote."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def area_extents(item: dict[str, Any]) -> list[str]:
+    """'whole' or 'part' for each area of a listing row, in the order of ``area_codes``."""
+    return ["whole" if whole else "part" for whole in item.get("area_whole_list") or []]
 
 
 def as_csv(items: list[dict[str, Any]], base_url: str) -> bytes:
-    """Partnerships as CSV; lists are ';'-separated as in the seed register."""
+    """Partnerships as CSV; lists are ';'-separated as in the seed register; no cell is a formula."""
     out = io.StringIO()
     writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, extrasaction="ignore")
     writer.writeheader()
     for item in items:
         row = dict(item)
-        for key in ("themes", "area_codes", "area_names"):
-            row[key] = ";".join(row.get(key) or [])
+        row["area_extents"] = area_extents(item)
+        for key in LIST_COLUMNS:
+            row[key] = ";".join(str(v) for v in row.get(key) or [])
         row["url"] = f"{base_url}/partnerships/{item['slug']}"
-        writer.writerow(row)
+        writer.writerow({k: neutralise(row.get(k)) for k in CSV_COLUMNS})
     return out.getvalue().encode("utf-8")
 
 
@@ -200,6 +230,13 @@ async def detail(session: AsyncSession, slug: str) -> dict[str, Any]:
     record["areas"] = [dict(a) for a in await queries.partnership_areas(session, pid)]
     record["members"] = [dict(m) for m in await queries.partnership_members(session, pid)]
     record["trusts"] = [dict(t) for t in await queries.partnership_trusts(session, pid)]
+    record["currency_label"] = currency_label(record["currency"], record["evidence_year"])
+    record["network_phrase"] = network_phrase(
+        record["kind_label"],
+        int(record["network_recorded"]),
+        record["network_size"],
+        bool(record["network_size_approx"]),
+    )
     return record
 
 
@@ -225,14 +262,18 @@ async def areas_payload(session: AsyncSession, cache: PayloadCache, slug: str) -
 
 
 async def download_payload(
-    session: AsyncSession, cache: PayloadCache, fmt: str, base_url: str
+    session: AsyncSession, cache: PayloadCache, fmt: str, base_url: str, area: str | None = None
 ) -> Payload:
-    """Every partnership (local and national) as cached CSV or GeoJSON."""
-    filters = Filters(national=True)
+    """Every partnership (local and national), or those serving one area, as cached CSV or GeoJSON."""
+    if area is not None:
+        area = area.strip().upper()
+        if not await queries.area(session, area):
+            raise NotFound(f"Unknown area code {area}.")
+    filters = Filters(area=area, national=True)
 
     async def build() -> bytes:
         items = await listing(session, filters)
         return as_csv(items, base_url) if fmt == "csv" else as_geojson(items)
 
     media = "text/csv; charset=utf-8" if fmt == "csv" else GEOJSON
-    return await cached(session, cache, ("download", fmt), build, media)
+    return await cached(session, cache, ("download", fmt, area), build, media)

@@ -32,7 +32,13 @@ SNAPSHOT_FIELDS = (
     "source_url",
     "source_title",
     "source_date",
+    "checked_on",
+    "status_evidence_url",
+    "status_evidence_title",
+    "status_evidence_date",
     "last_verified",
+    "verified_by_id",
+    "verification_note",
     "version",
 )
 

@@ -498,6 +498,11 @@ def check_record_fields(
         errors.add(f"{p}.status", "Select the partnership's status")
     record["status"] = status
     notes = {a["code"]: a.get("note") for a in (current or {}).get("areas") or []}
+    # Whole or part of each area is kept from the record; an area newly named is served whole.
+    wholes = {
+        a["code"]: bool(a.get("whole", not a.get("note")))
+        for a in (current or {}).get("areas") or []
+    }
     areas: list[dict[str, Any]] = []
     if not proposed.areas_served:
         errors.add(f"{p}.areas_served", "Select at least one area the partnership serves")
@@ -511,7 +516,14 @@ def check_record_fields(
                 f"{p}.areas_served", f"Select areas from the list ({code[:12]!r} is not one)"
             )
         elif all(a["code"] != code for a in areas):
-            areas.append({"code": code, "name": area.name, "note": notes.get(code)})
+            areas.append(
+                {
+                    "code": code,
+                    "name": area.name,
+                    "note": notes.get(code),
+                    "whole": wholes.get(code, True),
+                }
+            )
     record["areas"] = areas
     members, lookups = check_members(errors, proposed.members, vocab)
     record["members"] = members

@@ -1402,13 +1402,15 @@ class PartnershipMap {
     li.dataset.slug = props.slug;
     li.append(el('h3', null, link(props.url || `/partnerships/${props.slug}`, props.name)));
     const meta = el('p', 'muted', el('span', `tag${props.is_national ? ' national' : ''}`, props.kind_label));
-    if (props.status === 'ended') meta.append(' ', el('span', 'tag status-ended', 'Ended'));
-    if (props.status === 'unknown') {
-      const tag = el('span', 'tag status-ended', 'Status unconfirmed');
-      tag.title = 'Existed at the source date; current activity not confirmed';
+    if (props.currency === 'ended') meta.append(' ', el('span', 'tag status-ended', 'Ended'));
+    else if (props.currency === 'unconfirmed') {
+      const since = props.evidence_year ? ` since ${props.evidence_year}` : ' (undated source)';
+      const tag = el('span', 'tag status-ended', `Unconfirmed${since}`);
+      tag.title = 'Existed at its newest dated source; not confirmed since';
       meta.append(' ', tag);
-    }
-    if (props.area_names && props.area_names.length) meta.append(' ', props.area_names.join(', '));
+    } else if (props.currency === 'current') meta.append(' ', el('span', 'tag', 'Current'));
+    if (props.area_whole === false && props.area_reach) meta.append(' ', `may serve part of ${props.area_reach}`);
+    else if (props.area_names && props.area_names.length) meta.append(' ', props.area_names.join(', '));
     li.append(meta);
     if (placed) {
       const show = el('button', 'link-button show-on-map', 'Show on map', el('span', 'visually-hidden', `: ${props.name}`));

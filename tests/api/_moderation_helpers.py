@@ -167,8 +167,13 @@ def unique(prefix: str = "ModTest") -> str:
     return f"{prefix} {uuid.uuid4().hex[:8]}"
 
 
-def make_partnership(conn: psycopg.Connection[Any], name: str | None = None) -> dict[str, Any]:
-    """A partnership at version 1 with its first revision, as the seed importer leaves one."""
+def make_partnership(
+    conn: psycopg.Connection[Any], name: str | None = None, dated: bool = False
+) -> dict[str, Any]:
+    """A partnership at version 1 with its first revision, as the seed importer leaves one.
+
+    ``dated`` gives it a 2019 source and a register check date, as most seed records have.
+    """
     name = name or unique()
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
     with conn.transaction():
@@ -183,10 +188,16 @@ def make_partnership(conn: psycopg.Connection[Any], name: str | None = None) -> 
             (pid, pid),
         )
         conn.execute(
-            "INSERT INTO partnership_area (partnership_id, area_code, position, note)"
-            " VALUES (%s, %s, 0, '(part)')",
+            "INSERT INTO partnership_area (partnership_id, area_code, position, note, whole)"
+            " VALUES (%s, %s, 0, '(part)', false)",
             (pid, TOWER_HAMLETS),
         )
+        if dated:
+            conn.execute(
+                "UPDATE partnership SET source_date = '2019-03-01', checked_on = '2026-11-23',"
+                " source_url = 'https://example.org/2019' WHERE id = %s",
+                (pid,),
+            )
         snap = partnership_snapshot(conn, pid)
         conn.execute(
             "INSERT INTO revision (partnership_id, version, snapshot, change)"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import datetime as dt
 import io
 import re
 import uuid
@@ -497,7 +498,12 @@ async def test_correction_is_public_at_once_after_approval(
     after = record_of(db, record["slug"])
     assert after["name"] == new_name and after["version"] == 2
     assert after["themes"] == ["leadership", "maths"]
-    assert after["areas"][0] == {"code": TOWER_HAMLETS, "name": "Tower Hamlets", "note": "(part)"}
+    assert after["areas"][0] == {
+        "code": TOWER_HAMLETS,
+        "name": "Tower Hamlets",
+        "note": "(part)",
+        "whole": False,
+    }
     assert after["members"][0]["name"] == school[1] and after["members"][0]["role"] == "lead"
     public = await anon.get(f"/partnerships/{record['slug']}")
     assert new_name in public.text and school[1] in public.text
@@ -1160,3 +1166,101 @@ async def test_html_in_submissions_is_inert_for_moderators(
         assert page.status_code == 200, page.url
         assert "<script>alert" not in page.text and "<img src=x" not in page.text, page.url
     assert "&lt;script&gt;" in pages[1].text
+
+
+def dated_record(conn: psycopg.Connection[Any]) -> dict[str, Any]:
+    """A record whose content carries a 2019 source and a register check date, as version 1."""
+    return make_partnership(conn, dated=True)
+
+
+def provenance_of(conn: psycopg.Connection[Any], pid: int) -> tuple[Any, ...]:
+    row = conn.execute(
+        "SELECT source_date, checked_on::text, last_verified, verified_by_id, moderated_at,"
+        " currency FROM partnership WHERE id = %s",
+        (pid,),
+    ).fetchone()
+    assert row is not None
+    return tuple(row)
+
+
+async def test_approval_records_who_verified_and_revert_restores_the_content_dates(
+    anon: httpx.AsyncClient, alice: httpx.AsyncClient, db: psycopg.Connection[Any]
+) -> None:
+    record = dated_record(db)
+    source, checked, verified, by, moderated, currency = provenance_of(db, record["id"])
+    assert (source, checked, verified, by, moderated) == (
+        "2019-03-01",
+        "2026-11-23",
+        None,
+        None,
+        None,
+    )
+    assert currency == "unconfirmed"
+    page = await anon.get(f"/partnerships/{record['slug']}")
+    assert "source dated 2019-03-01" in page.text and "checked 23 November 2026" in page.text
+    assert (
+        "Unconfirmed since 2019" in page.text and "updated by a moderated change" not in page.text
+    )
+
+    reference, _ = await submit_amend(anon, record, summary="Corrected summary")
+    assert (await act(alice, reference, "approve")).status_code == 303
+    alice_id = db.execute(
+        "SELECT moderator_id FROM submission WHERE reference = %s", (reference,)
+    ).fetchone()[0]  # type: ignore[index]
+    _, _, verified, by, moderated, currency = provenance_of(db, record["id"])
+    assert verified == dt.date.today() and by == alice_id and moderated is not None
+    assert currency == "current"
+    page = await anon.get(f"/partnerships/{record['slug']}")
+    assert "Verified by a moderator" in page.text and "updated by a moderated change" in page.text
+
+    history = await alice.get(f"/partnerships/{record['slug']}/history")
+    r = await alice.post(
+        f"/moderate/partnerships/{record['slug']}/revert",
+        data={"csrf_token": token_of(history.text), "to_version": "1", "expected_version": "2"},
+    )
+    assert r.status_code == 303
+    source, checked, verified, by, _, currency = provenance_of(db, record["id"])
+    # The 2019 content comes back with its own dates, not "verified today".
+    assert (source, checked, verified, by, currency) == (
+        "2019-03-01",
+        "2026-11-23",
+        None,
+        None,
+        "unconfirmed",
+    )
+
+
+async def test_a_moderator_confirms_a_record_is_still_running_in_one_step(
+    anon: httpx.AsyncClient, alice: httpx.AsyncClient, db: psycopg.Connection[Any]
+) -> None:
+    record = dated_record(db)
+    public = await anon.get(f"/partnerships/{record['slug']}/history")
+    assert "Confirm still running" not in public.text
+    history = await alice.get(f"/partnerships/{record['slug']}/history")
+    assert "Confirm still running" in history.text
+    token = token_of(history.text)
+    missing_note = await alice.post(
+        f"/moderate/partnerships/{record['slug']}/confirm",
+        data={"csrf_token": token, "expected_version": "1", "note": " "},
+    )
+    assert missing_note.status_code == 422
+    r = await alice.post(
+        f"/moderate/partnerships/{record['slug']}/confirm",
+        data={"csrf_token": token, "expected_version": "1", "note": "Spoke to the coordinator"},
+    )
+    assert r.status_code == 303 and r.headers["location"].endswith("confirmed=1")
+    source, checked, verified, by, moderated, currency = provenance_of(db, record["id"])
+    assert source == "2019-03-01"  # the source is unchanged; the check is new
+    assert checked == dt.date.today().isoformat() and verified == dt.date.today()
+    assert by is not None and moderated is not None and currency == "current"
+    change = db.execute(
+        "SELECT change FROM revision WHERE partnership_id = %s AND version = 2", (record["id"],)
+    ).fetchone()
+    assert change == ("confirmed still running: Spoke to the coordinator",)
+    page = await anon.get(f"/partnerships/{record['slug']}")
+    assert "Spoke to the coordinator" in page.text and ">Current<" in page.text
+    stale = await alice.post(
+        f"/moderate/partnerships/{record['slug']}/confirm",
+        data={"csrf_token": token, "expected_version": "1", "note": "Again"},
+    )
+    assert stale.headers["location"].endswith("error=stale")

@@ -398,7 +398,7 @@ async def test_partials_render_from_their_variables(session: Any, settings: Any)
 
     gaps = await similarity.gap_analysis(session, LIVERPOOL)
     html = env.get_template("partials/gap_analysis.html").render(gaps=gaps)
-    assert "What Liverpool’s neighbours have" in html
+    assert "What Liverpool’s similar areas have" in html
     for row in gaps.gaps:
         assert gaps.sentence(row).replace("'", "&#39;") in html
         for m in row.missing[:8]:
@@ -435,7 +435,8 @@ async def test_gap_analysis_lists_only_what_the_area_lacks(
         assert not {m.slug for m in row.missing} & own
         if row.is_gap:
             assert row.own.total == 0 and row.missing
-            assert "Liverpool has none" in gaps.sentence(row)
+            assert "none is recorded for Liverpool yet" in gaps.sentence(row)
+            assert "has none" not in gaps.sentence(row)
     chosen = await similarity.gap_analysis(session, LIVERPOOL, [MANCHESTER, LIVERPOOL])
     assert [n.code for n in chosen.neighbours] == [MANCHESTER]  # never the area itself
     assert chosen.basis == "chosen comparators"
@@ -462,3 +463,73 @@ def test_lookups_by_code_use_an_index(
         r[0] for r in conn.execute(f"EXPLAIN {query}", {"codes": [LIVERPOOL, MANCHESTER]})
     )
     assert any(index in plan for index in indexes), plan
+
+
+STOCKPORT = "E08000007"
+DESIGNATIONS = {
+    "education_investment_area",
+    "priority_education_investment_area",
+    "opportunity_area",
+}
+
+
+async def test_stockport_gaps_are_local_choices_without_duplicates(session: Any) -> None:
+    gaps = await similarity.gap_analysis(session, STOCKPORT)
+    assert gaps.gaps, "Stockport's similar areas have local partnerships it has no record of"
+    codes = [row.code for row in gaps.gaps]
+    assert not set(codes) & DESIGNATIONS
+    assert all(row.group == "kind" for row in gaps.gaps)
+    assert len(codes) == len(set(codes))
+    listed = [m.slug for row in gaps.gaps for m in row.missing]
+    assert len(listed) == len(set(listed)), "a record appears under one gap only"
+    # Ranked by how many similar areas have it; each line names them.
+    withs = [row.neighbours_with for row in gaps.gaps]
+    assert withs == sorted(withs, reverse=True)
+    for row in gaps.gaps:
+        assert len(row.with_names) == row.neighbours_with
+        sentence = gaps.sentence(row)
+        assert all(name in sentence for name in row.with_names)
+        assert "has none" not in sentence and "none is recorded for Stockport yet" in sentence
+    # Designations are context, never gaps, and say they are not a local choice.
+    context = {row.code: row for row in gaps.national}
+    assert "education_investment_area" in context
+    assert "not a local choice" in gaps.sentence(context["education_investment_area"])
+    assert not any(row.is_gap for row in gaps.national)
+
+
+async def test_a_gap_for_an_incomplete_network_says_the_list_is_incomplete(
+    session: Any, conn: psycopg.Connection[Any]
+) -> None:
+    recorded, size = conn.execute(
+        "SELECT (SELECT count(*) FROM partnership WHERE kind = 'maths_hub'"
+        " AND currency <> 'ended'), network_size FROM partnership_kind WHERE code = 'maths_hub'"
+    ).fetchone()  # type: ignore[misc]
+    assert recorded < size
+    # An area with no Maths Hub recorded, among similar areas that have one.
+    tower_hamlets = "E09000030"
+    gaps = await similarity.gap_analysis(session, tower_hamlets)
+    hubs = [row for row in gaps.national if row.code == "maths_hub"]
+    assert hubs, "Tower Hamlets' similar areas have Maths Hubs recorded"
+    sentence = gaps.sentence(hubs[0])
+    assert f"{recorded} of {size} Maths Hubs recorded" in sentence
+    assert "our list is incomplete" in sentence
+    assert "maths_hub" not in {row.code for row in gaps.gaps}
+
+
+async def test_gap_api_runs_on_the_chosen_similar_set(client: httpx.AsyncClient) -> None:
+    chosen = f"{MANCHESTER},{LIVERPOOL}"
+    body = (
+        await client.get(f"/api/v1/areas/{STOCKPORT}/gaps", params={"neighbours": chosen})
+    ).json()
+    assert [n["code"] for n in body["neighbours"]] == [MANCHESTER, LIVERPOOL]
+    assert body["basis"] == "chosen comparators"
+    for row in body["gaps"]:
+        assert row["group"] == "kind" and row["code"] not in DESIGNATIONS
+
+
+async def test_the_similar_page_gaps_follow_the_tuned_set(client: httpx.AsyncClient) -> None:
+    default = (await client.get(f"/areas/{LIVERPOOL}/similar")).text
+    assert "DfE statistical neighbours" in default[default.index('id="gap-analysis-heading"') :]
+    tuned = (await client.get(f"/areas/{LIVERPOOL}/similar", params={"k": "4"})).text
+    section = tuned[tuned.index('id="gap-analysis-heading"') :]
+    assert "4 similar areas (similar by the chosen indicators:" in section

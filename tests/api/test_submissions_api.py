@@ -256,7 +256,9 @@ async def test_api_corrections_need_a_real_target_and_a_change(
         (r.json()["reference"],),
     ).fetchone()
     assert row is not None and row[0] == 1 and row[1] == current["id"]
-    assert row[2] == [{"code": TOWER_HAMLETS, "name": "Tower Hamlets", "note": "(part)"}]
+    assert row[2] == [
+        {"code": TOWER_HAMLETS, "name": "Tower Hamlets", "note": "(part)", "whole": False}
+    ]
     partial = {
         "kind": "amend",
         "partnership": current["slug"],

@@ -88,8 +88,8 @@ def partnership_by_name(conn: psycopg.Connection[Any], name: str) -> dict[str, A
     row = (
         conn.cursor(row_factory=dict_row)
         .execute(
-            "SELECT id, slug, kind, summary, status, version, seed_ref, source_date, last_verified"
-            " FROM partnership WHERE name = %s AND seed_key IS NOT NULL",
+            "SELECT id, slug, kind, summary, status, version, seed_ref, source_date, last_verified,"
+            " checked_on, currency FROM partnership WHERE name = %s AND seed_key IS NOT NULL",
             (name,),
         )
         .fetchone()
@@ -99,11 +99,14 @@ def partnership_by_name(conn: psycopg.Connection[Any], name: str) -> dict[str, A
     themes = conn.execute(
         "SELECT theme_code FROM partnership_theme WHERE partnership_id = %s", (pid,)
     ).fetchall()
-    areas = conn.execute(
-        "SELECT area_code, note FROM partnership_area WHERE partnership_id = %s ORDER BY position",
+    links = conn.execute(
+        "SELECT area_code, note, whole FROM partnership_area WHERE partnership_id = %s"
+        " ORDER BY position",
         (pid,),
     ).fetchall()
-    return row | {"themes": {t[0] for t in themes}, "areas": areas}
+    areas = [(code, note) for code, note, _ in links]
+    whole = [w for _, _, w in links]
+    return row | {"themes": {t[0] for t in themes}, "areas": areas, "whole": whole}
 
 
 def refs_of(items: list[str]) -> set[str]:
@@ -115,7 +118,8 @@ def test_every_register_row_is_imported_or_reported(
     conn: psycopg.Connection[Any], geodata_dir: Path
 ) -> None:
     rows = register_rows(geodata_dir)
-    assert len(rows) == 488
+    files = sorted(path.name for path in (geodata_dir / REGISTER_DIR).glob("*.csv"))
+    assert {ref.split(":")[0] for ref, _ in rows} == set(files)
     summary = run_load(conn, geodata_dir)
     invalid = refs_of(summary.unmatched[partnerships.INVALID_ROWS])
     kept = refs_of(summary.unmatched.get(partnerships.KEPT_MODERATED, []))
@@ -170,6 +174,7 @@ def test_known_partnerships_have_their_areas_and_themes(conn: psycopg.Connection
     # Qualifiers of area names are kept, in the register's order.
     abacus = partnership_by_name(conn, "Abacus NW Maths Hub")
     assert abacus["areas"] == [("E06000008", None), ("E06000009", None), ("E10000017", "part")]
+    assert abacus["whole"] == [True, True, False]
     camb = partnership_by_name(conn, "Cambridge Maths Hub")
     assert [code for code, _ in camb["areas"]] == [
         "E10000003",
@@ -180,17 +185,105 @@ def test_known_partnerships_have_their_areas_and_themes(conn: psycopg.Connection
     assert [note for _, note in camb["areas"]] == [None, None, "part", "part"]
 
 
-def test_source_date_is_kept_as_text_and_dates_last_verified(
+def test_source_date_is_kept_as_text_and_never_counts_as_verification(
     conn: psycopg.Connection[Any],
 ) -> None:
     camden = partnership_by_name(conn, "Camden Learning")
     assert camden["source_date"] == "2018-02-07"
-    assert str(camden["last_verified"]) == "2018-02-07"
-    partial = conn.execute(
-        "SELECT count(*) FILTER (WHERE last_verified IS NOT NULL), count(*) FROM partnership"
-        " WHERE seed_key IS NOT NULL AND source_date !~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$'"
+    # Only a moderator verifies: an import never sets last_verified.
+    assert conn.execute(
+        "SELECT count(*) FROM partnership WHERE seed_key IS NOT NULL AND last_verified IS NOT NULL"
+    ).fetchone() == (0,)
+
+
+def test_checked_dates_and_status_evidence_come_from_the_register(
+    conn: psycopg.Connection[Any], geodata_dir: Path
+) -> None:
+    rows = dict(register_rows(geodata_dir))
+    learn = partnership_by_name(conn, "Learn Sheffield")
+    row = rows[learn["seed_ref"]]
+    assert learn["source_date"] == row["source_date"] == "2015-07-27"
+    assert str(learn["checked_on"]) == row["checked_on"]
+    stored = {
+        ref: (url, date)
+        for ref, url, date in conn.execute(
+            "SELECT seed_ref, status_evidence_url, status_evidence_date FROM partnership"
+            " WHERE seed_key IS NOT NULL"
+        )
+    }
+    with_evidence = {ref for ref, r in rows.items() if r["status_evidence_url"]}
+    assert with_evidence and {ref for ref, (url, _) in stored.items() if url} == with_evidence
+    for ref in with_evidence:
+        row = rows[ref]
+        assert stored[ref] == (row["status_evidence_url"], row["status_evidence_date"] or None)
+
+
+def expected_currency(row: dict[str, str]) -> str:
+    """The currency rule, restated from the register's README for the test."""
+    if row["status"] == "ended":
+        return "ended"
+    evidence = row["status_evidence_date"] or row["source_date"]
+    if evidence[:4].isdigit():
+        return "current" if int(evidence[:4]) >= 2021 else "unconfirmed"
+    return "current" if row["status"] == "active" and row["checked_on"] else "unconfirmed"
+
+
+def test_currency_is_derived_from_status_and_evidence(
+    conn: psycopg.Connection[Any], geodata_dir: Path
+) -> None:
+    rows = dict(register_rows(geodata_dir))
+    stored = dict(
+        conn.execute("SELECT seed_ref, currency FROM partnership WHERE seed_key IS NOT NULL")
+    )
+    assert Counter(stored.values()) == Counter(expected_currency(r) for r in rows.values())
+    for ref, currency in stored.items():
+        assert currency == expected_currency(rows[ref]), ref
+    # Learn Sheffield's only dated page is from 2015: active in the register, unconfirmed here.
+    assert partnership_by_name(conn, "Learn Sheffield")["currency"] == "unconfirmed"
+    # A moderator's confirmation makes a record current; ending it always wins.
+    learn = partnership_by_name(conn, "Learn Sheffield")
+    conn.execute(
+        "UPDATE partnership SET last_verified = current_date WHERE id = %s", (learn["id"],)
+    )
+    assert partnership_by_name(conn, "Learn Sheffield")["currency"] == "current"
+    conn.execute("UPDATE partnership SET status = 'ended' WHERE id = %s", (learn["id"],))
+    assert partnership_by_name(conn, "Learn Sheffield")["currency"] == "ended"
+
+
+def test_part_of_an_area_is_kept_from_the_register_markers(
+    conn: psycopg.Connection[Any], geodata_dir: Path
+) -> None:
+    marked = 0
+    for _, row in register_rows(geodata_dir):
+        marked += sum("(" in name for name in row["area_names"].split(";"))
+    assert marked > 0
+    found = conn.execute(
+        "SELECT count(*) FILTER (WHERE NOT whole), count(*) FILTER (WHERE NOT whole AND note IS NULL)"
+        " FROM partnership_area pa JOIN partnership p ON p.id = pa.partnership_id"
+        " WHERE p.seed_key IS NOT NULL"
     ).fetchone()
-    assert partial is not None and partial[0] == 0 and partial[1] > 0
+    assert found == (marked, 0)
+    pe = partnership_by_name(conn, "Scarborough Priority Education Investment Area")
+    assert pe["areas"] == [("E06000065", "part: former Scarborough borough")]
+    assert pe["whole"] == [False]
+
+
+def test_network_sizes_are_in_the_vocabulary(
+    conn: psycopg.Connection[Any], geodata_dir: Path
+) -> None:
+    sizes = {
+        code: (size, source)
+        for code, size, source in conn.execute(
+            "SELECT code, network_size, network_size_source FROM partnership_kind"
+        )
+    }
+    assert sizes["maths_hub"][0] == 40 and sizes["teaching_school_hub"][0] == 87
+    assert all(source for size, source in sizes.values() if size is not None)
+    assert sizes["area_based_education_partnership"] == (None, None)
+    summary = run_load(conn, geodata_dir)
+    recorded = sum(1 for _, r in register_rows(geodata_dir) if r["kind"] == "maths_hub")
+    networks = summary.facts[partnerships.NETWORK_COMPLETENESS]
+    assert networks["Maths Hub"].startswith(f"{recorded} of 40")
 
 
 def test_every_seed_record_has_a_first_seed_revision(conn: psycopg.Connection[Any]) -> None:
@@ -212,7 +305,10 @@ def test_every_seed_record_has_a_first_seed_revision(conn: psycopg.Connection[An
         "SELECT snapshot FROM revision WHERE partnership_id = %s AND version = 1", (learn["id"],)
     ).fetchone()[0]  # type: ignore[index]
     assert snapshot["themes"] == sorted(learn["themes"])
-    assert snapshot["areas"] == [{"code": "E08000019", "name": "Sheffield", "note": None}]
+    assert snapshot["areas"] == [
+        {"code": "E08000019", "name": "Sheffield", "note": None, "whole": True}
+    ]
+    assert snapshot["checked_on"] == str(learn["checked_on"])
 
 
 def test_slugs_and_seed_keys_are_unique_and_well_formed(conn: psycopg.Connection[Any]) -> None:
@@ -384,6 +480,7 @@ def test_invalid_rows_are_reported_with_file_and_line(
     local = source / REGISTER_DIR / "local_partnerships.csv"
     first = partnership_by_name(conn, "Tower Hamlets Education Partnership (THE Partnership)")
     rows_before = register_rows(geodata_dir)
+    rows_before_local = [r for r in rows_before if r[0].startswith("local_partnerships.csv:")]
     broken_name = dict(rows_before)["local_partnerships.csv:12"]["name"]
     rewrite_rows(
         local,
@@ -422,11 +519,12 @@ def test_invalid_rows_are_reported_with_file_and_line(
         " not a local authority or district",
         "local_partnerships.csv:10: name is empty",
         "local_partnerships.csv:12: same name as local_partnerships.csv:2",
-        "local_partnerships.csv:139: has 2 fields, expected 13",
+        f"local_partnerships.csv:{len(rows_before_local) + 2}: has 2 fields,"
+        f" expected {len(partnerships.COLUMNS)}",
     }
     assert expected <= set(invalid)
     assert summary.facts["invalid rows"] == len(invalid) >= len(expected)
-    assert summary.facts["valid rows"] == 488 - 9
+    assert summary.facts["valid rows"] == len(rows_before) - 9
     # Skipped rows leave their records as they were; none is deleted.
     for ref, row in before.items():
         assert row is not None, ref

@@ -13,6 +13,7 @@ import psycopg
 import pytest
 from rich.console import Console
 
+from app.ingest import schools
 from app.ingest.base import Context, run_importer
 from app.ingest.schools import IMPORTER, PHASES
 
@@ -309,3 +310,36 @@ def test_forced_reimport_through_the_runner_changes_nothing(
     assert outcome.status == "imported", outcome.error
     with psycopg.connect(database) as conn:
         assert fingerprint(conn) == before
+
+
+def test_every_academy_has_a_trust_or_says_why_not(
+    conn: psycopg.Connection[Any], summary: dict[str, Any]
+) -> None:
+    found = conn.execute(
+        "SELECT count(*) FILTER (WHERE trust_uid IS NULL AND NOT provenance ? 'trust_unknown'),"
+        " count(*) FILTER (WHERE trust_uid IS NULL),"
+        " count(*) FILTER (WHERE trust_uid IS NOT NULL AND provenance ? 'trust_unknown')"
+        " FROM school WHERE is_academy"
+    ).fetchone()
+    assert found is not None and found[0] == 0 and found[1] > 0 and found[2] == 0
+    reasons = summary["facts"][schools.ACADEMIES_TRUST_UNKNOWN_WHY]
+    assert set(reasons) <= set(schools.TRUST_UNKNOWN_REASONS)
+    assert sum(reasons.values()) == found[1] == summary["facts"][schools.ACADEMIES_TRUST_UNKNOWN]
+    # An academy that opened after the census under a new URN says so.
+    after = conn.execute(
+        "SELECT count(*) FROM school WHERE is_academy AND trust_uid IS NULL"
+        " AND open_date >= '2023-01-19' AND provenance->>'trust_unknown' = %s",
+        (schools.TRUST_UNKNOWN_OPENED_AFTER,),
+    ).fetchone()[0]  # type: ignore[index]
+    assert after == reasons[schools.TRUST_UNKNOWN_OPENED_AFTER] or after > 0
+    assert summary["facts"][schools.ACADEMIES_IN_A_TRUST] <= summary["facts"]["academies"]
+
+
+def test_no_area_has_more_schools_in_a_trust_than_academies(conn: psycopg.Connection[Any]) -> None:
+    worst = conn.execute(
+        "SELECT s.la_code, count(*) FILTER (WHERE s.is_academy AND t.group_type IN"
+        " ('Multi-academy trust', 'Single-academy trust', 'Secure single-academy trust')),"
+        " count(*) FILTER (WHERE s.is_academy)"
+        " FROM school s LEFT JOIN trust t ON t.uid = s.trust_uid GROUP BY s.la_code"
+    ).fetchall()
+    assert worst and all(in_trust <= academies for _, in_trust, academies in worst)

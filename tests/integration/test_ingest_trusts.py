@@ -12,6 +12,7 @@ import psycopg
 import pytest
 from rich.console import Console
 
+from app.ingest import trusts
 from app.ingest.base import Context, run_importer
 from app.ingest.trusts import IMPORTER
 
@@ -59,8 +60,55 @@ def test_names_types_and_statuses_match_the_extract(
     rows = conn.execute("SELECT uid, name, group_type, status FROM trust").fetchall()
     for uid, name, group_type, status in rows:
         source = groups[uid]
-        assert name == " ".join(source["group_name"].split()), uid
+        given = " ".join(source["group_name"].split())
+        if "\ufffd" in given:
+            assert "\ufffd" not in name, uid  # repaired (see the test below)
+        elif given.isupper() and " " in given:
+            assert name.upper() == given, uid  # title-cased for display
+        else:
+            assert name == given, uid
         assert (group_type, status) == (source["group_type"], source["group_status"]), uid
+
+
+def test_damaged_names_are_repaired_from_the_census(
+    conn: psycopg.Connection[Any], groups: dict[int, dict[str, Any]]
+) -> None:
+    damaged = {uid for uid, g in groups.items() if "\ufffd" in g["group_name"]}
+    assert damaged
+    names = dict(conn.execute("SELECT uid, name FROM trust WHERE uid = ANY(%s)", (list(damaged),)))
+    assert all("\ufffd" not in name for name in names.values())
+    assert "Areté Learning Trust" in names.values()
+    assert "Fierté Multi-Academy Trust" in names.values()
+    summary = conn.execute(
+        "SELECT summary FROM dataset WHERE name = 'trusts' ORDER BY id DESC LIMIT 1"
+    ).fetchone()[0]  # type: ignore[index]
+    assert summary["facts"][trusts.REPAIRED_NAMES] == len(damaged)
+
+
+def test_placeholder_opening_dates_are_hidden(
+    conn: psycopg.Connection[Any], groups: dict[int, dict[str, Any]]
+) -> None:
+    placeholder = [uid for uid, g in groups.items() if g["open_date"] == "01/01/1902"]
+    assert placeholder
+    assert conn.execute("SELECT count(*) FROM trust WHERE open_date = '1902-01-01'").fetchone() == (
+        0,
+    )
+    summary = conn.execute(
+        "SELECT summary FROM dataset WHERE name = 'trusts' ORDER BY id DESC LIMIT 1"
+    ).fetchone()[0]  # type: ignore[index]
+    assert summary["facts"][trusts.HIDDEN_PLACEHOLDER_DATES] == len(placeholder)
+
+
+def test_all_capitals_names_are_title_cased_with_their_abbreviations() -> None:
+    assert trusts.title_case("STEP ACADEMY TRUST") == "Step Academy Trust"
+    assert trusts.title_case("ST JOHN'S CE PRIMARY SCHOOL") == "St John's CE Primary School"
+    assert (
+        trusts.title_case("THE DIOCESE OF LEEDS C OF E TRUST")
+        == "The Diocese of Leeds C of E Trust"
+    )
+    assert trusts.title_case("E-ACT") == "E-ACT"
+    assert trusts.title_case("Mixed Case Trust") == "Mixed Case Trust"
+    assert trusts.title_case("FIERTÉ MULTI-ACADEMY TRUST") == "Fierté Multi-Academy Trust"
 
 
 def test_a_known_trust_head_office_is_at_its_postcode(

@@ -63,6 +63,10 @@ def row(**changes: str) -> dict[str, str]:
         "source_url": "https://example.org/page",
         "source_title": "About",
         "source_date": "2024-03-05",
+        "checked_on": "2026-11-23",
+        "status_evidence_url": "",
+        "status_evidence_title": "",
+        "status_evidence_date": "",
     }
     return base | changes
 
@@ -78,9 +82,13 @@ def test_a_valid_row_becomes_a_record() -> None:
     assert record.seed_key == "abacus-nw-maths-hub"
     assert record.seed_ref == "f.csv:2"
     assert record.themes == ("maths", "leadership")
-    assert record.areas == (ServedArea("E06000008", None), ServedArea("E10000017", "part"))
+    assert record.areas == (
+        ServedArea("E06000008", None, True),
+        ServedArea("E10000017", "part", False),
+    )
+    assert record.checked_on is not None and record.checked_on.isoformat() == "2026-11-23"
     assert record.founded_year == 2014
-    assert record.last_verified == dt.date(2024, 3, 5)
+    assert record.source_date == "2024-03-05"
     assert record.source_date == "2024-03-05"
     assert record.warnings == ()
 
@@ -98,7 +106,7 @@ def test_empty_optional_fields_are_null() -> None:
     assert record.founded_year is None
     assert record.source_title is None
     assert record.source_date is None
-    assert record.last_verified is None
+    assert record.status_evidence_url is None
 
 
 def test_qualifiers_are_kept_as_notes_in_order() -> None:
@@ -229,7 +237,7 @@ def test_rows_are_numbered_by_the_line_they_start_on(tmp_path: Path) -> None:
     assert [(r.seed_ref, r.fields["name"], r.error) for r in raws] == [
         ("reg.csv:2", "First", None),
         ("reg.csv:4", "Second", None),
-        ("reg.csv:6", "Third", "has 14 fields, expected 13"),
+        ("reg.csv:6", "Third", f"has 14 fields, expected {len(COLUMNS)}"),
     ]
 
 
@@ -331,3 +339,26 @@ def test_the_importer_checksum_covers_the_vocabulary(tmp_path: Path) -> None:
     vocabulary.unlink()
     with pytest.raises(ImportFailed, match="missing project file"):
         importer.checksum(tmp_path)
+
+
+def test_status_evidence_and_checked_dates_are_checked() -> None:
+    assert reasons(checked_on="23/11/2026") == [
+        "checked_on '23/11/2026' is not a date (YYYY-MM-DD)"
+    ]
+    assert reasons(status_evidence_url="example.org") == [
+        "status_evidence_url 'example.org' is not an http(s) URL"
+    ]
+    assert reasons(status_evidence_date="2024") == [
+        "status evidence has a date or title but no status_evidence_url"
+    ]
+    record = parse_row(
+        row(status_evidence_url="https://example.org/2024", status_evidence_date="2024-05"),
+        "f.csv:2",
+        VOCAB,
+        AREAS,
+        YEAR,
+    )
+    assert (record.status_evidence_url, record.status_evidence_date) == (
+        "https://example.org/2024",
+        "2024-05",
+    )

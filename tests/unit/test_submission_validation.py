@@ -159,9 +159,10 @@ def test_a_good_record_is_normalised() -> None:
     assert not errors, errors.items
     assert record["name"] == "Learn Somewhere"
     assert record["themes"] == ["careers", "maths"]
+    # Whole or part of each area comes from the record (a note means part); a new area is whole.
     assert record["areas"] == [
-        {"code": "E10000016", "name": "Kent", "note": "(part)"},
-        {"code": "E07000105", "name": "Ashford", "note": None},
+        {"code": "E10000016", "name": "Kent", "note": "(part)", "whole": False},
+        {"code": "E07000105", "name": "Ashford", "note": None, "whole": True},
     ]
     assert record["website"] == "https://learnsomewhere.org.uk"
     assert lookups == []

@@ -13,15 +13,19 @@ SELECT p.id,
            'lead_organisation', p.lead_organisation, 'website', p.website,
            'contact_email', p.contact_email, 'founded_year', p.founded_year,
            'status', p.status, 'source_url', p.source_url, 'source_title', p.source_title,
-           'source_date', p.source_date, 'last_verified', p.last_verified,
-           'version', p.version)
+           'source_date', p.source_date, 'checked_on', p.checked_on,
+           'status_evidence_url', p.status_evidence_url,
+           'status_evidence_title', p.status_evidence_title,
+           'status_evidence_date', p.status_evidence_date,
+           'last_verified', p.last_verified, 'verified_by_id', p.verified_by_id,
+           'verification_note', p.verification_note, 'version', p.version)
        || jsonb_build_object(
            'themes', COALESCE(
                (SELECT jsonb_agg(t.theme_code ORDER BY t.theme_code)
                   FROM partnership_theme t WHERE t.partnership_id = p.id), '[]'::jsonb),
            'areas', COALESCE(
                (SELECT jsonb_agg(jsonb_build_object('code', pa.area_code, 'name', a.name,
-                                                    'note', pa.note)
+                                                    'note', pa.note, 'whole', pa.whole)
                                  ORDER BY pa.position, pa.area_code)
                   FROM partnership_area pa LEFT JOIN area a ON a.code = pa.area_code
                  WHERE pa.partnership_id = p.id), '[]'::jsonb),

@@ -13,6 +13,7 @@ SELECT c.area_code AS la_code,
        k.label AS kind_label,
        k.is_national,
        p.status,
+       p.currency,
        coalesce(
            array_agg(t.theme_code ORDER BY t.theme_code) FILTER (WHERE t.theme_code IS NOT NULL),
            CAST('{}' AS text[])
