@@ -257,13 +257,16 @@ async def _guard_form(
             request.cookies.get(csrf.COOKIE_NAME),
             data.get("csrf_token"),
             purpose,
+            min_seconds=settings.form_min_fill_seconds,
         )
     except csrf.FormTooFast as exc:
         return exc.detail, 403
     except csrf.FormExpired as exc:
         return exc.detail, 403
     try:
-        await ratelimit.hit(session, "submit", client_hash(request), ratelimit.SUBMIT)
+        await ratelimit.hit(
+            session, "submit", client_hash(request), ratelimit.submit_limit(settings)
+        )
     except RateLimited as exc:
         return exc.detail, 429
     return None, 200
@@ -631,7 +634,9 @@ async def api_submit(request: Request, session: SessionDep) -> JSONResponse:
     shown only once.
     """
     body = await read_body(request, submissions.MAX_JSON_BYTES)
-    await ratelimit.hit(session, "submit", client_hash(request), ratelimit.SUBMIT)
+    await ratelimit.hit(
+        session, "submit", client_hash(request), ratelimit.submit_limit(settings_of(request))
+    )
     try:
         payload = SubmissionIn.model_validate_json(body or b"{}")
     except ValidationError as exc:

@@ -18,8 +18,6 @@ import time
 from app.errors import Forbidden
 
 COOKIE_NAME = "pm_csrf"
-# Tests set this to 0; a person takes longer than this to read and fill in any of the forms.
-MIN_FILL_SECONDS = 3.0
 MAX_FORM_AGE_SECONDS = 24 * 3600
 _ISSUED = re.compile(r"[0-9]{1,12}")
 
@@ -53,8 +51,9 @@ def check_form_token(
     cookie: str | None,
     token: str | None,
     purpose: str,
+    *,
+    min_seconds: float,
     now: float | None = None,
-    min_seconds: float | None = None,
 ) -> None:
     """Accept the token or raise ``FormExpired`` (forged, missing, stale) or ``FormTooFast``."""
     if not cookie or not token or "." not in token:
@@ -70,8 +69,7 @@ def check_form_token(
         raise FormExpired(
             "This form is more than a day old. Check your answers and send them again."
         )
-    minimum = MIN_FILL_SECONDS if min_seconds is None else min_seconds
-    if age < minimum:
+    if age < min_seconds:
         raise FormTooFast(
             "That was quicker than we expected. Check your answers and send them again."
         )

@@ -10,7 +10,7 @@ import asyncio
 import re
 import uuid
 import xml.etree.ElementTree as ET
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import _moderation_helpers as shared
@@ -32,7 +32,7 @@ from typer.testing import CliRunner
 
 from app.cli import cli
 from app.errors import Conflict
-from app.services import accounts, moderation, ratelimit
+from app.services import accounts, moderation
 from app.services.snapshots import partnership_snapshot
 from app.settings import Settings
 
@@ -48,6 +48,7 @@ state = shared.state
 db = shared.db
 school = shared.school
 quick_forms = shared.quick_forms
+tune = shared.tune
 anon = shared.anon
 
 
@@ -300,8 +301,8 @@ async def test_wrong_password_and_lockout(
         assert missing.status_code == 403
 
 
-async def test_login_is_rate_limited_per_address(app: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ratelimit, "LOGIN_IP", ratelimit.Limit(3, 900))
+async def test_login_is_rate_limited_per_address(app: Any, tune: Callable[..., None]) -> None:
+    tune(login_rate_limit=3)
     async with new_client(app) as c:
         token = token_of((await c.get("/moderate/login")).text)
         codes = [
