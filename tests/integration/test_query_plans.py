@@ -66,7 +66,9 @@ def test_hot_query_uses_index(
     assert "Seq Scan on school" not in plan and "Seq Scan on trust" not in plan, plan
 
 
-@pytest.mark.parametrize("typed", ["Abbey", "Sheffield", "st marys", "Oasis Academy"])
+# Names as people type them. A phrase that most trust names resemble ("Oasis Academy") is rightly
+# answered by reading the trust table whole, so the cases are names that pick out a few rows.
+@pytest.mark.parametrize("typed", ["Abbey", "Sheffield", "st marys", "Ecclesfield"])
 def test_name_search_uses_the_trigram_indexes(conn: psycopg.Connection[Any], typed: str) -> None:
     plan = _plan(conn, "search_names", {"q": typed, "limit": 20})
     # Schools and trusts (thousands of rows each) are found through their pg_trgm GIN indexes, for both
