@@ -376,17 +376,6 @@ async def partnerships_near_members(
     )
 
 
-async def vocabulary(session: AsyncSession) -> tuple[list[RowMapping], list[RowMapping]]:
-    """Partnership kinds and themes with labels."""
-    kinds = await rows(
-        session,
-        "SELECT code, label, description, is_national FROM partnership_kind"
-        " ORDER BY is_national, label",
-    )
-    themes = await rows(session, "SELECT code, label, description FROM theme ORDER BY label")
-    return kinds, themes
-
-
 # Schools and trusts ------------------------------------------------------------------------
 
 

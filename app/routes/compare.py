@@ -20,6 +20,7 @@ from app.errors import AppError, InvalidInput
 from app.services import compare as comparing
 from app.services import similarity
 from app.services.versions import data_version
+from app.templating import render
 
 router = APIRouter()
 pages = APIRouter(include_in_schema=False)
@@ -108,16 +109,6 @@ async def _cached(
         (*key, version), build, media_type=media_type
     )
     response: Response = payload.respond(request)
-    return response
-
-
-def render(
-    request: Request, template: str, context: dict[str, Any], status: int = 200
-) -> HTMLResponse:
-    """Render one of this feature's pages."""
-    response: HTMLResponse = request.app.state.templates.TemplateResponse(
-        request, template, context, status_code=status
-    )
     return response
 
 

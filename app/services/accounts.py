@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import RateLimited, Unauthorised
 from app.services import ratelimit
-from app.services.csrf import hash_ip, hash_token
+from app.services.hashing import hash_ip, hash_token
 from app.settings import Settings
 
 MIN_PASSWORD_LENGTH = 12

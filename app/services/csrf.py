@@ -1,4 +1,4 @@
-"""Form protection: CSRF tokens, the minimum time to fill a form, and keyed hashes of IPs and tokens.
+"""Form protection: CSRF tokens and the minimum time to fill a form (hashes: ``hashing``).
 
 Public forms have no session, so they use a signed double-submit token: the browser holds a
 random cookie and each form carries ``<issued-at>.<HMAC(secret, cookie, purpose, issued-at)>``.
@@ -81,13 +81,3 @@ def check_session_token(expected: str, given: str | None) -> None:
         raise Forbidden(
             "The form's security token is missing or wrong. Reload the page and try again."
         )
-
-
-def hash_ip(secret: str, ip: str | None) -> str:
-    """A keyed hash of a client IP, so rate limits and audit rows never store the address."""
-    return hmac.new(secret.encode(), (ip or "unknown").encode(), hashlib.sha256).hexdigest()[:32]
-
-
-def hash_token(token: str) -> str:
-    """The stored form of a random secret token (status links, session cookies)."""
-    return hashlib.sha256(token.encode()).hexdigest()
