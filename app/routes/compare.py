@@ -19,7 +19,7 @@ from app.db import SessionDep
 from app.errors import AppError, InvalidInput
 from app.services import compare as comparing
 from app.services import similarity
-from app.services.versions import data_version
+from app.services.versions import cached
 from app.templating import render
 
 router = APIRouter()
@@ -104,10 +104,7 @@ async def _cached(
     media_type: str = "application/json",
 ) -> Response:
     """A payload from the app's cache, keyed by the data version as well as ``key``."""
-    version = await data_version(session)
-    payload = await request.app.state.cache.get_or_build(
-        (*key, version), build, media_type=media_type
-    )
+    payload = await cached(session, request.app.state.cache, key, build, media_type)
     response: Response = payload.respond(request)
     return response
 
