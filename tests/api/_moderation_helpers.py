@@ -114,7 +114,9 @@ def unique(prefix: str = "ModTest") -> str:
     return f"{prefix} {uuid.uuid4().hex[:8]}"
 
 
-def make_partnership(conn: psycopg.Connection[Any], name: str | None = None) -> dict[str, Any]:
+def make_partnership(
+    conn: psycopg.Connection[Any], name: str | None = None, area: str = TOWER_HAMLETS
+) -> dict[str, Any]:
     """A partnership at version 1 with its first revision, as the seed importer leaves one."""
     name = name or unique()
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
@@ -132,7 +134,7 @@ def make_partnership(conn: psycopg.Connection[Any], name: str | None = None) -> 
         conn.execute(
             "INSERT INTO partnership_area (partnership_id, area_code, position, note)"
             " VALUES (%s, %s, 0, '(part)')",
-            (pid, TOWER_HAMLETS),
+            (pid, area),
         )
         snap = partnership_snapshot(conn, pid)
         conn.execute(
