@@ -20,6 +20,11 @@ fi
 .venv/bin/mypy app
 mkdir -p var
 .venv/bin/python scripts/rowcounts.py > var/rowcounts.before
-.venv/bin/pytest --cov=app --cov-report=term:skip-covered "$@"
-.venv/bin/python scripts/rowcounts.py --compare var/rowcounts.before
-echo "row counts unchanged by the test run"
+status=0
+.venv/bin/pytest --cov=app --cov-report=term:skip-covered "$@" || status=$?
+if .venv/bin/python scripts/rowcounts.py --compare var/rowcounts.before; then
+  echo "row counts unchanged by the test run"
+else
+  status=1
+fi
+exit "$status"
