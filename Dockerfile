@@ -14,7 +14,10 @@ RUN python -m venv /venv
 COPY pyproject.toml README.md ./
 COPY app ./app
 # Dependencies only: the app itself runs from /srv so templates, static and migrations sit beside it.
-RUN /venv/bin/pip install --no-cache-dir . && /venv/bin/pip uninstall -y partnerships-map
+# The web image leaves out the importers' geospatial stack; build with EXTRAS=ingest to import.
+ARG EXTRAS=""
+RUN /venv/bin/pip install --no-cache-dir ".${EXTRAS:+[$EXTRAS]}" \
+    && /venv/bin/pip uninstall -y partnerships-map
 
 FROM python:3.11-slim AS runtime
 ENV PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 PATH=/venv/bin:$PATH PYTHONPATH=/srv \

@@ -30,4 +30,5 @@ db-stop:
 
 clean:          ## stop the cluster and remove var/ (all local data)
 	-.venv/bin/partnerships-map db stop
+	if [ -L var/pg ]; then rm -rf "$$(readlink -f var/pg)"; fi
 	rm -rf var

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 import time
 from pathlib import Path
@@ -14,6 +15,9 @@ from rich.table import Table
 
 from app import cluster
 from app.settings import Settings, get_settings
+
+# What the importers need beyond the web app's dependencies (the ``ingest`` extra).
+INGEST_STACK = ("shapely", "geopandas", "pyogrio", "pandas", "pyarrow", "openpyxl")
 
 cli = typer.Typer(
     help="Partnerships Map: a map of England's local education partnerships.",
@@ -132,6 +136,12 @@ def import_data(
     from app.ingest import IMPORTER_MODULES, get_importer
     from app.ingest.base import run_importer
 
+    missing = [m for m in INGEST_STACK if importlib.util.find_spec(m) is None]
+    if missing:
+        _fail(
+            f"the importers need {', '.join(missing)}: install the ingest extra "
+            "(pip install '.[ingest]'; scripts/setup.sh does)"
+        )
     settings = get_settings()
     source_dir = (source or settings.geodata_dir).resolve()
     if not source_dir.is_dir():

@@ -3,10 +3,15 @@
 PostgreSQL refuses to run as root, so when we are root every server command runs as the
 ``postgres`` OS user (created by Debian's postgresql package) and the data directory is
 owned by it. The cluster listens on loopback only, on its own port, with trust auth.
+
+A clone under a folder the ``postgres`` user cannot enter (``/root`` is mode 700 on Debian)
+keeps its cluster under ``/var/lib/postgresql/partnerships-map/`` instead, one folder per
+clone, with ``var/pg`` a symbolic link to it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -16,6 +21,7 @@ from pathlib import Path
 from app.settings import Settings
 
 PG_BIN_CANDIDATES = [Path("/usr/lib/postgresql/15/bin"), Path("/usr/local/bin"), Path("/usr/bin")]
+SERVER_HOME = Path("/var/lib/postgresql")  # the postgres user's home on Debian
 
 
 class ClusterError(RuntimeError):
@@ -60,12 +66,50 @@ def is_running(settings: Settings) -> bool:
     return _run([pg_bin("pg_ctl"), "-D", str(pgdata), "status"], check=False).returncode == 0
 
 
+def _server_can_enter(folder: Path) -> bool:
+    """True when the server's OS user can reach ``folder`` (search permission all the way)."""
+    if os.geteuid() != 0:
+        return True
+    probe = subprocess.run(
+        ["runuser", "-u", "postgres", "--", "test", "-x", str(folder)],
+        capture_output=True,
+        check=False,
+    )
+    return probe.returncode == 0
+
+
+def _place_where_server_can_enter(settings: Settings) -> Path:
+    """Make the data directory under the server user's home and link ``db_dir`` to it."""
+    link = settings.db_dir.absolute()
+    if not (SERVER_HOME.is_dir() and _server_can_enter(SERVER_HOME)):
+        raise ClusterError(
+            f"The postgres user cannot enter {link.parent}: clone the project into a folder "
+            "it can reach (such as /srv or /opt), or set APP_DB_DIR to one."
+        )
+    if link.is_dir() and not any(link.iterdir()):
+        link.rmdir()  # left empty by an earlier attempt
+    if link.exists() or link.is_symlink():
+        raise ClusterError(
+            f"The postgres user cannot enter {link}: move it away or set APP_DB_DIR "
+            "to a folder the postgres user can reach."
+        )
+    digest = hashlib.sha256(str(link).encode()).hexdigest()[:12]
+    target = SERVER_HOME / "partnerships-map" / f"{link.parent.parent.name}-{digest}"
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.chown(target.parent, "postgres", "postgres")
+    link.parent.mkdir(parents=True, exist_ok=True)
+    link.symlink_to(target, target_is_directory=True)
+    return target
+
+
 def init(settings: Settings) -> bool:
     """Create the cluster if it does not exist; return True when it was created now."""
     pgdata = data_dir(settings)
     if (pgdata / "PG_VERSION").exists():
         return False
     pgdata.mkdir(parents=True, exist_ok=True)
+    if not _server_can_enter(pgdata.parent):
+        pgdata = _place_where_server_can_enter(settings)
     if os.geteuid() == 0:
         shutil.chown(pgdata, "postgres", "postgres")
         pgdata.chmod(0o700)

@@ -39,6 +39,15 @@ class Settings(BaseSettings):
     smtp_password: str = ""
     mail_from: str = ""
     moderator_notify_email: str = ""
+    # Abuse controls and sessions: production values here; the test suite sets its own.
+    submit_rate_limit: int = Field(default=20, description="Suggestions per client per window.")
+    submit_rate_window_s: int = 3600
+    login_rate_limit: int = Field(default=20, description="Sign-in attempts per client per window.")
+    login_rate_window_s: int = 900
+    form_min_fill_seconds: float = Field(
+        default=3.0, description="A person takes longer than this to read and fill in a form."
+    )
+    moderator_session_hours: int = 12
 
     @model_validator(mode="after")
     def _no_default_secret_in_production(self) -> Settings:

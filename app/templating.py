@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import hashlib
 from functools import lru_cache
+from typing import Any
 
+from fastapi import Request
+from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from app.settings import PROJECT_ROOT, Settings
@@ -46,3 +49,20 @@ def make_templates(settings: Settings) -> Jinja2Templates:
     )
     templates.env.filters.update(num=format_value, share=format_share)
     return templates
+
+
+def render(
+    request: Request,
+    template: str,
+    context: dict[str, Any],
+    status: int = 200,
+    *,
+    no_store: bool = False,
+) -> HTMLResponse:
+    """Render a page with the app's templates; ``no_store`` for personal or fast-changing pages."""
+    response: HTMLResponse = request.app.state.templates.TemplateResponse(
+        request, template, context, status_code=status
+    )
+    if no_store:
+        response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Run the whole test suite on a throwaway database: set up, import, pytest, drop.
+# Run the whole test suite on a throwaway database: set up, import, pytest with coverage.
+# The tests work on a scratch copy of the imported database; the row counts of the imported one
+# are compared before and after, so a test that leaves rows behind fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export APP_ENVIRONMENT=test
@@ -16,4 +18,13 @@ fi
 .venv/bin/ruff check .
 .venv/bin/ruff format --check .
 .venv/bin/mypy app
-.venv/bin/pytest "$@"
+mkdir -p var
+.venv/bin/python scripts/rowcounts.py > var/rowcounts.before
+status=0
+.venv/bin/pytest --cov=app --cov-report=term:skip-covered "$@" || status=$?
+if .venv/bin/python scripts/rowcounts.py --compare var/rowcounts.before; then
+  echo "row counts unchanged by the test run"
+else
+  status=1
+fi
+exit "$status"

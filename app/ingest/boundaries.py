@@ -18,6 +18,7 @@ import pandas as pd
 import shapely
 from pyogrio.errors import DataSourceError
 
+from app.codes import RECODED_2025
 from app.ingest.base import Context, Importer, ImportFailed
 
 CTYUA = "fingertipsnext/Counties_and_Unitary_Authorities_December_2023_Boundaries_UK_BSC_4952317392296043005.geo.json"
@@ -32,9 +33,6 @@ HIERARCHY = "dfer/geo_hierarchy.csv"
 # Zoom band -> simplification tolerance in metres (about one screen pixel at that zoom).
 # Above the last band the import's own geometry (ONS BSC, ~200 m) is served.
 ZOOM_BANDS: dict[int, float] = {6: 1500.0, 8: 400.0, 10: 100.0}
-
-# The 2025 codes for Barnsley and Sheffield; the boundary files use the older ones.
-RECODED_2025 = {"E08000038": "E08000016", "E08000039": "E08000019"}
 
 # Non-mayoral combined county authorities in the May 2025 lookup.
 NON_MAYORAL = {"E47000015", "E47000018"}

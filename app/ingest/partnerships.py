@@ -46,6 +46,7 @@ from typing import Any
 import psycopg
 from psycopg.types.json import Jsonb
 
+from app.codes import GSS_CODE, RECODED_2025_EITHER_WAY
 from app.ingest.base import Context, Importer, ImportFailed, Summary
 from app.services.snapshots import partnership_snapshots
 from app.settings import PROJECT_ROOT
@@ -77,12 +78,7 @@ STATUSES = ("active", "ended", "unknown")
 SERVED_LEVELS = ("local_authority", "district")
 MIN_FOUNDED_YEAR = 1800
 # Barnsley and Sheffield were recoded in 2025; the boundaries use one vintage, a row may use the other.
-AREA_RECODES = {
-    "E08000038": "E08000016",
-    "E08000039": "E08000019",
-    "E08000016": "E08000038",
-    "E08000019": "E08000039",
-}
+AREA_RECODES = RECODED_2025_EITHER_WAY
 FIRST_CHANGE = "seed import"
 LATER_CHANGE = "seed register update"
 INVALID_ROWS = "invalid rows"
@@ -102,7 +98,7 @@ SELECT k.label, count(p.id), k.network_size, k.network_size_approx
  GROUP BY k.code ORDER BY k.label
 """
 
-_GSS_CODE = re.compile(r"^E[0-9]{8}$")
+_GSS_CODE = GSS_CODE
 _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _PARTIAL_DATE = re.compile(r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")
 _QUALIFIER = re.compile(r"^(?P<name>.*?)\s*\((?P<note>[^()]*)\)\s*$")

@@ -18,13 +18,13 @@ from typing import Any
 
 import psycopg
 
+from app.codes import ENGLAND
 from app.ingest.base import Context, Importer, ImportFailed, copy_rows
 from app.postcodes import POSTCODE_PATTERN, normalise_outcode
 
 CSV_GLOB = "codepoint_open/Data/CSV/*.csv.gz"
 METADATA_FILE = "codepoint_open/Doc/metadata.txt"
 DISTRICTS_FILE = "doogal_postcode_districts/Postcode districts.csv"
-ENGLAND = "E92000001"
 BNG_SRID = 27700
 WGS84_SRID = 4326
 CHUNK_BYTES = 1 << 20

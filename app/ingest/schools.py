@@ -38,6 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from app.codes import RECODED_2025
 from app.ingest.base import Context, Importer, ImportFailed, copy_rows
 from app.ingest.placing import NEAREST_WITHIN_M, Placed, locate
 from app.ingest.trusts import ACADEMY_TRUST_TYPES, clean_text, parse_gias_date
@@ -103,10 +104,6 @@ _GIAS_PHASE = {
     "Not applicable": None,
 }
 _ACADEMY_FLAG = {"Academy": True, "LA Maintained": False, "Independent": False}
-
-# Barnsley and Sheffield were recoded in 2025; Code-Point Open uses the new codes, the
-# boundaries the old ones.
-RECODED_2025 = {"E08000038": "E08000016", "E08000039": "E08000019"}
 
 # What each fact's provenance says. Pages show these, so they name source and vintage.
 SOURCE_CODEPOINT = "OS Code-Point Open 2025.4 (Oct 2025)"

@@ -21,8 +21,10 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from app.codes import ENGLAND, RECODED_2025_EITHER_WAY
 from app.ingest.base import Context, Importer, ImportFailed, copy_rows
 from app.models import POLARITIES
+from app.text import paragraphs
 
 LAIT_FILE = "lait/bds_long_0.parquet"
 DICTIONARY_FILE = "lait/lait_data_dictionary.csv"
@@ -31,7 +33,6 @@ LA_FILE = "mysociety/uk_local_authorities_future.csv"
 RUC_FILE = "mysociety/la_ruc.csv"
 
 COVERAGE_THRESHOLD = 0.9
-ENGLAND = "E92000001"
 
 # DfE aggregate "LA numbers" in LAIT -> GSS codes. 987/988 (Inner/Outer London) have no area.
 AGGREGATES: dict[int, str] = {
@@ -50,10 +51,7 @@ FIRST_AGGREGATE_NUMBER = 970
 
 # Codes a source may use for an area that ``area`` holds under another code.
 CODE_ALIASES: dict[str, str] = {
-    "E08000038": "E08000016",  # Barnsley, recoded 2025
-    "E08000039": "E08000019",  # Sheffield, recoded 2025
-    "E08000016": "E08000038",
-    "E08000019": "E08000039",
+    **RECODED_2025_EITHER_WAY,  # Barnsley and Sheffield, recoded 2025
     "E10000002": "E06000060",  # Buckinghamshire county (2019) -> unitary (2020), same area
     "E10000023": "E06000065",  # North Yorkshire county (2019) -> unitary (2023), same area
     "E10000027": "E06000066",  # Somerset county (2019) -> unitary (2023), same area
@@ -289,12 +287,7 @@ def polarity_from_dictionary(text: object) -> str:
     return DICTIONARY_POLARITY.get(key.strip().lower(), "neutral")
 
 
-def clean_text(text: object) -> str:
-    """Spaces collapsed within lines, at most one blank line between paragraphs; '' for blank."""
-    if text is None or (isinstance(text, float) and math.isnan(text)):
-        return ""
-    lines = [" ".join(line.split()) for line in str(text).replace("\r", "").split("\n")]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+clean_text = paragraphs
 
 
 def label_from_title(title: object) -> str:

@@ -39,6 +39,7 @@ from typing import Any
 from app.ingest.base import Context, Importer, ImportFailed, copy_rows
 from app.ingest.placing import Placed, locate
 from app.postcodes import normalise_postcode
+from app.text import one_line
 
 GROUPS_FILE = "sap_sector/EstablishmentGroupLinks.json"
 REQUIRED_KEYS = frozenset(
@@ -122,10 +123,7 @@ class Group:
 
 def clean_text(value: object) -> str | None:
     """A source value with runs of whitespace made one space and trimmed; None when empty."""
-    if value is None:
-        return None
-    text = " ".join(str(value).split())
-    return text or None
+    return one_line(value) or None
 
 
 def parse_gias_date(value: object) -> dt.date | None:

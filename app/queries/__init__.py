@@ -13,6 +13,8 @@ from typing import Any
 from sqlalchemy import RowMapping, TextClause, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.codes import ENGLAND
+
 SQL_DIR = Path(__file__).parent / "sql"
 
 
@@ -142,7 +144,7 @@ async def area_school_stats(session: AsyncSession, code: str, level: str) -> lis
     if column is None:  # combined authority, region or England: through the LA
         where = (
             "s.la_code IN (SELECT code FROM area WHERE level = 'local_authority'"
-            " AND (combined_authority_code = :code OR region_code = :code OR :code = 'E92000001'))"
+            " AND (combined_authority_code = :code OR region_code = :code OR :code = :england))"
         )
         if level == "combined_authority":
             where = (
@@ -165,6 +167,7 @@ async def area_school_stats(session: AsyncSession, code: str, level: str) -> lis
         GROUP BY 1 ORDER BY 2 DESC
         """,
         code=code,
+        england=ENGLAND,
     )
 
 
@@ -194,7 +197,7 @@ async def area_indicators(
             ORDER BY ai.indicator_code, ai.period DESC
         )
         SELECT i.code, i.label, i.unit, i.polarity, i.source, i.topic, l.period, l.value,
-               (SELECT value FROM area_indicator e WHERE e.area_code = 'E92000001'
+               (SELECT value FROM area_indicator e WHERE e.area_code = :england
                   AND e.indicator_code = i.code AND e.period = l.period) AS england,
                (SELECT value FROM area_indicator r WHERE r.area_code = :region
                   AND r.indicator_code = i.code AND r.period = l.period) AS region
@@ -203,6 +206,7 @@ async def area_indicators(
         """,
         code=code,
         region=region_code,
+        england=ENGLAND,
     )
 
 
@@ -390,20 +394,6 @@ async def partnerships_near_members(
     return await rows(
         session, sql("partnerships_near_members"), x=x, y=y, radius_m=radius_m, limit=limit
     )
-
-
-async def vocabulary(session: AsyncSession) -> tuple[list[RowMapping], list[RowMapping]]:
-    """Partnership kinds and themes with labels."""
-    kinds = await rows(
-        session,
-        "SELECT k.code, k.label, k.description, k.is_national, k.network_size,"
-        " k.network_size_approx, k.network_size_source,"
-        " (SELECT count(*) FROM partnership p WHERE p.kind = k.code AND p.currency <> 'ended')"
-        " AS recorded"
-        " FROM partnership_kind k ORDER BY k.is_national, k.label",
-    )
-    themes = await rows(session, "SELECT code, label, description FROM theme ORDER BY label")
-    return kinds, themes
 
 
 # Schools and trusts ------------------------------------------------------------------------

@@ -19,7 +19,8 @@ from app.db import SessionDep
 from app.errors import AppError, InvalidInput
 from app.services import compare as comparing
 from app.services import landscape, similarity
-from app.services.versions import data_version
+from app.services.versions import cached
+from app.templating import render
 
 router = APIRouter()
 pages = APIRouter(include_in_schema=False)
@@ -103,21 +104,8 @@ async def _cached(
     media_type: str = "application/json",
 ) -> Response:
     """A payload from the app's cache, keyed by the data version as well as ``key``."""
-    version = await data_version(session)
-    payload = await request.app.state.cache.get_or_build(
-        (*key, version), build, media_type=media_type
-    )
+    payload = await cached(session, request.app.state.cache, key, build, media_type)
     response: Response = payload.respond(request)
-    return response
-
-
-def render(
-    request: Request, template: str, context: dict[str, Any], status: int = 200
-) -> HTMLResponse:
-    """Render one of this feature's pages."""
-    response: HTMLResponse = request.app.state.templates.TemplateResponse(
-        request, template, context, status_code=status
-    )
     return response
 
 

@@ -131,7 +131,7 @@ async def login(request: Request, session: SessionDep) -> Response:
     response.set_cookie(
         accounts.SESSION_COOKIE,
         new.token,
-        max_age=int(accounts.session_lifetime().total_seconds()),
+        max_age=int(accounts.session_lifetime(settings_of(request)).total_seconds()),
         httponly=True,
         samesite="lax",
         secure=is_https(request),

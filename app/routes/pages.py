@@ -10,20 +10,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from app import queries
 from app.db import SessionDep
 from app.errors import AppError, InvalidInput
+from app.queries.vocab import load_vocabulary
 from app.services import areas, landscape, nearby, partnerships, schools, search, similarity
+from app.templating import render
 
 router = APIRouter(include_in_schema=False)
-
-
-def render(
-    request: Request, template: str, context: dict[str, Any], status: int = 200
-) -> HTMLResponse:
-    """Render a template with the request and site-wide values."""
-    templates = request.app.state.templates
-    response: HTMLResponse = templates.TemplateResponse(
-        request, template, context, status_code=status
-    )
-    return response
 
 
 def _flag(value: str | None) -> bool:
@@ -42,7 +33,8 @@ async def home(
     area: Annotated[str | None, Query(max_length=9)] = None,
 ) -> HTMLResponse:
     """The map, its filters and the list of partnerships it shows (the list works alone)."""
-    kinds, themes = await queries.vocabulary(session)
+    known = await load_vocabulary(session)
+    kinds, themes = known.kinds, known.themes
     errors: list[str] = []
     try:
         filters = await partnerships.make_filters(
@@ -82,7 +74,8 @@ async def home(
 @router.get("/embed", response_class=HTMLResponse)
 async def embed(request: Request, session: SessionDep) -> HTMLResponse:
     """A bare map view for partners' websites: framable, not indexed."""
-    kinds, themes = await queries.vocabulary(session)
+    known = await load_vocabulary(session)
+    kinds, themes = known.kinds, known.themes
     response = render(request, "embed.html", {"kinds": kinds, "themes": themes})
     response.headers["X-Robots-Tag"] = "noindex"
     return response

@@ -15,6 +15,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
+from app import templating
 from app.db import SessionDep
 from app.errors import AppError, Forbidden, InvalidInput, NotFound, RateLimited
 from app.models import MEMBER_TYPES
@@ -32,7 +33,7 @@ from app.schemas import (
     form_field_id,
     whole_number,
 )
-from app.services import csrf, ratelimit, submissions
+from app.services import csrf, hashing, ratelimit, submissions
 from app.services.landscape import FORM_LABELS
 from app.services.submissions import Vocab
 from app.settings import Settings
@@ -60,18 +61,14 @@ def settings_of(request: Request) -> Settings:
 def client_hash(request: Request) -> str:
     """The keyed hash of the client's IP address (the address itself is never stored)."""
     host = request.client.host if request.client else None
-    return csrf.hash_ip(settings_of(request).secret_key, host)
+    return hashing.hash_ip(settings_of(request).secret_key, host)
 
 
 def render(
     request: Request, template: str, context: dict[str, Any], status: int = 200
 ) -> HTMLResponse:
     """Render a page; these pages are personal or change often, so they are never cached."""
-    response: HTMLResponse = request.app.state.templates.TemplateResponse(
-        request, template, context, status_code=status
-    )
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return templating.render(request, template, context, status, no_store=True)
 
 
 async def read_body(request: Request, cap: int) -> bytes:
@@ -259,13 +256,16 @@ async def _guard_form(
             request.cookies.get(csrf.COOKIE_NAME),
             data.get("csrf_token"),
             purpose,
+            min_seconds=settings.form_min_fill_seconds,
         )
     except csrf.FormTooFast as exc:
         return exc.detail, 403
     except csrf.FormExpired as exc:
         return exc.detail, 403
     try:
-        await ratelimit.hit(session, "submit", client_hash(request), ratelimit.SUBMIT)
+        await ratelimit.hit(
+            session, "submit", client_hash(request), ratelimit.submit_limit(settings)
+        )
     except RateLimited as exc:
         return exc.detail, 429
     return None, 200
@@ -636,7 +636,9 @@ async def api_submit(request: Request, session: SessionDep) -> JSONResponse:
     shown only once.
     """
     body = await read_body(request, submissions.MAX_JSON_BYTES)
-    await ratelimit.hit(session, "submit", client_hash(request), ratelimit.SUBMIT)
+    await ratelimit.hit(
+        session, "submit", client_hash(request), ratelimit.submit_limit(settings_of(request))
+    )
     try:
         payload = SubmissionIn.model_validate_json(body or b"{}")
     except ValidationError as exc:

@@ -25,14 +25,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import RateLimited, Unauthorised
 from app.services import ratelimit
-from app.services.csrf import hash_ip, hash_token
+from app.services.hashing import hash_ip, hash_token
 from app.settings import Settings
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024
 MAX_FAILED_LOGINS = 5
 LOCK_MINUTES = 15
-SESSION_HOURS = 12
 SESSION_COOKIE = "pm_moderator"
 
 _hasher = PasswordHasher()
@@ -142,7 +141,7 @@ async def sign_in(
 ) -> NewSession:
     """Check the credentials and start a session; ``Unauthorised`` or ``RateLimited`` otherwise."""
     client = hash_ip(settings.secret_key, client_ip)
-    await ratelimit.hit(session, "login", client, ratelimit.LOGIN_IP)
+    await ratelimit.hit(session, "login", client, ratelimit.login_limit(settings))
     address = email.strip().lower()
     password = password[:MAX_PASSWORD_LENGTH]
     # PostgreSQL text cannot hold NUL, so no account has such an address.
@@ -210,7 +209,12 @@ async def sign_in(
             "INSERT INTO moderator_session (token_hash, moderator_id, csrf_token, expires_at)"
             " VALUES (:t, :m, :c, now() + make_interval(hours => :h))"
         ),
-        {"t": hash_token(token), "m": row.id, "c": csrf_token, "h": SESSION_HOURS},
+        {
+            "t": hash_token(token),
+            "m": row.id,
+            "c": csrf_token,
+            "h": settings.moderator_session_hours,
+        },
     )
     await session.execute(
         text("DELETE FROM moderator_session WHERE moderator_id = :m AND expires_at < now()"),
@@ -266,6 +270,6 @@ async def sign_out(session: AsyncSession, token: str | None) -> None:
     await session.commit()
 
 
-def session_lifetime() -> dt.timedelta:
+def session_lifetime(settings: Settings) -> dt.timedelta:
     """How long a moderator session lasts."""
-    return dt.timedelta(hours=SESSION_HOURS)
+    return dt.timedelta(hours=settings.moderator_session_hours)

@@ -17,9 +17,9 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import queries
+from app.codes import ENGLAND
 from app.errors import InvalidInput
 from app.services.similarity import (
-    ENGLAND,
     IndicatorInfo,
     LocalAuthority,
     Matrix,

@@ -1,4 +1,4 @@
-"""Form protection: CSRF tokens, the minimum time to fill a form, and keyed hashes of IPs and tokens.
+"""Form protection: CSRF tokens and the minimum time to fill a form (hashes: ``hashing``).
 
 Public forms have no session, so they use a signed double-submit token: the browser holds a
 random cookie and each form carries ``<issued-at>.<HMAC(secret, cookie, purpose, issued-at)>``.
@@ -18,8 +18,6 @@ import time
 from app.errors import Forbidden
 
 COOKIE_NAME = "pm_csrf"
-# Tests set this to 0; a person takes longer than this to read and fill in any of the forms.
-MIN_FILL_SECONDS = 3.0
 MAX_FORM_AGE_SECONDS = 24 * 3600
 _ISSUED = re.compile(r"[0-9]{1,12}")
 
@@ -53,8 +51,9 @@ def check_form_token(
     cookie: str | None,
     token: str | None,
     purpose: str,
+    *,
+    min_seconds: float,
     now: float | None = None,
-    min_seconds: float | None = None,
 ) -> None:
     """Accept the token or raise ``FormExpired`` (forged, missing, stale) or ``FormTooFast``."""
     if not cookie or not token or "." not in token:
@@ -70,8 +69,7 @@ def check_form_token(
         raise FormExpired(
             "This form is more than a day old. Check your answers and send them again."
         )
-    minimum = MIN_FILL_SECONDS if min_seconds is None else min_seconds
-    if age < minimum:
+    if age < min_seconds:
         raise FormTooFast(
             "That was quicker than we expected. Check your answers and send them again."
         )
@@ -83,13 +81,3 @@ def check_session_token(expected: str, given: str | None) -> None:
         raise Forbidden(
             "The form's security token is missing or wrong. Reload the page and try again."
         )
-
-
-def hash_ip(secret: str, ip: str | None) -> str:
-    """A keyed hash of a client IP, so rate limits and audit rows never store the address."""
-    return hmac.new(secret.encode(), (ip or "unknown").encode(), hashlib.sha256).hexdigest()[:32]
-
-
-def hash_token(token: str) -> str:
-    """The stored form of a random secret token (status links, session cookies)."""
-    return hashlib.sha256(token.encode()).hexdigest()

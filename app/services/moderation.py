@@ -21,6 +21,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.queries.vocab import load_vocabulary
 from app.schemas import (
     COUNCIL_ROLE_LABELS,
     MEMBER_ROLE_LABELS,
@@ -375,14 +376,8 @@ class Review:
 
 async def vocabulary_labels(session: AsyncSession) -> tuple[dict[str, str], dict[str, str]]:
     """The labels of partnership kinds and themes, by code."""
-    kinds: dict[str, str] = {
-        r.code: r.label
-        for r in await session.execute(text("SELECT code, label FROM partnership_kind"))
-    }
-    themes: dict[str, str] = {
-        r.code: r.label for r in await session.execute(text("SELECT code, label FROM theme"))
-    }
-    return kinds, themes
+    known = await load_vocabulary(session)
+    return known.kind_labels, known.theme_labels
 
 
 async def _base_record(session: AsyncSession, submission: dict[str, Any]) -> dict[str, Any] | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import orjson
@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app import queries
 from app.cache import Payload, PayloadCache
 from app.errors import InvalidInput, NotFound
+from app.queries.vocab import load_vocabulary
 from app.services.currency import currency_label, network_phrase
 from app.services.versions import GEOJSON, cached
 
@@ -103,18 +104,18 @@ async def make_filters(
     themes = split_list(theme)
     kinds = split_list(kind)
     if themes or kinds:  # the vocabulary is only read when there is something to check
-        kinds_known, themes_known = await queries.vocabulary(session)
-        bad_themes = set(themes) - {t["code"] for t in themes_known}
+        known = await load_vocabulary(session)
+        bad_themes = set(themes) - set(known.theme_labels)
         if bad_themes:
             raise InvalidInput(
                 f"Unknown theme: {', '.join(sorted(bad_themes))}. See /api/v1/vocabulary."
             )
-        bad_kinds = set(kinds) - {k["code"] for k in kinds_known}
+        bad_kinds = set(kinds) - set(known.kind_labels)
         if bad_kinds:
             raise InvalidInput(
                 f"Unknown kind: {', '.join(sorted(bad_kinds))}. See /api/v1/vocabulary."
             )
-        if any(k["is_national"] for k in kinds_known if k["code"] in kinds):
+        if any(k.is_national for k in known.kinds if k.code in kinds):
             national = True  # asking for a national kind by name shows it
     if area is not None:
         area = area.strip().upper()
@@ -130,8 +131,11 @@ async def make_filters(
 
 async def vocabulary(session: AsyncSession) -> dict[str, list[dict[str, Any]]]:
     """Partnership kinds (with the national flag) and themes, with labels."""
-    kinds, themes = await queries.vocabulary(session)
-    return {"kinds": [dict(k) for k in kinds], "themes": [dict(t) for t in themes]}
+    known = await load_vocabulary(session)
+    return {
+        "kinds": [asdict(k) for k in known.kinds],
+        "themes": [asdict(t) for t in known.themes],
+    }
 
 
 async def listing(session: AsyncSession, filters: Filters) -> list[dict[str, Any]]:

@@ -15,6 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import RateLimited
+from app.settings import Settings
 
 
 @dataclass(frozen=True)
@@ -25,9 +26,15 @@ class Limit:
     window_s: int
 
 
-# Tests lower these with monkeypatch.
-SUBMIT = Limit(hits=20, window_s=3600)
-LOGIN_IP = Limit(hits=20, window_s=900)
+def submit_limit(settings: Settings) -> Limit:
+    """How many suggestions one client may send per window."""
+    return Limit(settings.submit_rate_limit, settings.submit_rate_window_s)
+
+
+def login_limit(settings: Settings) -> Limit:
+    """How many sign-in attempts one client may make per window."""
+    return Limit(settings.login_rate_limit, settings.login_rate_window_s)
+
 
 _HIT_SQL = text(
     """

@@ -13,11 +13,12 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import queries
+from app.codes import GSS_CODE
 from app.errors import InvalidInput
 from app.postcodes import normalise_outcode, normalise_postcode, normalise_sector
 
 MAX_QUERY_LENGTH = 100
-GSS = re.compile(r"^[Ee]\d{8}$")
+GSS = re.compile(GSS_CODE.pattern, re.IGNORECASE)
 URN = re.compile(r"^\d{6}$")
 LAESTAB = re.compile(r"^(\d{3})\s*/?\s*(\d{4})$")
 UID = re.compile(r"^\d{1,5}$")

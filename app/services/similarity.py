@@ -20,7 +20,6 @@ LA itself lacks. The standardised matrix is built from one query and cached per 
 from __future__ import annotations
 
 import math
-import re
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -32,15 +31,15 @@ from sqlalchemy import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import queries
+from app.codes import ENGLAND, GSS_CODE
 from app.errors import InvalidInput, NotFound
+from app.queries.vocab import load_vocabulary
 from app.services.currency import is_complete, network_phrase
 from app.services.versions import data_version
 
-ENGLAND = "E92000001"
 MIN_K = 1
 MAX_K = 50
 DEFAULT_K = 10
-GSS_CODE = re.compile(r"^E[0-9]{8}$")
 CLOSENESS_LABELS = {
     "extremely_close": "Extremely close",
     "very_close": "Very close",
@@ -946,11 +945,8 @@ async def default_overlap(session: AsyncSession, matrix: Matrix | None = None) -
 
 async def vocabulary(session: AsyncSession) -> dict[str, dict[str, str]]:
     """Theme labels by code in label order; kind labels by code, local kinds first."""
-    kinds, themes = await queries.vocabulary(session)
-    return {
-        "theme": {r["code"]: r["label"] for r in themes},
-        "kind": {r["code"]: r["label"] for r in kinds},
-    }
+    known = await load_vocabulary(session)
+    return {"theme": known.theme_labels, "kind": known.kind_labels}
 
 
 # Gap analysis -------------------------------------------------------------------------------
@@ -1122,16 +1118,10 @@ class _KindInfo:
 
 
 async def _kind_info(session: AsyncSession) -> dict[str, _KindInfo]:
-    kinds, _ = await queries.vocabulary(session)
+    known = await load_vocabulary(session)
     return {
-        k["code"]: _KindInfo(
-            k["label"],
-            bool(k["is_national"]),
-            k["network_size"],
-            bool(k["network_size_approx"]),
-            int(k["recorded"]),
-        )
-        for k in kinds
+        k.code: _KindInfo(k.label, k.is_national, k.network_size, k.network_size_approx, k.recorded)
+        for k in known.kinds
     }
 
 

@@ -28,8 +28,10 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.codes import GSS_CODE
 from app.errors import Conflict, InvalidInput, NotFound
 from app.models import COLLABORATION_FORMS, COUNCIL_ROLES, MEMBER_TYPES, PARTNERSHIP_STATUSES
+from app.queries.vocab import load_vocabulary
 from app.schemas import (
     MEMBER_ROLE_LABELS,
     SUBMISSION_STATUS_LABELS,
@@ -40,8 +42,9 @@ from app.schemas import (
     whole_number,
 )
 from app.services import snapshots
-from app.services.csrf import hash_token
+from app.services.hashing import hash_token
 from app.settings import Settings
+from app.text import one_line
 
 log = logging.getLogger(__name__)
 SQL_DIR = Path(__file__).resolve().parent.parent / "queries" / "sql"
@@ -66,8 +69,7 @@ REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O
 
 _LINK = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>\"']+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-_SPACES = re.compile(r"[ \t\u00a0]+")
-_GSS = re.compile(r"^E[0-9]{8}$")
+_GSS = GSS_CODE
 
 RECORD_FIELDS = (
     "name",
@@ -106,16 +108,15 @@ class Vocab:
 
 async def load_vocab(session: AsyncSession) -> Vocab:
     """The kinds, themes and areas from the database (they are data, not code)."""
-    kinds = (await session.execute(text("SELECT code, label FROM partnership_kind"))).all()
-    themes = (await session.execute(text("SELECT code, label FROM theme ORDER BY label"))).all()
+    known = await load_vocabulary(session)
     areas = (
         await session.execute(
             text("SELECT code, name, level, parent_code, region_code FROM area ORDER BY name, code")
         )
     ).all()
     return Vocab(
-        kinds={k.code: k.label for k in sorted(kinds, key=lambda k: k.label)},
-        themes={t.code: t.label for t in themes},
+        kinds={k.code: k.label for k in sorted(known.kinds, key=lambda k: k.label)},
+        themes=known.theme_labels,
         areas={
             a.code: AreaRef(a.code, a.name, a.level, a.parent_code, a.region_code) for a in areas
         },
@@ -151,7 +152,7 @@ def clean(value: str | None, single_line: bool = False) -> str:
         return ""
     text_ = _CONTROL.sub("", str(value)).replace("\r\n", "\n").replace("\r", "\n")
     if single_line:
-        text_ = " ".join(_SPACES.sub(" ", text_).split())
+        text_ = one_line(text_)
     return text_.strip()
 
 

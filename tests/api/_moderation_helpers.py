@@ -1,8 +1,9 @@
 """Fixtures and helpers shared by the submissions and moderation API tests.
 
 A test module imports the fixtures it uses by name; pytest then gives that module its own
-module-scoped app and database connection, and removes the module's test rows at the end.
-Rows the tests write are marked as test data (slugs "modtest-…", emails "@modtest.example").
+module-scoped app and database connection. These tests commit (they race requests against each
+other and run the command line), into the session's scratch copy of the database that
+tests/conftest.py drops at the end; unique names keep one test's rows out of another's way.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import re
 import secrets
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -22,7 +23,6 @@ from fastapi import FastAPI
 from psycopg.types.json import Jsonb
 
 from app.main import create_app
-from app.services import csrf, ratelimit
 from app.services.snapshots import partnership_snapshot
 from app.settings import Settings
 
@@ -75,83 +75,30 @@ def web(anon: httpx.AsyncClient) -> httpx.AsyncClient:
 
 
 @pytest.fixture(autouse=True)
-def quick_forms(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No minimum fill time, and rate limits no test reaches unless it lowers them."""
-    monkeypatch.setattr(csrf, "MIN_FILL_SECONDS", 0)
-    monkeypatch.setattr(ratelimit, "SUBMIT", ratelimit.Limit(10_000, 3600))
-    monkeypatch.setattr(ratelimit, "LOGIN_IP", ratelimit.Limit(10_000, 900))
+def quick_forms(settings: Settings) -> None:
+    """The forms need no minimum fill time and no test reaches a rate limit unless it lowers it
+    with ``tune``: the session's settings say so (tests/conftest.py)."""
+    assert settings.form_min_fill_seconds == 0
+    assert settings.submit_rate_limit >= 1000 and settings.login_rate_limit >= 1000
+
+
+@pytest.fixture()
+def tune(state: Any) -> Iterator[Callable[..., None]]:
+    """Change settings of the running app for one test, e.g. ``tune(submit_rate_limit=2)``."""
+    usual = state.settings
+
+    def change(**updates: Any) -> None:
+        state.settings = state.settings.model_copy(update=updates)
+
+    yield change
+    state.settings = usual
 
 
 @pytest.fixture(scope="module")
 def db(database: str) -> Iterator[psycopg.Connection[Any]]:
-    """An autocommit connection; the module's test rows are removed when it closes."""
+    """An autocommit connection to the session's scratch database."""
     with psycopg.connect(database, autocommit=True) as conn:
         yield conn
-        cleanup(conn)
-
-
-def cleanup(conn: psycopg.Connection[Any]) -> None:
-    """Remove every row the tests wrote (revisions are immutable, so their trigger is paused)."""
-    with conn.transaction():
-        conn.execute("ALTER TABLE revision DISABLE TRIGGER revision_is_immutable")
-        conn.execute(
-            "CREATE TEMP TABLE doomed_p ON COMMIT DROP AS SELECT id FROM partnership"
-            " WHERE slug LIKE 'modtest-%'"
-        )
-        conn.execute(
-            "CREATE TEMP TABLE doomed_s ON COMMIT DROP AS SELECT id FROM submission"
-            " WHERE submitter_email LIKE '%@modtest.example'"
-            " OR partnership_id IN (SELECT id FROM doomed_p)"
-        )
-        conn.execute(
-            "CREATE TEMP TABLE doomed_m ON COMMIT DROP AS SELECT id FROM moderator"
-            " WHERE email LIKE '%@modtest.example'"
-        )
-        # Landscapes the tests' approvals and reverts changed: found through their revisions, or
-        # through the approved submissions themselves. Their revisions go, and each landscape is
-        # put back as its newest remaining revision (the seed import) left it, or removed.
-        conn.execute(
-            "CREATE TEMP TABLE touched_l ON COMMIT DROP AS SELECT DISTINCT area_code FROM revision"
-            " WHERE partnership_id IS NULL AND (submission_id IN (SELECT id FROM doomed_s)"
-            "  OR moderator_id IN (SELECT id FROM doomed_m))"
-            " UNION SELECT area_code FROM submission WHERE id IN (SELECT id FROM doomed_s)"
-            "  AND kind = 'landscape' AND status = 'approved'"
-        )
-        conn.execute(
-            "DELETE FROM revision WHERE partnership_id IS NULL"
-            " AND area_code IN (SELECT area_code FROM touched_l)"
-            " AND (submission_id IN (SELECT id FROM doomed_s)"
-            "  OR moderator_id IN (SELECT id FROM doomed_m))"
-        )
-        conn.execute(
-            "UPDATE area_landscape l SET body = s->>'body', council_role = s->>'council_role',"
-            " provider_name = s->>'provider_name', provider_url = s->>'provider_url',"
-            " collaboration_forms = ARRAY(SELECT jsonb_array_elements_text("
-            "   coalesce(s->'collaboration_forms', '[]'::jsonb))),"
-            " source_url = s->>'source_url', source_title = s->>'source_title',"
-            " source_date = s->>'source_date', confidence = s->>'confidence',"
-            " checked_on = (s->>'checked_on')::date, version = (s->>'version')::int"
-            " FROM (SELECT DISTINCT ON (area_code) area_code, snapshot AS s FROM revision"
-            "       WHERE partnership_id IS NULL ORDER BY area_code, version DESC) r"
-            " WHERE r.area_code = l.area_code AND l.area_code IN (SELECT area_code FROM touched_l)"
-        )
-        conn.execute(
-            "DELETE FROM area_landscape WHERE area_code IN (SELECT area_code FROM touched_l)"
-            " AND area_code NOT IN (SELECT area_code FROM revision WHERE partnership_id IS NULL)"
-        )
-        conn.execute(
-            "DELETE FROM revision WHERE partnership_id IN (SELECT id FROM doomed_p)"
-            " OR submission_id IN (SELECT id FROM doomed_s)"
-            " OR moderator_id IN (SELECT id FROM doomed_m)"
-        )
-        conn.execute(
-            "DELETE FROM audit_log WHERE submission_id IN (SELECT id FROM doomed_s)"
-            " OR moderator_id IN (SELECT id FROM doomed_m)"
-        )
-        conn.execute("DELETE FROM submission WHERE id IN (SELECT id FROM doomed_s)")
-        conn.execute("DELETE FROM partnership WHERE id IN (SELECT id FROM doomed_p)")
-        conn.execute("DELETE FROM moderator WHERE id IN (SELECT id FROM doomed_m)")
-        conn.execute("ALTER TABLE revision ENABLE TRIGGER revision_is_immutable")
 
 
 @pytest.fixture(scope="module")
@@ -168,7 +115,10 @@ def unique(prefix: str = "ModTest") -> str:
 
 
 def make_partnership(
-    conn: psycopg.Connection[Any], name: str | None = None, dated: bool = False
+    conn: psycopg.Connection[Any],
+    name: str | None = None,
+    dated: bool = False,
+    area: str = TOWER_HAMLETS,
 ) -> dict[str, Any]:
     """A partnership at version 1 with its first revision, as the seed importer leaves one.
 
@@ -190,7 +140,7 @@ def make_partnership(
         conn.execute(
             "INSERT INTO partnership_area (partnership_id, area_code, position, note, whole)"
             " VALUES (%s, %s, 0, '(part)', false)",
-            (pid, TOWER_HAMLETS),
+            (pid, area),
         )
         if dated:
             conn.execute(

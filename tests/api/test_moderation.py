@@ -13,7 +13,7 @@ import io
 import re
 import uuid
 import xml.etree.ElementTree as ET
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import _moderation_helpers as shared
@@ -38,7 +38,7 @@ from app.cli import cli
 from app.errors import Conflict
 from app.ingest import landscape as landscape_import
 from app.ingest.base import Context, Summary
-from app.services import accounts, moderation, ratelimit
+from app.services import accounts, moderation
 from app.services.snapshots import partnership_snapshot
 from app.settings import Settings
 
@@ -54,6 +54,7 @@ state = shared.state
 db = shared.db
 school = shared.school
 quick_forms = shared.quick_forms
+tune = shared.tune
 anon = shared.anon
 
 
@@ -306,8 +307,8 @@ async def test_wrong_password_and_lockout(
         assert missing.status_code == 403
 
 
-async def test_login_is_rate_limited_per_address(app: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(ratelimit, "LOGIN_IP", ratelimit.Limit(3, 900))
+async def test_login_is_rate_limited_per_address(app: Any, tune: Callable[..., None]) -> None:
+    tune(login_rate_limit=3)
     async with new_client(app) as c:
         token = token_of((await c.get("/moderate/login")).text)
         codes = [
@@ -347,7 +348,7 @@ def test_command_line_creates_and_resets_moderators(
     )
     short = runner.invoke(cli, ["moderator", "create", email, "--password-stdin"], input="short\n")
     assert short.exit_code == 1
-    with pytest.raises(accounts.AccountError):
+    with pytest.raises(accounts.AccountError, match="not a valid email address"):
         accounts.create_moderator(settings, "not an email", PASSWORD)
 
 
@@ -754,7 +755,7 @@ async def test_failed_approval_leaves_everything_unchanged(
         "SELECT id FROM moderator WHERE email = %s", (moderators[0],)
     ).fetchone()[0]  # type: ignore[index]
     async with state.sessionmaker() as session:
-        with pytest.raises(RuntimeError):
+        with pytest.raises(RuntimeError, match="disk full"):
             await moderation.approve(
                 session,
                 state.settings,

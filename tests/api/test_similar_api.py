@@ -296,12 +296,17 @@ async def test_gap_api(client: httpx.AsyncClient) -> None:
     body = response.json()
     assert body["area"]["code"] == LIVERPOOL
     assert len(body["neighbours"]) == 10
-    for row in body["themes"] + body["kinds"]:
+    rows = {row["code"]: row for row in body["themes"] + body["kinds"]}
+    for row in rows.values():
+        assert row["is_gap"] == (row["own"]["total"] == 0 and row["neighbours"]["total"] > 0)
         if row["is_gap"]:
-            assert row["own"]["total"] == 0 and row["neighbours"]["total"] > 0
             assert row["missing"] and all(
                 m["url"].startswith("/partnerships/") for m in row["missing"]
             )
+    # A chosen gap: Liverpool has no Research School, its neighbour Blackpool has one.
+    research = rows["research_school"]
+    assert research["is_gap"] and research["own"]["total"] == 0
+    assert "/partnerships/blackpool-research-school" in {m["url"] for m in research["missing"]}
 
 
 # Pages and partials -------------------------------------------------------------------------

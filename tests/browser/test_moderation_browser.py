@@ -1,7 +1,7 @@
 """The suggestion form and the moderation queue in headless Chromium.
 
-Rows the tests write are marked as test data (slugs "modtest-…", emails "@modtest.example")
-and removed at the end of the module.
+Rows the tests write go to the session's scratch copy of the database (tests/conftest.py), which
+is dropped at the end; the session's settings turn off the minimum fill time and the rate limits.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import psycopg
 import pytest
 from conftest import axe_violations
 
-from app.services import accounts, csrf, ratelimit
+from app.services import accounts
 from app.settings import Settings
 
 pytestmark = pytest.mark.browser
@@ -27,46 +27,10 @@ PASSWORD = "correct horse battery staple"
 XSS = '<script>alert("x")</script>"><img src=x onerror=alert(1)>'
 
 
-@pytest.fixture(autouse=True)
-def quick_forms(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The server runs in this process, so these reach it: no minimum fill time, no limits."""
-    monkeypatch.setattr(csrf, "MIN_FILL_SECONDS", 0)
-    monkeypatch.setattr(ratelimit, "SUBMIT", ratelimit.Limit(10_000, 3600))
-    monkeypatch.setattr(ratelimit, "LOGIN_IP", ratelimit.Limit(10_000, 900))
-
-
 @pytest.fixture(scope="module")
 def db(database: str) -> Iterator[psycopg.Connection[Any]]:
     with psycopg.connect(database, autocommit=True) as conn:
         yield conn
-        with conn.transaction():
-            conn.execute("ALTER TABLE revision DISABLE TRIGGER revision_is_immutable")
-            conn.execute(
-                "CREATE TEMP TABLE doomed_p ON COMMIT DROP AS"
-                " SELECT id FROM partnership WHERE slug LIKE 'modtest-%'"
-            )
-            conn.execute(
-                "CREATE TEMP TABLE doomed_s ON COMMIT DROP AS SELECT id FROM submission"
-                " WHERE submitter_email LIKE '%@modtest.example'"
-                " OR partnership_id IN (SELECT id FROM doomed_p)"
-            )
-            conn.execute(
-                "CREATE TEMP TABLE doomed_m ON COMMIT DROP AS"
-                " SELECT id FROM moderator WHERE email LIKE '%@modtest.example'"
-            )
-            conn.execute(
-                "DELETE FROM revision WHERE partnership_id IN (SELECT id FROM doomed_p)"
-                " OR submission_id IN (SELECT id FROM doomed_s)"
-                " OR moderator_id IN (SELECT id FROM doomed_m)"
-            )
-            conn.execute(
-                "DELETE FROM audit_log WHERE submission_id IN (SELECT id FROM doomed_s)"
-                " OR moderator_id IN (SELECT id FROM doomed_m)"
-            )
-            conn.execute("DELETE FROM submission WHERE id IN (SELECT id FROM doomed_s)")
-            conn.execute("DELETE FROM partnership WHERE id IN (SELECT id FROM doomed_p)")
-            conn.execute("DELETE FROM moderator WHERE id IN (SELECT id FROM doomed_m)")
-            conn.execute("ALTER TABLE revision ENABLE TRIGGER revision_is_immutable")
 
 
 @pytest.fixture(scope="module")

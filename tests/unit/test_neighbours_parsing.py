@@ -61,7 +61,7 @@ def test_every_known_band_is_stored_as_a_schema_band() -> None:
 def test_extremely_close_is_folded_only_when_the_schema_lacks_it() -> None:
     assert stored_band("extremely_close", ("very_close", "close")) == "very_close"
     assert stored_band("extremely_close", ("extremely_close", "very_close")) == "extremely_close"
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="'far_away' has no stored equivalent"):
         stored_band("far_away", ("very_close",))
 
 

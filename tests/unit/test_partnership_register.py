@@ -72,8 +72,10 @@ def row(**changes: str) -> dict[str, str]:
 
 
 def reasons(**changes: str) -> list[str]:
-    with pytest.raises(RowError) as caught:
+    with pytest.raises(RowError, match=r"\w") as caught:
         parse_row(row(**changes), "f.csv:2", VOCAB, AREAS, YEAR)
+    # The message is every reason, each of which the callers check.
+    assert str(caught.value) == "; ".join(caught.value.reasons)
     return caught.value.reasons
 
 

@@ -85,11 +85,11 @@ def test_suppressed_figures_are_none(raw: str | None) -> None:
 
 
 def test_impossible_figures_are_refused() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"percentage out of range: '100\.5'"):
         parse_share("100.5")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="not a count: '-3'"):
         parse_count("-3")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"not a count: '12\.5'"):
         parse_count("12.5")
     assert parse_count("271.0") == 271
 
@@ -98,7 +98,7 @@ def test_urns_as_text_or_numbers() -> None:
     assert parse_urn("100000") == 100000
     assert parse_urn(151851) == 151851
     for bad in ("12345", "1234567", "URN", None):
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="not a URN"):
             parse_urn(bad)
 
 

@@ -246,7 +246,7 @@ def test_ranks_follow_polarity_and_share_ties() -> None:
 def test_quartiles() -> None:
     assert [quartile(r, 8) for r in range(1, 9)] == [1, 1, 2, 2, 3, 3, 4, 4]
     assert quartile(1, 153) == 1 and quartile(153, 153) == 4
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="nothing ranked"):
         quartile(1, 0)
 
 

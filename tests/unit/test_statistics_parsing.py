@@ -52,7 +52,7 @@ def test_parse_value(raw: object, expected: float | None) -> None:
 
 
 def test_parse_value_refuses_unknown_text() -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="could not convert string to float: 'about 12'"):
         parse_value("about 12")
 
 
@@ -77,7 +77,7 @@ def test_choose_period_takes_newest_well_covered_period() -> None:
 def test_choose_period_falls_back_to_best_covered() -> None:
     assert choose_period({"2023": 60, "2024": 90, "2025": 90}, 153) == "2025"
     assert choose_period({"2023": 100, "2024": 90}, 153) == "2023"
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="no periods to choose from"):
         choose_period({}, 153)
 
 

@@ -48,7 +48,7 @@ def test_gias_dates(raw: str | None, expected: dt.date | None) -> None:
 
 @pytest.mark.parametrize("raw", ["2016-09-01", "1/9/2016", "31/02/2020", "yesterday"])
 def test_malformed_dates_are_refused(raw: str) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"not a dd/mm/yyyy date|day is out of range"):
         parse_gias_date(raw)
 
 
@@ -81,7 +81,7 @@ def test_a_group_without_a_postcode_or_with_a_malformed_one_has_none() -> None:
     [{"group_uid": "T123"}, {"group_uid": None}, {"group_name": "  "}, {"group_status": None}],
 )
 def test_a_group_without_uid_name_or_status_is_refused(overrides: dict[str, Any]) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match=r"group_uid is not a number|lacks a name, type or status"):
         parse_group(record(**overrides))
 
 

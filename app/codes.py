@@ -1,0 +1,24 @@
+"""Official area codes the project relies on, each defined once.
+
+ONS GSS codes identify areas; England's own code keys national aggregates. Barnsley and Sheffield
+were given new codes in 2025 (E08000038, E08000039); the boundary files of 2023-24 use the old
+ones (E08000016, E08000019), while Code-Point Open and some registers use the new.
+"""
+
+from __future__ import annotations
+
+import re
+
+ENGLAND = "E92000001"
+
+# An English ONS GSS code: "E" and eight digits (ASCII digits only).
+GSS_CODE = re.compile(r"^E[0-9]{8}$")
+
+# The 2025 codes -> the codes the boundaries (and so the ``area`` table) hold.
+RECODED_2025: dict[str, str] = {"E08000038": "E08000016", "E08000039": "E08000019"}
+
+# Either vintage -> the other, for sources that may use one and the data the other.
+RECODED_2025_EITHER_WAY: dict[str, str] = {
+    **RECODED_2025,
+    **{old: new for new, old in RECODED_2025.items()},
+}
