@@ -1017,7 +1017,7 @@ async def test_landscape_change_survives_reimport_and_can_be_reverted(
 async def test_landscape_suggestion_can_change_provider_and_forms(
     anon: httpx.AsyncClient, alice: httpx.AsyncClient, db: psycopg.Connection[Any]
 ) -> None:
-    code = "E06000002"  # Middlesbrough
+    code = "E06000004"  # Stockton-on-Tees
     version = db.execute(
         "SELECT version FROM area_landscape WHERE area_code = %s", (code,)
     ).fetchone()

@@ -303,10 +303,13 @@ async def test_gap_api(client: httpx.AsyncClient) -> None:
             assert row["missing"] and all(
                 m["url"].startswith("/partnerships/") for m in row["missing"]
             )
-    # A chosen gap: Liverpool has no Research School, its neighbour Blackpool has one.
-    research = rows["research_school"]
-    assert research["is_gap"] and research["own"]["total"] == 0
-    assert "/partnerships/blackpool-research-school" in {m["url"] for m in research["missing"]}
+    # A chosen gap: no council-convened partnership is recorded for Liverpool, while its
+    # neighbour Middlesbrough has Learning Middlesbrough.
+    council = rows["local_authority_partnership"]
+    assert council["is_gap"] and council["own"]["total"] == 0
+    assert "/partnerships/learning-middlesbrough" in {m["url"] for m in council["missing"]}
+    # National networks are context, never a gap of the council's own.
+    assert "research_school" not in rows
 
 
 # Pages and partials -------------------------------------------------------------------------
