@@ -11,6 +11,8 @@
  * pin), inview (list only what the map shows).
  */
 
+import { OfflineBasemap } from './labels.js';
+
 const L = window.L;
 
 const ENGLAND = [[49.95, -5.75], [55.8, 1.8]];
@@ -263,10 +265,13 @@ class PartnershipMap {
     this.wireList();
     this.wireSearch();
     this.setInitialView();
+    if (this.basemap) this.basemap.addTo();
     this.applyLayerVisibility();
     this.map.on('moveend', () => this.onMoveEnd());
     this.map.on('zoomend', () => this.updateLegend());
-    await Promise.all([this.loadAreaLayers(), this.loadColours(), this.loadPartnerships(), this.loadTrusts()]);
+    await Promise.all([
+      this.loadAreaLayers(), this.loadColours(), this.loadPartnerships(), this.loadTrusts(), this.loadSchools(),
+    ]);
     await this.restoreSelection();
     this.announce = true;
     this.writeUrl();
@@ -293,9 +298,12 @@ class PartnershipMap {
       L.tileLayer(tileUrl, { attribution: this.container.dataset.tileAttribution || '', maxZoom: 18 }).addTo(this.map);
     } else {
       this.container.classList.add('no-basemap');
+      this.basemap = new OfflineBasemap(this.map, { schoolPoints: () => this.schoolPoints() });
     }
     this.map.attributionControl.addAttribution(DATA_ATTRIBUTION);
-    this.schoolRenderer = L.canvas({ padding: 0.2 });
+    // Schools above the area fills, whichever is drawn first.
+    this.map.createPane('pmSchools').style.zIndex = '430';
+    this.schoolRenderer = L.canvas({ padding: 0.2, pane: 'pmSchools' });
   }
 
   /** SVG patterns for "none recorded yet" and "no data", so those areas differ by more than colour. */
@@ -841,6 +849,18 @@ class PartnershipMap {
     } catch (err) {
       if (err.name !== 'AbortError') this.showProblem(`Schools did not load: ${err.message}`);
     }
+  }
+
+  /** Where the school circles in view are (place names keep clear of them). */
+  schoolPoints() {
+    const points = [];
+    if (!this.map.hasLayer(this.schoolLayer)) return points;
+    const view = this.map.getBounds();
+    this.schoolLayer.eachLayer((group) => group.eachLayer((c) => {
+      const latlng = c.getLatLng();
+      if (view.contains(latlng)) points.push(latlng);
+    }));
+    return points;
   }
 
   // Academy trusts --------------------------------------------------------------------------
