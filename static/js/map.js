@@ -11,6 +11,7 @@
  * pin), inview (list only what the map shows).
  */
 
+import { wireAreaList } from './arealist.js';
 import { OfflineBasemap } from './labels.js';
 
 const L = window.L;
@@ -264,6 +265,7 @@ class PartnershipMap {
     this.wireFilters();
     this.wireList();
     this.wireSearch();
+    this.renderAreaList = this.embed ? () => {} : wireAreaList(this);
     this.setInitialView();
     if (this.basemap) this.basemap.addTo();
     this.applyLayerVisibility();
@@ -413,6 +415,7 @@ class PartnershipMap {
         this.caBand = band;
       }
       this.updateLabels();
+      this.renderAreaList();
     } catch (err) {
       this.band = null;
       this.showProblem(`The boundaries did not load: ${err.message}`);
@@ -538,6 +541,7 @@ class PartnershipMap {
     if (selected && this.map.hasLayer(this.laLayer)) selected.bringToFront();
     this.updateLabels();
     this.updateLegend();
+    if (this.renderAreaList) this.renderAreaList();
   }
 
   /** Counts (or indicator values) written on the LAs in view at close zoom. */
@@ -793,10 +797,30 @@ class PartnershipMap {
       const first = element.querySelector('.leaflet-popup-content a, .leaflet-popup-content button');
       if (first) first.focus();
     }
+    this.keepKeyClear(e.popup);
+    this.map.once('moveend', () => this.keepKeyClear(e.popup));
+  }
+
+  /** Fold the key when it would cover an open popup; it unfolds when the popup closes. */
+  keepKeyClear(popup) {
+    const key = this.container.querySelector('.pm-legend');
+    const element = popup.getElement();
+    if (!key || !key.open || !element || !popup.isOpen()) return;
+    const a = element.getBoundingClientRect();
+    const b = key.getBoundingClientRect();
+    if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom) {
+      key.open = false;
+      this.keyFolded = true;
+    }
   }
 
   /** Forget the area the popup stood for, and give focus back to what opened it. */
   onPopupClose(e) {
+    if (this.keyFolded) {
+      this.keyFolded = false;
+      const key = this.container.querySelector('.pm-legend');
+      if (key) key.open = true;
+    }
     if (e.popup.pmArea && this.state.sel === e.popup.pmArea) {
       this.state.sel = '';
       this.restyle();
@@ -937,6 +961,7 @@ class PartnershipMap {
     if (name === 'trusts') await this.loadTrusts();
     if (name === 'la') this.updateLabels();
     this.updateLegend();
+    this.renderAreaList();
     this.writeUrl();
   }
 
@@ -994,6 +1019,11 @@ class PartnershipMap {
     const { sel, p, pc, area } = this.state;
     if (pc) await this.showPlace(pc, { fit: !this.explicitView, quiet: true });
     if (!this.explicitView && !pc && (sel || area)) await this.fitArea(sel || area);
+    if (area && !sel && !pc) {
+      // "Show on the map" from an area page: outline the area the list is narrowed to.
+      this.state.sel = area;
+      this.restyle();
+    }
     if (sel && !pc && this.areaLayers.has(sel)) this.selectArea(sel, null, { quiet: true });
     if (p && this.markers.has(p)) {
       const marker = this.markers.get(p);
