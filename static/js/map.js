@@ -869,6 +869,7 @@ class PartnershipMap {
           layer.bindPopup(() => schoolPopup(p));
         },
       }).addTo(this.schoolLayer);
+      this.container.dataset.schools = String((data.features || []).length);
       this.updateLegend();
     } catch (err) {
       if (err.name !== 'AbortError') this.showProblem(`Schools did not load: ${err.message}`);
