@@ -24,6 +24,8 @@ export function wireAreaList(app) {
     if (count) count.textContent = String(areas.length);
     if (!box.open) return;
     const focused = list.contains(document.activeElement) ? document.activeElement.dataset.code : null;
+    // The popup gives focus back to the button that opened it: keep that pointing at the new one.
+    const opener = app.opener && list.contains(app.opener) ? app.opener.dataset.code : null;
     list.replaceChildren(...areas.map((props) => {
       const li = document.createElement('li');
       const b = document.createElement('button');
@@ -40,6 +42,7 @@ export function wireAreaList(app) {
       return li;
     }));
     if (focused) list.querySelector(`button[data-code="${CSS.escape(focused)}"]`)?.focus();
+    if (opener) app.opener = list.querySelector(`button[data-code="${CSS.escape(opener)}"]`) || app.opener;
   };
 
   box.addEventListener('toggle', render);

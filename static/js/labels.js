@@ -300,6 +300,7 @@ export class OfflineBasemap {
       ctx.fillText(label.name, x, y);
     }
     this.placed = placed.map((p) => ({ name: p.label.name, kind: p.label.kind, box: p.box }));
+    canvas.pmLabels = this.placed;
     canvas.dataset.labels = String(placed.length);
     canvas.style.visibility = '';
   }
