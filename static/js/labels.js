@@ -268,15 +268,19 @@ export class OfflineBasemap {
       const p = map.latLngToContainerPoint(label.latlng);
       const w = this.width(ctx, style.font, label.name);
       const h = parseInt(/(\d+)px/.exec(style.font)[1], 10) + 2;
-      const tries = style.side ? [[p.x + 9, 'left'], [p.x - 9, 'right']] : [[p.x, 'center']];
-      for (const [x, align] of tries) {
+      // Where the text may go: beside a school's dot; on a place's point, else just above or below
+      // it (a marker often sits on the middle of an area).
+      const tries = style.side
+        ? [[p.x + 9, p.y, 'left'], [p.x - 9, p.y, 'right']]
+        : [[p.x, p.y, 'center'], [p.x, p.y - h - 4, 'center'], [p.x, p.y + h + 4, 'center']];
+      for (const [x, y, align] of tries) {
         const x1 = align === 'left' ? x : align === 'right' ? x - w : x - w / 2;
-        const box = { x1: x1 - BOX_PAD_PX, y1: p.y - h / 2 - BOX_PAD_PX, x2: x1 + w + BOX_PAD_PX, y2: p.y + h / 2 + BOX_PAD_PX };
+        const box = { x1: x1 - BOX_PAD_PX, y1: y - h / 2 - BOX_PAD_PX, x2: x1 + w + BOX_PAD_PX, y2: y + h / 2 + BOX_PAD_PX };
         if (box.x1 < 0 || box.y1 < 0 || box.x2 > size.x || box.y2 > size.y) continue;
         if (taken.some((t) => overlaps(t, box)) || placed.some((t) => overlaps(t.box, box))) continue;
         const same = byName.get(label.name) || [];
         if (same.some((q) => Math.hypot(q.x - p.x, q.y - p.y) < SAME_NAME_GAP_PX)) break;
-        placed.push({ box, label, x, y: p.y, align, style });
+        placed.push({ box, label, x, y, align, style });
         byName.set(label.name, [...same, p]);
         break;
       }
@@ -287,7 +291,8 @@ export class OfflineBasemap {
     for (const { label, x, y, align, style } of placed) {
       if (label.kind === 'school' && schoolDots) {
         ctx.beginPath();
-        ctx.arc(map.latLngToContainerPoint(label.latlng).x, y, 2.5, 0, Math.PI * 2);
+        const at = map.latLngToContainerPoint(label.latlng);
+        ctx.arc(at.x, at.y, 2.5, 0, Math.PI * 2);
         ctx.fillStyle = '#505a5f';
         ctx.fill();
       }
