@@ -415,7 +415,9 @@ def test_coverage_colours_fill_the_areas_explain_the_key_fill_popups_and_survive
     page.reload()
     page.wait_for_selector(READY)
     assert page.locator("#map-colour").input_value() == "coverage-served"
-    assert "Coverage: schools in an area served by a local partnership" in (legend.text_content() or "")
+    assert "Coverage: schools in an area served by a local partnership" in (
+        legend.text_content() or ""
+    )
     assert_coverage_fills(page, coverage, "served")
     assert_coverage_popup(page, coverage, "served", served)
     # Back to counts: the key and the fills are the partnership counts again.
