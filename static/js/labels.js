@@ -10,7 +10,8 @@
  * the list beside the map and the "areas on this map" list carry the same places in text.
  */
 
-const L = window.L;
+/** Leaflet, read when needed: the mini maps may load it after this module. */
+const leaflet = () => window.L;
 
 const SCHOOL_LABEL_ZOOM = 14;
 const MAX_SCHOOL_LABELS = 400;
@@ -83,11 +84,13 @@ async function fetchJSON(url, signal) {
 export class OfflineBasemap {
   /**
    * @param {L.Map} map the Leaflet map
-   * @param {{schoolPoints?: () => L.LatLng[]}} options where the school circles are (obstacles)
+   * @param {{schoolPoints?: () => L.LatLng[], schoolLabelZoom?: number}} options where the school
+   *   circles are (labels keep clear of them) and the zoom from which schools are named
    */
   constructor(map, options = {}) {
     this.map = map;
     this.options = options;
+    this.schoolZoom = options.schoolLabelZoom ?? SCHOOL_LABEL_ZOOM;
     this.labels = new Map();
     this.schoolLabels = [];
     this.widths = new Map();
@@ -95,10 +98,12 @@ export class OfflineBasemap {
     this.frame = 0;
     this.schoolController = null;
     this.placed = [];
+    this.dots = [];
   }
 
   /** Panes, the canvas and the event hooks; then the first load. */
   addTo() {
+    const L = leaflet();
     const map = this.map;
     map.createPane('pmLand').style.zIndex = '150';
     map.createPane('pmCoast').style.zIndex = '415';
@@ -153,6 +158,7 @@ export class OfflineBasemap {
 
   /** A band's place names, once per band per page. */
   loadLabels(band) {
+    const L = leaflet();
     if (!this.labels.has(band)) {
       const promise = fetchJSON(`/api/v1/basemap/labels?zoom=${band}`).then((data) => {
         if (!data) {
@@ -175,8 +181,9 @@ export class OfflineBasemap {
 
   /** School names in view from zoom 14. */
   async loadSchools(zoom) {
+    const L = leaflet();
     if (this.schoolController) this.schoolController.abort();
-    if (zoom < SCHOOL_LABEL_ZOOM) {
+    if (zoom < this.schoolZoom) {
       this.schoolLabels = [];
       return;
     }
@@ -189,7 +196,7 @@ export class OfflineBasemap {
       name: shorten(f.properties.name),
       kind: 'school',
       rank: f.properties.is_academy ? 1 : 0,
-      minZoom: SCHOOL_LABEL_ZOOM,
+      minZoom: this.schoolZoom,
       latlng: L.latLng(f.geometry.coordinates[1], f.geometry.coordinates[0]),
     }));
     this.refresh();
@@ -215,10 +222,8 @@ export class OfflineBasemap {
       boxes.push({ x1: r.left - origin.left, y1: r.top - origin.top, x2: r.right - origin.left, y2: r.bottom - origin.top });
     });
     const points = this.options.schoolPoints ? this.options.schoolPoints() : [];
-    for (const latlng of points) {
-      const p = this.map.latLngToContainerPoint(latlng);
-      boxes.push({ x1: p.x - 4, y1: p.y - 4, x2: p.x + 4, y2: p.y + 4 });
-    }
+    this.dots = points.map((latlng) => this.map.latLngToContainerPoint(latlng));
+    for (const p of this.dots) boxes.push({ x1: p.x - 4, y1: p.y - 4, x2: p.x + 4, y2: p.y + 4 });
     return boxes;
   }
 
@@ -236,6 +241,7 @@ export class OfflineBasemap {
 
   /** Draw every label that fits, highest priority first. */
   async draw() {
+    const L = leaflet();
     const map = this.map;
     const zoom = map.getZoom();
     const band = labelBand(zoom);
@@ -254,13 +260,14 @@ export class OfflineBasemap {
     ctx.clearRect(0, 0, size.x, size.y);
 
     const view = map.getBounds().pad(0.05);
-    const candidates = [...labels, ...(zoom >= SCHOOL_LABEL_ZOOM ? this.schoolLabels : [])]
+    const candidates = [...labels, ...(zoom >= this.schoolZoom ? this.schoolLabels : [])]
       .filter((l) => l.minZoom <= zoom && view.contains(l.latlng))
       .map((l) => ({ ...l, tier: tier(l.kind, l.rank, zoom) }))
       .sort((a, b) => a.tier - b.tier || b.rank - a.rank);
 
     const taken = this.obstacles();
-    const schoolDots = !(this.options.schoolPoints && this.options.schoolPoints().length);
+    // A named school the map has not drawn gets a small dot of its own.
+    const undrawn = (at) => !this.dots.some((q) => Math.abs(q.x - at.x) < 3 && Math.abs(q.y - at.y) < 3);
     const placed = [];
     const byName = new Map();
     for (const label of candidates) {
@@ -289,9 +296,9 @@ export class OfflineBasemap {
     ctx.textBaseline = 'middle';
     ctx.lineJoin = 'round';
     for (const { label, x, y, align, style } of placed) {
-      if (label.kind === 'school' && schoolDots) {
+      const at = map.latLngToContainerPoint(label.latlng);
+      if (label.kind === 'school' && undrawn(at)) {
         ctx.beginPath();
-        const at = map.latLngToContainerPoint(label.latlng);
         ctx.arc(at.x, at.y, 2.5, 0, Math.PI * 2);
         ctx.fillStyle = '#505a5f';
         ctx.fill();
