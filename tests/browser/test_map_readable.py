@@ -444,6 +444,15 @@ AXE_PAGES = [
     "/moderate/login",
     "/about",
     "/embed?z=6",
+    "/areas",
+    "/areas/E08000019/similar",
+    "/coverage",
+    "/search?q=academy",
+    "/suggest",
+    "/suggest/new",
+    "/trusts/16102",
+    "/compare",
+    "/no-such-page",
 ]
 
 
@@ -467,3 +476,19 @@ def test_no_serious_accessibility_violations_at_both_widths(
     finally:
         context.close()
     assert problems == [], "\n".join(problems)
+
+
+@pytest.mark.usefixtures("roomy_login")
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["375", "1440"])
+def test_the_moderation_queue_has_no_serious_accessibility_violations(
+    browser: Any, base_url: str, moderator: str, screenshots: Path, viewport: dict[str, int]
+) -> None:
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    try:
+        sign_in(page, base_url, moderator)
+        violations = axe_violations(page)
+        assert violations == [], describe(violations)
+        page.screenshot(path=str(screenshots / f"page-moderate-{viewport['width']}.png"))
+    finally:
+        context.close()
