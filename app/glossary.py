@@ -1,7 +1,8 @@
 """Abbreviations readers meet on the site, spelt out: the /about glossary and first-use expansions.
 
 Pages send this table to the browser, which spells out the first use of each term on a page
-(``static/js/glossary.js``); the about page lists it in full. One home for the wording.
+(``static/js/glossary.js``; the best-known names get a tooltip only); the about page lists it in
+full. One home for the wording.
 """
 
 from __future__ import annotations
@@ -29,6 +30,14 @@ GLOSSARY: dict[str, str] = {
     "TSH": "Teaching School Hub",
     "URN": "unique reference number of a school",
 }
+
+# Names most readers know: marked with a tooltip on first use but not spelt out in the text.
+TOOLTIP_ONLY = frozenset({"DfE", "LA", "ONS", "OGL", "GSS"})
+
+
+def for_pages() -> dict[str, object]:
+    """What pages send to the browser: every term, and those given a tooltip only."""
+    return {"terms": GLOSSARY, "tooltip_only": sorted(TOOLTIP_ONLY)}
 
 
 def glossary() -> list[tuple[str, str]]:

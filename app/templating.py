@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from fastapi.templating import Jinja2Templates
 
-from app.glossary import GLOSSARY, glossary
+from app.glossary import for_pages, glossary
 from app.settings import PROJECT_ROOT, Settings
 
 STATIC = PROJECT_ROOT / "static"
@@ -44,7 +44,7 @@ def make_templates(settings: Settings) -> Jinja2Templates:
         static_url=static_url,
         tile_url=settings.tile_url,
         tile_attribution=settings.tile_attribution,
-        glossary_terms=GLOSSARY,
+        glossary_terms=for_pages(),
         glossary=glossary,
     )
     templates.env.filters.update(num=format_value, share=format_share)

@@ -1,7 +1,8 @@
 /**
  * Abbreviations spelt out on first use: the first time a page's main content uses a term from the
  * glossary (app/glossary.py, sent in #glossary-terms), it becomes an <abbr> with the meaning as a
- * tooltip, followed by the meaning in brackets, so every reader gets it without hovering. Terms
+ * tooltip, followed by the meaning in brackets, so every reader gets it without hovering (the
+ * best-known names, such as DfE, keep the tooltip only). Terms
  * already spelt out (inside an <abbr>) and the about page's glossary itself are left alone.
  */
 
@@ -9,7 +10,7 @@ const source = document.getElementById('glossary-terms');
 const main = document.getElementById('main');
 
 /** Wrap the first use of each term in the text under root. */
-function spellOut(root, terms) {
+function spellOut(root, terms, tooltipOnly) {
   const pending = new Map(Object.entries(terms));
   const pattern = new RegExp(`\\b(${[...pending.keys()].map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})\\b`);
   const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT, {
@@ -44,7 +45,7 @@ function spellOut(root, terms) {
       abbr.title = meaning;
       abbr.textContent = term;
       after.replaceWith(abbr);
-      abbr.after(` (${meaning})`);
+      if (!tooltipOnly.has(term)) abbr.after(` (${meaning})`);
       text = rest;
     }
   }
@@ -52,7 +53,8 @@ function spellOut(root, terms) {
 
 if (source && main) {
   try {
-    spellOut(main, JSON.parse(source.textContent));
+    const { terms, tooltip_only: tooltipOnly } = JSON.parse(source.textContent);
+    spellOut(main, terms, new Set(tooltipOnly));
   } catch {
     // A page without the glossary still reads; nothing to do.
   }

@@ -492,3 +492,16 @@ def test_the_moderation_queue_has_no_serious_accessibility_violations(
         page.screenshot(path=str(screenshots / f"page-moderate-{viewport['width']}.png"))
     finally:
         context.close()
+
+
+def test_abbreviations_are_spelt_out_on_first_use(page: Any, base_url: str) -> None:
+    page.goto(base_url + "/search?q=LCEP")
+    abbr = page.locator("main abbr", has_text="LCEP")
+    assert abbr.count() == 1  # the first use only
+    assert abbr.get_attribute("title") == "Local Cultural Education Partnership"
+    assert "LCEP (Local Cultural Education Partnership)" in page.locator("main").inner_text()
+    # Well-known names get the tooltip without the words in brackets.
+    page.goto(base_url + "/areas/E08000019")
+    dfe = page.locator("main abbr", has_text="DfE").first
+    assert dfe.get_attribute("title") == "Department for Education"
+    assert "DfE (Department" not in page.locator("main").inner_text()
