@@ -26,6 +26,8 @@ WITH areas AS (
                OVER (PARTITION BY lower(btrim(s.town))) AS grp
     FROM school s
     WHERE s.geom IS NOT NULL AND s.geom_bng IS NOT NULL AND btrim(coalesce(s.town, '')) <> ''
+      -- Placeholders left in the register's town field are not places.
+      AND lower(btrim(s.town)) NOT IN ('select', 'n/a', 'na', 'none', 'unknown', 'tbc', '-')
 ), groups AS (
     SELECT mode() WITHIN GROUP (ORDER BY town) AS n, count(*)::int AS r,
            ST_SetSRID(ST_MakePoint(
