@@ -10,6 +10,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from app.glossary import for_pages, glossary
 from app.settings import PROJECT_ROOT, Settings
 
 STATIC = PROJECT_ROOT / "static"
@@ -46,6 +47,8 @@ def make_templates(settings: Settings) -> Jinja2Templates:
         static_url=static_url,
         tile_url=settings.tile_url,
         tile_attribution=settings.tile_attribution,
+        glossary_terms=for_pages(),
+        glossary=glossary,
     )
     templates.env.filters.update(num=format_value, share=format_share)
     return templates

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 from app.cache import Payload, PayloadCache
 from app.db import SessionDep
 from app.errors import InvalidInput
-from app.services import areas, nearby, partnerships, schools, search
+from app.services import areas, basemap, nearby, partnerships, schools, search
 
 router = APIRouter()
 v1 = APIRouter(prefix="/api/v1", tags=["api"])
@@ -50,6 +50,24 @@ async def area_layer(
 ) -> Response:
     """Boundaries of every area of a level, generalised for the zoom, with partnership counts."""
     payload = await areas.layer(session, _cache(request), level, zoom)
+    return payload.respond(request)
+
+
+@v1.get("/basemap/labels", response_class=Response, responses={200: {"content": {GEOJSON: {}}}})
+async def basemap_labels(request: Request, session: SessionDep, zoom: Zoom = 6) -> Response:
+    """Place names for the offline basemap at a zoom: local authorities, districts, towns.
+
+    Points with ``n`` (name), ``k`` (``la``, ``district`` or ``town``), ``r`` (rank: the larger
+    wins when labels collide; a town's number of schools) and ``z`` (first zoom drawn).
+    """
+    payload = await basemap.labels(session, _cache(request), zoom)
+    return payload.respond(request)
+
+
+@v1.get("/basemap/land", response_class=Response, responses={200: {"content": {GEOJSON: {}}}})
+async def basemap_land(request: Request, session: SessionDep, zoom: Zoom = 6) -> Response:
+    """England's outline, generalised for the zoom: the offline basemap's coast and borders."""
+    payload = await basemap.land(session, _cache(request), zoom)
     return payload.respond(request)
 
 

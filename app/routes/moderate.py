@@ -66,6 +66,7 @@ def _login_page(
     errors: list[tuple[str, str]] | None = None,
     status: int = 200,
     email: str = "",
+    notice: str = "",
 ) -> Response:
     cookie, new_cookie = csrf_cookie(request)
     response = render(
@@ -77,6 +78,7 @@ def _login_page(
             "csrf_token": form_token(request, cookie, "login"),
             "errors": dict(errors or []),
             "error_list": errors or [],
+            "notice": notice,
         },
         status,
     )
@@ -154,8 +156,9 @@ async def logout(request: Request, session: SessionDep) -> Response:
 
 def _unauthorised_page(request: Request) -> Response:
     path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    # Nothing was submitted yet: say what the page needs, without an error box.
     return _login_page(
-        request, _safe_next(path), [("email", "Sign in as a moderator to see this page")], 401
+        request, _safe_next(path), status=401, notice="Sign in as a moderator to see this page."
     )
 
 

@@ -420,7 +420,11 @@ async def review(session: AsyncSession, reference: str) -> Review:
     if sub["kind"] == "new" and pending:
         areas = [a["code"] for a in proposed.get("areas") or []]
         result.duplicates = await submissions.likely_duplicates(
-            session, proposed.get("name") or "", areas[0] if areas else None, None
+            session,
+            proposed.get("name") or "",
+            areas[0] if areas else None,
+            None,
+            proposed.get("website") or None,
         )
     if pending and sub["kind"] != "new" and current is not None:
         base_version = sub["base_version"] or 0

@@ -838,16 +838,31 @@ def _base_version(errors: Errors, given: int | None, latest: int, lowest: int = 
 _DUPLICATES_SQL = text((SQL_DIR / "submission_duplicates.sql").read_text())
 
 
+MAX_DUPLICATES = 6
+
+
 async def likely_duplicates(
-    session: AsyncSession, name: str, area: str | None, theme: str | None
+    session: AsyncSession,
+    name: str,
+    area: str | None,
+    theme: str | None,
+    website: str | None = None,
 ) -> list[dict[str, Any]]:
-    """Partnerships with a similar name, or in the same area (with the same theme, if given)."""
+    """The few partnerships most like a new one: by name, area (and theme) and website, best first."""
     name = clean(name, single_line=True)[:MAX_NAME]
     area = clean(area, single_line=True).upper()[:12] if area else ""
     theme = clean(theme, single_line=True)[:60] if theme else ""
-    if not name and not area:
+    website = clean(website, single_line=True)[:500] if website else ""
+    if not name and not area and not website:
         return []
-    rows = await session.execute(_DUPLICATES_SQL, {"name": name, "area": area, "theme": theme})
+    params = {
+        "name": name,
+        "area": area,
+        "theme": theme,
+        "website": website,
+        "limit": MAX_DUPLICATES,
+    }
+    rows = await session.execute(_DUPLICATES_SQL, params)
     return [dict(r._mapping) for r in rows]
 
 

@@ -11,6 +11,9 @@
  * pin), inview (list only what the map shows).
  */
 
+import { wireAreaList } from './arealist.js';
+import { OfflineBasemap } from './labels.js';
+
 const L = window.L;
 
 const ENGLAND = [[49.95, -5.75], [55.8, 1.8]];
@@ -275,11 +278,15 @@ class PartnershipMap {
     this.wireFilters();
     this.wireList();
     this.wireSearch();
+    this.renderAreaList = this.embed ? () => {} : wireAreaList(this);
     this.setInitialView();
+    if (this.basemap) this.basemap.addTo();
     this.applyLayerVisibility();
     this.map.on('moveend', () => this.onMoveEnd());
     this.map.on('zoomend', () => this.updateLegend());
-    await Promise.all([this.loadAreaLayers(), this.loadColours(), this.loadPartnerships(), this.loadTrusts()]);
+    await Promise.all([
+      this.loadAreaLayers(), this.loadColours(), this.loadPartnerships(), this.loadTrusts(), this.loadSchools(),
+    ]);
     await this.restoreSelection();
     this.announce = true;
     this.writeUrl();
@@ -306,9 +313,12 @@ class PartnershipMap {
       L.tileLayer(tileUrl, { attribution: this.container.dataset.tileAttribution || '', maxZoom: 18 }).addTo(this.map);
     } else {
       this.container.classList.add('no-basemap');
+      this.basemap = new OfflineBasemap(this.map, { schoolPoints: () => this.schoolPoints() });
     }
     this.map.attributionControl.addAttribution(DATA_ATTRIBUTION);
-    this.schoolRenderer = L.canvas({ padding: 0.2 });
+    // Schools above the area fills, whichever is drawn first.
+    this.map.createPane('pmSchools').style.zIndex = '430';
+    this.schoolRenderer = L.canvas({ padding: 0.2, pane: 'pmSchools' });
   }
 
   /** SVG patterns for "none recorded yet" and "no data", so those areas differ by more than colour. */
@@ -418,6 +428,7 @@ class PartnershipMap {
         this.caBand = band;
       }
       this.updateLabels();
+      this.renderAreaList();
     } catch (err) {
       this.band = null;
       this.showProblem(`The boundaries did not load: ${err.message}`);
@@ -546,6 +557,7 @@ class PartnershipMap {
     if (selected && this.map.hasLayer(this.laLayer)) selected.bringToFront();
     this.updateLabels();
     this.updateLegend();
+    if (this.renderAreaList) this.renderAreaList();
   }
 
   /** Counts (or indicator values) written on the LAs in view at close zoom. */
@@ -806,10 +818,30 @@ class PartnershipMap {
       const first = element.querySelector('.leaflet-popup-content a, .leaflet-popup-content button');
       if (first) first.focus();
     }
+    this.keepKeyClear(e.popup);
+    this.map.once('moveend', () => this.keepKeyClear(e.popup));
+  }
+
+  /** Fold the key when it would cover an open popup; it unfolds when the popup closes. */
+  keepKeyClear(popup) {
+    const key = this.container.querySelector('.pm-legend');
+    const element = popup.getElement();
+    if (!key || !key.open || !element || !popup.isOpen()) return;
+    const a = element.getBoundingClientRect();
+    const b = key.getBoundingClientRect();
+    if (a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom) {
+      key.open = false;
+      this.keyFolded = true;
+    }
   }
 
   /** Forget the area the popup stood for, and give focus back to what opened it. */
   onPopupClose(e) {
+    if (this.keyFolded) {
+      this.keyFolded = false;
+      const key = this.container.querySelector('.pm-legend');
+      if (key) key.open = true;
+    }
     if (e.popup.pmArea && this.state.sel === e.popup.pmArea) {
       this.state.sel = '';
       this.restyle();
@@ -858,10 +890,23 @@ class PartnershipMap {
           layer.bindPopup(() => schoolPopup(p));
         },
       }).addTo(this.schoolLayer);
+      this.container.dataset.schools = String((data.features || []).length);
       this.updateLegend();
     } catch (err) {
       if (err.name !== 'AbortError') this.showProblem(`Schools did not load: ${err.message}`);
     }
+  }
+
+  /** Where the school circles in view are (place names keep clear of them). */
+  schoolPoints() {
+    const points = [];
+    if (!this.map.hasLayer(this.schoolLayer)) return points;
+    const view = this.map.getBounds();
+    this.schoolLayer.eachLayer((group) => group.eachLayer((c) => {
+      const latlng = c.getLatLng();
+      if (view.contains(latlng)) points.push(latlng);
+    }));
+    return points;
   }
 
   // Academy trusts --------------------------------------------------------------------------
@@ -938,6 +983,7 @@ class PartnershipMap {
     if (name === 'trusts') await this.loadTrusts();
     if (name === 'la') this.updateLabels();
     this.updateLegend();
+    this.renderAreaList();
     this.writeUrl();
   }
 
@@ -995,6 +1041,11 @@ class PartnershipMap {
     const { sel, p, pc, area } = this.state;
     if (pc) await this.showPlace(pc, { fit: !this.explicitView, quiet: true });
     if (!this.explicitView && !pc && (sel || area)) await this.fitArea(sel || area);
+    if (area && !sel && !pc) {
+      // "Show on the map" from an area page: outline the area the list is narrowed to.
+      this.state.sel = area;
+      this.restyle();
+    }
     if (sel && !pc && this.areaLayers.has(sel)) this.selectArea(sel, null, { quiet: true });
     if (p && this.markers.has(p)) {
       const marker = this.markers.get(p);

@@ -10,11 +10,13 @@
  *        data-context="URL"        optional: boundaries drawn faintly for orientation (not framed), e.g.
  *                                  /api/v1/areas?level=local_authority&zoom=8 around a trust's schools
  *        data-tile-url="…"         optional basemap ({z}/{x}/{y} template) and its data-tile-attribution;
- *                                  without one, boundaries are drawn on a plain background
+ *                                  without one, the offline basemap (labels.js): land, coast, place names
  *        role="img" aria-label="…"> role="img" gives a still picture (no focusable parts inside);
  *                                  any other role gives zoom buttons, tooltips and links in popups.
  * Leaflet must be loaded first (static/vendor/leaflet); if it is not, this module loads it.
  */
+
+import { OfflineBasemap } from './labels.js';
 
 const AREA_STYLE = { color: '#1d4f91', weight: 2, fillColor: '#1d4f91', fillOpacity: 0.12 };
 const POINT_STYLE = { radius: 6, color: '#ffffff', weight: 1.5, fillColor: '#1d4f91', fillOpacity: 1 };
@@ -189,6 +191,15 @@ async function drawMiniMap(element) {
   for (const layer of [main, extra]) if (layer) layer.addTo(map);
   stack(L, main);
   if (centre) L.circleMarker(centre, { ...CENTRE_STYLE, interactive: false }).addTo(map);
+  if (!tileUrl) {
+    // Without a basemap: land, coast and place names, kept clear of this map's own points.
+    const dots = [];
+    for (const layer of [main, extra]) {
+      if (layer) layer.eachLayer((l) => { if (l.getLatLng) dots.push(l.getLatLng()); });
+    }
+    if (centre) dots.push(L.latLng(centre));
+    new OfflineBasemap(map, { schoolPoints: () => dots, schoolLabelZoom: 12 }).addTo();
+  }
 }
 
 document.querySelectorAll('.mini-map').forEach((element) => {
