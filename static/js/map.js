@@ -1234,7 +1234,13 @@ class PartnershipMap {
     if (this.landscape) return;
     try {
       this.landscape = await this.landscapeTable();
-      if (popup.isOpen()) popup.update();
+      if (!popup.isOpen()) return;
+      // Redrawing the content drops focus from it: put focus back where a keyboard user had it.
+      const element = popup.getElement();
+      const hadFocus = element.contains(document.activeElement);
+      popup.update();
+      if (hadFocus) element.querySelector('.leaflet-popup-content a, .leaflet-popup-content button')?.focus();
+      this.keepKeyClear(popup);
     } catch (err) {
       this.showProblem(`The councils’ school-improvement roles did not load: ${err.message}`);
     }
