@@ -196,12 +196,10 @@ def serve(
     workers: int = 1,
     reload: bool = False,
 ) -> None:
-    """Serve the web app with Uvicorn."""
-    import uvicorn
+    """Serve the web app with Uvicorn (request head limits; JSON request logs)."""
+    from app import server
 
-    uvicorn.run(
-        "app.main:app", host=host, port=port, workers=workers, reload=reload, proxy_headers=True
-    )
+    server.run(get_settings(), host=host, port=port, workers=workers, reload=reload)
 
 
 @moderator_cli.command("create")

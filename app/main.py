@@ -14,6 +14,7 @@ from app.cache import PayloadCache
 from app.db import make_async_engine
 from app.errors import add_exception_handlers
 from app.middleware import SecurityHeadersMiddleware
+from app.observability import RequestContextMiddleware, configure_logging
 from app.routes import api, compare, feeds, health, history, moderate, pages, submissions
 from app.settings import PROJECT_ROOT, Settings, get_settings
 from app.templating import make_templates
@@ -22,6 +23,7 @@ from app.templating import make_templates
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app; tests pass their own settings."""
     settings = settings or get_settings()
+    configure_logging()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -47,6 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.cache = PayloadCache()
     app.state.templates = make_templates(settings)
     app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(RequestContextMiddleware)  # outermost: ids, logs, catch-all
     add_exception_handlers(app)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
     app.include_router(health.router)
