@@ -201,9 +201,7 @@ def _secure(settings: Settings) -> None:
         # Trust still applies until the reload below, so this connection needs no password.
         url = f"postgresql://postgres@127.0.0.1:{settings.db_port}/postgres"
         with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(
-                sql.SQL("ALTER ROLE postgres PASSWORD {}").format(sql.Literal(password))
-            )
+            conn.execute(sql.SQL("ALTER ROLE postgres PASSWORD {}").format(sql.Literal(password)))
         hba.write_text(HBA)
     if asynchronous:
         conf.write_text(_ASYNC_COMMIT.sub("synchronous_commit = on", conf.read_text()))

@@ -157,9 +157,7 @@ class RequestContextMiddleware:
         app = scope.get("app")
         settings = getattr(getattr(app, "state", None), "settings", None)
         client = scope.get("client")
-        client_hash = (
-            hash_ip(settings.secret_key, client[0])[:12] if settings and client else None
-        )
+        client_hash = hash_ip(settings.secret_key, client[0])[:12] if settings and client else None
         log.info(
             "request",
             extra={

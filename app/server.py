@@ -29,9 +29,7 @@ class GuardedH11Protocol(H11Protocol):
     def __init__(self, config: uvicorn.Config, *args: Any, **kwargs: Any) -> None:
         """Read the header timeout from the Uvicorn config (``header_timeout_s``)."""
         super().__init__(config, *args, **kwargs)
-        self.header_timeout = float(
-            getattr(config, "header_timeout_s", DEFAULT_HEADER_TIMEOUT_S)
-        )
+        self.header_timeout = float(getattr(config, "header_timeout_s", DEFAULT_HEADER_TIMEOUT_S))
         self._head_timer: asyncio.TimerHandle | None = None
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]

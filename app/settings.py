@@ -6,8 +6,8 @@ import os
 import secrets
 from functools import lru_cache
 from pathlib import Path
-from urllib.parse import quote
 from typing import Literal
+from urllib.parse import quote
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
