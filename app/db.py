@@ -36,7 +36,7 @@ def connect_args(settings: Settings) -> dict[str, object]:
     return {
         "timeout": settings.db_connect_timeout_s,
         # The client-side guard for a server that stops answering altogether (frozen, cut off).
-        "command_timeout": statement_ms / 1000 + 2,
+        "command_timeout": statement_ms / 1000 + 1,
         "server_settings": {
             "synchronous_commit": "on",
             "statement_timeout": str(statement_ms),

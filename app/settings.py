@@ -44,7 +44,7 @@ class Settings(BaseSettings):
     pool_size: int = 4
     db_connect_timeout_s: float = 3.0
     db_pool_timeout_s: float = 3.0
-    db_statement_timeout_ms: int = 15000
+    db_statement_timeout_ms: int = 8000
     header_timeout_s: float = 10.0
     public_base_url: str = "http://127.0.0.1:8000"
     smtp_host: str = ""

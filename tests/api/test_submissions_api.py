@@ -196,7 +196,7 @@ async def test_unusual_digits_and_nul_bytes_get_answers_not_server_errors(
     assert r.status_code == 303 and count_submissions(db, name) == 1
     bad_token = new_form(unique(), "²²².forged")
     assert (await web.post("/suggest/new", data=bad_token)).status_code == 403
-    assert (await web.get("/partnerships/no%00such/suggest")).status_code == 404
+    assert (await web.get("/partnerships/no%00such/suggest")).status_code == 422
 
 
 async def test_api_checks_the_shape_and_the_size(web: httpx.AsyncClient) -> None:
