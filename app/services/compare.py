@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import queries
+from app.csvsafe import safe_cell
 from app.errors import InvalidInput
 from app.services.similarity import (
     ENGLAND,
@@ -351,11 +352,7 @@ def to_csv(comparison: Comparison) -> str:
         ind = row.indicator
         writer.writerow(
             [
-                ind.code,
-                ind.label,
-                ind.unit,
-                ind.period,
-                ind.source,
+                *(safe_cell(v) for v in (ind.code, ind.label, ind.unit, ind.period, ind.source)),
                 *(_csv_number(v) for v in row.areas),
                 *(_csv_number(v) for v in row.regions),
                 _csv_number(row.england),

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import queries
 from app.cache import Payload, PayloadCache
+from app.csvsafe import safe_cell
 from app.errors import InvalidInput, NotFound
 from app.services.versions import GEOJSON, cached
 
@@ -185,7 +186,7 @@ def as_csv(items: list[dict[str, Any]], base_url: str) -> bytes:
         for key in ("themes", "area_codes", "area_names"):
             row[key] = ";".join(row.get(key) or [])
         row["url"] = f"{base_url}/partnerships/{item['slug']}"
-        writer.writerow(row)
+        writer.writerow({key: safe_cell(value) for key, value in row.items()})
     return out.getvalue().encode("utf-8")
 
 
