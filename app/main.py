@@ -15,7 +15,8 @@ from app.db import make_async_engine
 from app.errors import add_exception_handlers
 from app.middleware import SecurityHeadersMiddleware
 from app.observability import RequestContextMiddleware, configure_logging
-from app.routes import api, compare, feeds, health, history, moderate, pages, submissions
+from app.openapi import install as install_openapi
+from app.routes import api, compare, docs, feeds, health, history, moderate, pages, submissions
 from app.settings import PROJECT_ROOT, Settings, get_settings
 from app.templating import make_templates
 
@@ -42,7 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "/about for licences and attribution."
         ),
         lifespan=lifespan,
-        docs_url="/docs",
+        docs_url=None,  # served by app.routes.docs from local files
         redoc_url=None,
     )
     app.state.settings = settings
@@ -53,6 +54,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     add_exception_handlers(app)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
     app.include_router(health.router)
+    app.include_router(docs.router)
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(compare.router)
@@ -60,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(moderate.router)
     app.include_router(history.router)
     app.include_router(feeds.router)
+    install_openapi(app)
     return app
 
 

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
+from app import api_models as m
 from app.cache import Payload, PayloadCache
 from app.db import SessionDep
 from app.errors import InvalidInput
@@ -17,6 +18,11 @@ router = APIRouter()
 v1 = APIRouter(prefix="/api/v1", tags=["api"])
 
 GEOJSON = "application/geo+json"
+COUNTS_SCHEMA = {
+    "type": "object",
+    "additionalProperties": {"type": "integer"},
+    "description": "Partnerships serving each area, by GSS code",
+}
 Level = Annotated[str, Query(description="region, combined_authority, local_authority or district")]
 Zoom = Annotated[int, Query(ge=0, le=22, description="Map zoom; picks the generalisation band")]
 Theme = Annotated[str | None, Query(description="Theme codes, comma-separated")]
@@ -53,7 +59,10 @@ async def area_layer(
     return payload.respond(request)
 
 
-@v1.get("/areas/counts")
+@v1.get(
+    "/areas/counts",
+    responses={200: {"content": {"application/json": {"schema": COUNTS_SCHEMA}}}},
+)
 async def area_counts(
     request: Request,
     session: SessionDep,
@@ -76,7 +85,7 @@ async def area_counts(
     return payload.respond(request)
 
 
-@v1.get("/areas/{code}")
+@v1.get("/areas/{code}", response_model=m.AreaProfile)
 async def area_detail(
     session: SessionDep, code: Annotated[str, Path(max_length=9)]
 ) -> dict[str, Any]:
@@ -114,7 +123,7 @@ async def coverage(request: Request, session: SessionDep) -> Response:
     return payload.respond(request)
 
 
-@v1.get("/vocabulary")
+@v1.get("/vocabulary", response_model=m.Vocabulary)
 async def vocabulary(session: SessionDep) -> dict[str, Any]:
     """Partnership kinds (with the national flag) and themes, with labels."""
     return await partnerships.vocabulary(session)
@@ -151,14 +160,12 @@ async def partnership_list(
     return payload.respond(request)
 
 
-@v1.get("/partnerships/{slug}")
+@v1.get("/partnerships/{slug}", response_model=m.PartnershipDetail)
 async def partnership_detail(
     session: SessionDep, slug: Annotated[str, Path(max_length=200)]
 ) -> dict[str, Any]:
     """One partnership: kind, themes, areas served, members, trusts, source."""
-    record = await partnerships.detail(session, slug)
-    record.pop("seed_key", None)
-    return record
+    return await partnerships.detail(session, slug)
 
 
 @v1.get("/partnerships/{slug}/areas", response_class=Response)
@@ -177,7 +184,7 @@ async def school_points(request: Request, session: SessionDep, bbox: RequiredBox
     return payload.respond(request)
 
 
-@v1.get("/schools/{urn}")
+@v1.get("/schools/{urn}", response_model=m.SchoolPage)
 async def school_detail(session: SessionDep, urn: Annotated[int, Path()]) -> dict[str, Any]:
     """One school: where it is, its areas, trust, partnerships it is in, and nearby ones."""
     page = await schools.school_page(session, urn)
@@ -197,7 +204,7 @@ async def trust_points(request: Request, session: SessionDep, bbox: RequiredBox)
     return payload.respond(request)
 
 
-@v1.get("/trusts/{uid}")
+@v1.get("/trusts/{uid}", response_model=m.TrustPage)
 async def trust_detail(session: SessionDep, uid: Annotated[int, Path()]) -> dict[str, Any]:
     """One trust: head office, schools and the partnerships they belong to."""
     return await schools.trust_page(session, uid)
@@ -212,7 +219,7 @@ async def trust_school_points(
     return payload.respond(request)
 
 
-@v1.get("/near")
+@v1.get("/near", response_model=m.NearResult)
 async def near(
     session: SessionDep,
     postcode: Annotated[
@@ -236,7 +243,7 @@ async def near(
     }
 
 
-@v1.get("/search")
+@v1.get("/search", response_model=m.SearchResult)
 async def search_api(
     session: SessionDep, q: Annotated[str, Query(max_length=100)]
 ) -> dict[str, Any]:
