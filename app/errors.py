@@ -157,4 +157,8 @@ def add_exception_handlers(app: FastAPI) -> None:
         detail = exc.detail if isinstance(exc.detail, str) else "Error"
         if exc.status_code == 404 and detail == "Not Found":
             detail = "Page not found"
-        return error_response(request, exc.status_code, detail, [])
+        response = error_response(request, exc.status_code, detail, [])
+        # Keep the headers the error carries, e.g. ``Allow`` on a 405 (RFC 9110 requires it).
+        for name, value in (exc.headers or {}).items():
+            response.headers[name] = value
+        return response

@@ -34,14 +34,16 @@ _NEVER_404 = {
     "/api/v1/indicators",
     "/downloads/partnerships.csv",
     "/downloads/partnerships.geojson",
-    "/feeds/changes.atom",
 }
 
 
-def _error(code: str, existing: dict[str, Any] | None) -> dict[str, Any]:
+def _error(code: str, existing: dict[str, Any] | None, api: bool) -> dict[str, Any]:
+    content: dict[str, Any] = {"application/json": {"schema": ERROR_REF}}
+    if not api:  # outside /api/, browsers get the site's error page unless they ask for JSON
+        content["text/html"] = {"schema": {"type": "string"}}
     response: dict[str, Any] = {
         "description": (existing or {}).get("description") or _DESCRIPTIONS[code],
-        "content": {"application/json": {"schema": ERROR_REF}},
+        "content": content,
     }
     if code in ("503", "429"):
         response["headers"] = {
@@ -75,7 +77,7 @@ def build(app: FastAPI) -> dict[str, Any]:
                 responses.setdefault("503", {})
             for code in list(responses):
                 if code in _DESCRIPTIONS:
-                    responses[code] = _error(code, responses[code])
+                    responses[code] = _error(code, responses[code], path.startswith("/api/"))
     return schema
 
 

@@ -280,7 +280,12 @@ async def _download(request: Request, session: SessionDep, fmt: str) -> Payload:
     return await partnerships.download_payload(session, _cache(request), fmt, base)
 
 
-@router.get("/downloads/partnerships.csv", tags=["downloads"])
+@router.get(
+    "/downloads/partnerships.csv",
+    tags=["downloads"],
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+)
 async def download_csv(request: Request, session: SessionDep) -> Response:
     """Every partnership as CSV (lists ';'-separated)."""
     response = (await _download(request, session, "csv")).respond(request)
@@ -288,7 +293,12 @@ async def download_csv(request: Request, session: SessionDep) -> Response:
     return response
 
 
-@router.get("/downloads/partnerships.geojson", tags=["downloads"])
+@router.get(
+    "/downloads/partnerships.geojson",
+    tags=["downloads"],
+    response_class=Response,
+    responses={200: {"content": {GEOJSON: {}}}},
+)
 async def download_geojson(request: Request, session: SessionDep) -> Response:
     """Every partnership as GeoJSON points."""
     response = (await _download(request, session, "geojson")).respond(request)

@@ -652,6 +652,16 @@ _REQUEST_BODY = {
     tags=["submissions"],
     openapi_extra=_REQUEST_BODY,
     responses={
+        201: {
+            "description": "Stored as pending; keep status_url (its token is shown only once)",
+            "links": {
+                "status": {
+                    "operationId": "api_submission_status_api_v1_submissions__reference__get",
+                    "parameters": {"reference": "$response.body#/reference"},
+                    "description": "The suggestion's status (needs the token from status_url)",
+                }
+            },
+        },
         413: {"description": "Body over 64 KB"},
         415: {"description": "Body not sent as application/json"},
         422: {"description": "Field errors: {detail, errors: [{field, message}]}"},
