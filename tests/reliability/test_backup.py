@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psycopg
 import pytest
-from conftest import Scratch
 from typer.testing import CliRunner
 
 from app import backup
@@ -16,6 +15,9 @@ from app.cli import cli
 
 FINGERPRINT = "SELECT count(*), coalesce(sum(hashtextextended(t::text, 0)), 0)::text FROM {table} t"
 
+
+if TYPE_CHECKING:
+    from conftest import Scratch
 
 figures = logging.getLogger("reliability.figures")
 

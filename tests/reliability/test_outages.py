@@ -10,12 +10,11 @@ import asyncio
 import logging
 import signal
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
-from conftest import Scratch
 
 from app.main import create_app
 
@@ -34,6 +33,9 @@ DB_ROUTES = [
 # A bound far above the app's own timeouts: a request still waiting then has hung.
 HANG_S = 30
 
+
+if TYPE_CHECKING:
+    from conftest import Scratch
 
 figures = logging.getLogger("reliability.figures")
 
