@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -97,14 +98,23 @@ class Settings(BaseSettings):
 
 
 def _local_secret(path: Path) -> str:
-    """This installation's own random secret (made once, mode 0600), for development and tests."""
-    if path.exists():
-        value = path.read_text().strip()
-        if len(value) >= MIN_SECRET_LENGTH:
-            return value
+    """This installation's own random secret (made once, mode 0600), for development and tests.
+
+    Made with O_EXCL, so worker processes starting together all end up with the same one.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _ in range(50):
+            value = path.read_text().strip()
+            if len(value) >= MIN_SECRET_LENGTH:
+                return value
+            time.sleep(0.02)  # another process has just created it and is writing
+        raise ValueError(
+            f"{path} does not hold a usable secret; delete it to make a new one"
+        ) from None
     value = secrets.token_urlsafe(48)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as handle:
         handle.write(value + "\n")
     return value
