@@ -73,3 +73,33 @@ def before_load_schema(context: Any, raw_schema: dict[str, Any]) -> None:
     proposed["areas_served"]["items"] = {"enum": real["areas"]}
     proposed["themes"]["items"] = {"enum": real["themes"]}
     proposed["kind"] = {"anyOf": [{"enum": real["kinds"]}, {"type": "null"}]}
+    submitter = {"name": "Fuzz Tester", "email": "fuzz@example.org"}
+    body["examples"] = {
+        "new": {
+            "value": {
+                "kind": "new",
+                "proposed": {
+                    "name": "Example schools partnership",
+                    "kind": real["kinds"][0],
+                    "themes": real["themes"][:2],
+                    "summary": "Schools in the area sharing teaching and training.",
+                    "areas_served": real["areas"][:1],
+                    "status": "active",
+                },
+                "submitter": submitter,
+                "evidence": "I coordinate it",
+            }
+        },
+        "landscape": {
+            "value": {
+                "kind": "landscape",
+                "area": real["areas"][0],
+                "proposed": {
+                    "body": "Schools here work together through a local partnership.",
+                    "council_role": "in_house_team",
+                },
+                "submitter": submitter,
+                "evidence": "I work for the council",
+            }
+        },
+    }
