@@ -136,7 +136,11 @@ def add_exception_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(AppError)
     async def _app_error(request: Request, exc: AppError) -> Response:
-        return error_response(request, exc.status_code, exc.detail, exc.errors)
+        response = error_response(request, exc.status_code, exc.detail, exc.errors)
+        retry = next((e.get("retry_after") for e in exc.errors if e.get("retry_after")), None)
+        if isinstance(exc, RateLimited) and isinstance(retry, int):
+            response.headers["Retry-After"] = str(max(1, retry))
+        return response
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:

@@ -305,6 +305,7 @@ async def test_api_rate_limit(app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> 
         assert codes == [422, 422, 429]
         r = await c.post("/api/v1/submissions", json=api_new())
         assert r.status_code == 429 and "try again" in r.json()["detail"]
+        assert 0 < int(r.headers["retry-after"]) <= 3600
     async with new_client(app) as other:  # another address is not affected
         assert (await other.post("/api/v1/submissions", json={"kind": "new"})).status_code == 422
 
