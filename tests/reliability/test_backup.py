@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from conftest import Scratch
 
 figures = logging.getLogger("reliability.figures")
+figures.setLevel(logging.INFO)  # shown with -o log_cli=true; alembic sets the root to WARNING
 
 
 def fingerprints(conn: psycopg.Connection[Any]) -> dict[str, tuple[int, str]]:
