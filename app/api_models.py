@@ -438,3 +438,60 @@ class SearchResult(_Out):
     guess: str | None = None
     redirect: str | None = None
     results: list[SearchHit]
+
+
+# --- indicators and coverage (served from the payload cache; documented here) -------------------
+
+
+class IndicatorOut(_Out):
+    """An indicator: what it measures, its unit, which way is better, source and period."""
+
+    code: str
+    label: str
+    description: str | None = None
+    unit: str | None = None
+    polarity: str | None = None
+    topic: str | None = None
+    source: str | None = None
+    period: str | None = None
+    in_default_similarity: bool | None = None
+    las_with_value: int | None = None
+
+
+class IndicatorList(_Out):
+    """Every indicator held."""
+
+    indicators: list[IndicatorOut]
+
+
+class IndicatorValues(_Out):
+    """An indicator's latest value for every local authority, keyed by GSS code."""
+
+    indicator: IndicatorOut
+    values: dict[str, float | None]
+
+
+class CoverageRow(_Out):
+    """Schools in partnerships in one area: listed members, and in an area served."""
+
+    code: str
+    name: str
+    combined_authority_code: str | None = None
+    combined_authority_name: str | None = None
+    is_mayoral: bool | None = None
+    region_code: str | None = None
+    region_name: str | None = None
+    las: int | None = Field(None, description="Local authorities in a total")
+    schools: int
+    member_schools: int
+    served_schools: int
+    member_share: float | None = None
+    served_share: float | None = None
+
+
+class Coverage(_Out):
+    """Coverage by local authority, with totals by combined authority and region."""
+
+    local_authorities: list[CoverageRow]
+    combined_authorities: list[CoverageRow]
+    regions: list[CoverageRow]

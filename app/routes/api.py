@@ -106,7 +106,7 @@ async def area_boundary(
     return payload.respond(request)
 
 
-@v1.get("/indicators/{code}/values")
+@v1.get("/indicators/{code}/values", responses={200: {"model": m.IndicatorValues}})
 async def indicator_values(
     request: Request, session: SessionDep, code: Annotated[str, Path(max_length=64)]
 ) -> Response:
@@ -115,7 +115,7 @@ async def indicator_values(
     return payload.respond(request)
 
 
-@v1.get("/coverage")
+@v1.get("/coverage", responses={200: {"model": m.Coverage}})
 async def coverage(request: Request, session: SessionDep) -> Response:
     """Share of each LA's schools in a partnership (listed members; in a served area), with
     totals by combined authority and region."""

@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
+from app.api_models import Coverage, IndicatorList, IndicatorValues
 from app.errors import ErrorBody
 
 ERROR_REF = "#/components/schemas/ErrorBody"
@@ -95,3 +96,15 @@ async def test_docs_page_uses_local_assets_only(client: httpx.AsyncClient) -> No
         url = page.text[page.text.rindex('"', 0, start) + 1 : page.text.index('"', start)]
         assert url.startswith("/static/")
         assert (await client.get(url)).status_code == 200, url
+
+
+async def test_cached_json_answers_match_their_documented_models(
+    client: httpx.AsyncClient,
+) -> None:
+    indicators = IndicatorList.model_validate((await client.get("/api/v1/indicators")).json())
+    assert indicators.indicators
+    code = indicators.indicators[0].code
+    values = (await client.get(f"/api/v1/indicators/{code}/values")).json()
+    assert IndicatorValues.model_validate(values).indicator.code == code
+    coverage = Coverage.model_validate((await client.get("/api/v1/coverage")).json())
+    assert coverage.local_authorities and coverage.regions
