@@ -1,5 +1,5 @@
 # Thin aliases over scripts/ and the partnerships-map command line.
-.PHONY: run test bench lint fmt setup import db-start db-stop clean
+.PHONY: run test bench fuzz lint fmt setup import db-start db-stop clean
 
 run:            ## set up everything and serve the map on http://127.0.0.1:8000
 	scripts/run.sh
@@ -9,6 +9,9 @@ test:           ## set up, import into a throwaway database and run every test
 
 bench:          ## measure import and request figures; writes var/bench/
 	scripts/bench.sh
+
+fuzz:           ## fuzz the API with Schemathesis (every phase and check); writes var/fuzz/
+	scripts/fuzz.sh
 
 setup:          ## install, start the database, migrate and import, without serving
 	scripts/setup.sh

@@ -116,6 +116,47 @@ def migrate(revision: str = "head") -> None:
     console.print(f"database migrated to {revision}")
 
 
+@cli.command()
+def backup(
+    path: Annotated[Path, typer.Argument(help="The file to write (pg_dump custom format).")],
+    exclude_data: Annotated[
+        list[str] | None,
+        typer.Option(help="Leave out this table's rows, keeping its definition (repeatable)."),
+    ] = None,
+) -> None:
+    """Back up the whole database to a file that ``restore`` reads."""
+    from app import backup as backups
+
+    try:
+        size = backups.dump(get_settings(), path, exclude_data)
+    except (backups.BackupError, cluster.ClusterError) as exc:
+        _fail(str(exc))
+    console.print(f"backed up to {path} ({size / 1e6:.1f} MB)")
+
+
+@cli.command()
+def restore(
+    path: Annotated[Path, typer.Argument(help="A file written by `partnerships-map backup`.")],
+    yes: Annotated[
+        bool, typer.Option("--yes", help="Confirm: the database's contents are replaced.")
+    ] = False,
+) -> None:
+    """Replace the database's contents with a backup, in one transaction (stop the app first)."""
+    from app import backup as backups
+
+    settings = get_settings()
+    if not yes:
+        _fail(f"this replaces everything in {settings.db_name}; pass --yes to confirm.")
+    try:
+        if _uses_private_cluster(settings):
+            cluster.start(settings)
+            cluster.ensure_database(settings)
+        backups.restore(settings, path)
+    except (backups.BackupError, cluster.ClusterError) as exc:
+        _fail(str(exc))
+    console.print(f"restored {path} into {settings.db_name}")
+
+
 @cli.command("import")
 def import_data(
     source: Annotated[
@@ -206,12 +247,10 @@ def serve(
     workers: int = 1,
     reload: bool = False,
 ) -> None:
-    """Serve the web app with Uvicorn."""
-    import uvicorn
+    """Serve the web app with Uvicorn (request head limits; JSON request logs)."""
+    from app import server
 
-    uvicorn.run(
-        "app.main:app", host=host, port=port, workers=workers, reload=reload, proxy_headers=True
-    )
+    server.run(get_settings(), host=host, port=port, workers=workers, reload=reload)
 
 
 @moderator_cli.command("create")

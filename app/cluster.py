@@ -2,7 +2,14 @@
 
 PostgreSQL refuses to run as root, so when we are root every server command runs as the
 ``postgres`` OS user (created by Debian's postgresql package) and the data directory is
-owned by it. The cluster listens on loopback only, on its own port, with trust auth.
+owned by it. The cluster listens on loopback only, on its own port, and asks for a password
+(SCRAM-SHA-256): a random one made at ``initdb`` and kept beside the data directory in a file only
+its owner can read, so other OS users of the machine cannot connect. Clusters made before that,
+with trust authentication, are given a password the next time they start.
+
+Commits are synchronous (``synchronous_commit = on``), so a write the app has acknowledged
+survives a crash; the app also asks for that on each of its connections, whatever the server's
+default (see ``app.db``).
 
 A clone under a folder the ``postgres`` user cannot enter (``/root`` is mode 700 on Debian)
 keeps its cluster under ``/var/lib/postgresql/partnerships-map/`` instead, one folder per
@@ -13,6 +20,8 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
+import secrets
 import shutil
 import subprocess
 import time
@@ -56,6 +65,32 @@ def _run(cmd: list[str], check: bool = True) -> subprocess.CompletedProcess[str]
 def data_dir(settings: Settings) -> Path:
     """Where the cluster's files live."""
     return settings.db_dir.resolve()
+
+
+def password_file(settings: Settings) -> Path:
+    """The file holding the cluster's ``postgres`` password (mode 0600), beside its data directory."""
+    return settings.db_password_file
+
+
+def _new_password(settings: Settings) -> str:
+    """Make (or read) the cluster password and keep it where ``Settings`` looks for it."""
+    path = password_file(settings)
+    if path.exists() and path.read_text().strip():
+        return path.read_text().strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    password = secrets.token_urlsafe(24)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(password + "\n")
+    return password
+
+
+HBA = (
+    "# Partnerships Map private cluster: loopback TCP only, password required.\n"
+    "# TYPE  DATABASE  USER  ADDRESS       METHOD\n"
+    "host    all       all   127.0.0.1/32  scram-sha-256\n"
+    "host    all       all   ::1/128       scram-sha-256\n"
+)
 
 
 def is_running(settings: Settings) -> bool:
@@ -113,23 +148,35 @@ def init(settings: Settings) -> bool:
     if os.geteuid() == 0:
         shutil.chown(pgdata, "postgres", "postgres")
         pgdata.chmod(0o700)
-    result = _run(
-        [
-            pg_bin("initdb"),
-            "-D",
-            str(pgdata),
-            "-U",
-            "postgres",
-            "-A",
-            "trust",
-            "-E",
-            "UTF8",
-            "--locale=C.UTF-8",
-        ],
-        check=False,
-    )
+    password = _new_password(settings)
+    # initdb reads the password from a file the server user can read; it is removed at once.
+    pwfile = pgdata.parent / f".{pgdata.name}.initpw"
+    pwfile.write_text(password + "\n")
+    pwfile.chmod(0o600)
+    if os.geteuid() == 0:
+        shutil.chown(pwfile, "postgres", "postgres")
+    try:
+        result = _run(
+            [
+                pg_bin("initdb"),
+                "-D",
+                str(pgdata),
+                "-U",
+                "postgres",
+                "-A",
+                "scram-sha-256",
+                f"--pwfile={pwfile}",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
+            ],
+            check=False,
+        )
+    finally:
+        pwfile.unlink(missing_ok=True)
     if result.returncode != 0:
         raise ClusterError(f"initdb failed:\n{result.stderr}")
+    (pgdata / "pg_hba.conf").write_text(HBA)
     with (pgdata / "postgresql.conf").open("a") as conf:
         conf.write(
             "\n# Partnerships Map private cluster\n"
@@ -141,7 +188,7 @@ def init(settings: Settings) -> bool:
             "maintenance_work_mem = 512MB\n"
             "max_wal_size = 4GB\n"
             "fsync = on\n"
-            "synchronous_commit = off\n"
+            "synchronous_commit = on\n"
         )
     return True
 
@@ -150,6 +197,7 @@ def start(settings: Settings) -> None:
     """Create the cluster when missing and start it; waits until it accepts connections."""
     init(settings)
     if is_running(settings):
+        _secure(settings)
         return
     pgdata = data_dir(settings)
     log = pgdata / "server.log"
@@ -173,6 +221,35 @@ def start(settings: Settings) -> None:
         tail = log.read_text(errors="replace")[-2000:] if log.exists() else ""
         raise ClusterError(f"pg_ctl start failed:\n{result.stderr}\n{tail}")
     _wait_ready(settings)
+    _secure(settings)
+
+
+_TRUST = re.compile(r"^\s*(local|host)\S*\s.*\btrust\s*$", re.MULTILINE)
+_ASYNC_COMMIT = re.compile(r"^\s*synchronous_commit\s*=\s*off\b.*$", re.MULTILINE)
+
+
+def _secure(settings: Settings) -> None:
+    """Upgrade a running cluster made by an older version: password auth, synchronous commits."""
+    import psycopg
+    from psycopg import sql
+
+    pgdata = data_dir(settings)
+    hba = pgdata / "pg_hba.conf"
+    conf = pgdata / "postgresql.conf"
+    trusting = bool(_TRUST.search(hba.read_text()))
+    asynchronous = bool(_ASYNC_COMMIT.search(conf.read_text()))
+    if not (trusting or asynchronous):
+        return
+    if trusting:
+        password = _new_password(settings)
+        # Trust still applies until the reload below, so this connection needs no password.
+        url = f"postgresql://postgres@127.0.0.1:{settings.db_port}/postgres"
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(sql.SQL("ALTER ROLE postgres PASSWORD {}").format(sql.Literal(password)))
+        hba.write_text(HBA)
+    if asynchronous:
+        conf.write_text(_ASYNC_COMMIT.sub("synchronous_commit = on", conf.read_text()))
+    _run([pg_bin("pg_ctl"), "-D", str(pgdata), "reload"])
 
 
 def _wait_ready(settings: Settings, timeout_s: float = 30.0) -> None:

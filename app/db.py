@@ -1,12 +1,21 @@
-"""Database engines: an async engine for the web app and a sync one for imports and the CLI."""
+"""Database engines: an async engine for the web app and a sync one for imports and the CLI.
+
+The web app's connections are bounded in time: connecting, waiting for a pooled connection and
+each statement all give up after a few seconds, so a stopped or frozen database turns into a
+quick 503 (see ``app.errors``) rather than a hung request. Each connection asks for synchronous
+commits, so a write the app has acknowledged survives a crash whatever the server's default.
+"""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Annotated
 
+import asyncpg
 from fastapi import Depends, Request
 from sqlalchemy import Engine, create_engine
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -16,6 +25,27 @@ from sqlalchemy.ext.asyncio import (
 
 from app.settings import Settings
 
+# SQLSTATE classes meaning "the server cannot serve you now": 08 connection exception,
+# 53 insufficient resources, 57 operator intervention (shutdown, statement timeout), 58 system.
+_UNAVAILABLE_SQLSTATE = ("08", "53", "57", "58")
+
+
+def connect_args(settings: Settings) -> dict[str, object]:
+    """asyncpg connection options: timeouts and per-session server settings."""
+    statement_ms = settings.db_statement_timeout_ms
+    return {
+        "timeout": settings.db_connect_timeout_s,
+        # The client-side guard for a server that stops answering altogether (frozen, cut off).
+        "command_timeout": statement_ms / 1000 + 1,
+        "server_settings": {
+            "synchronous_commit": "on",
+            "statement_timeout": str(statement_ms),
+            "lock_timeout": str(statement_ms),
+            "idle_in_transaction_session_timeout": str(max(statement_ms * 4, 60000)),
+            "application_name": "partnerships-map",
+        },
+    }
+
 
 def make_async_engine(settings: Settings) -> AsyncEngine:
     """The web app's engine: a small fixed pool, since overflow churn hurts on two cores."""
@@ -24,12 +54,48 @@ def make_async_engine(settings: Settings) -> AsyncEngine:
         pool_size=settings.pool_size,
         max_overflow=0,
         pool_pre_ping=True,
+        pool_timeout=settings.db_pool_timeout_s,
+        connect_args=connect_args(settings),
     )
 
 
 def make_sync_engine(settings: Settings) -> Engine:
     """A psycopg engine for importers, migrations and the command line."""
     return create_engine(settings.url_for_driver("psycopg"), pool_pre_ping=True)
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """Whether an error means the database is down, unreachable, overloaded or too slow.
+
+    Such errors are the server's state, not the request's fault: they get a 503 with
+    ``Retry-After``. Other database errors (a constraint refused, a bad statement) are bugs or
+    conflicts and are handled elsewhere.
+    """
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, sa_exc.TimeoutError | sa_exc.DisconnectionError):
+            return True
+        if isinstance(current, sa_exc.DBAPIError) and current.connection_invalidated:
+            return True
+        if isinstance(
+            current,
+            OSError
+            | asyncio.TimeoutError
+            | asyncpg.exceptions.PostgresConnectionError
+            | asyncpg.exceptions.InterfaceError
+            | asyncpg.exceptions.ConnectionDoesNotExistError,
+        ):
+            return True
+        sqlstate = getattr(current, "sqlstate", None) or getattr(current, "pgcode", None)
+        if isinstance(sqlstate, str) and sqlstate[:2] in _UNAVAILABLE_SQLSTATE:
+            return True
+        orig = getattr(current, "orig", None)
+        current = (
+            orig if isinstance(orig, BaseException) else (current.__cause__ or current.__context__)
+        )
+    return False
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:

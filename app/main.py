@@ -14,9 +14,12 @@ from app.cache import PayloadCache
 from app.db import make_async_engine
 from app.errors import add_exception_handlers
 from app.middleware import SecurityHeadersMiddleware
+from app.observability import RequestContextMiddleware, configure_logging
+from app.openapi import install as install_openapi
 from app.routes import (
     api,
     compare,
+    docs,
     feeds,
     health,
     history,
@@ -32,6 +35,7 @@ from app.templating import make_templates
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app; tests pass their own settings."""
     settings = settings or get_settings()
+    configure_logging()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -50,16 +54,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "/about for licences and attribution."
         ),
         lifespan=lifespan,
-        docs_url="/docs",
+        docs_url=None,  # served by app.routes.docs from local files
         redoc_url=None,
     )
     app.state.settings = settings
     app.state.cache = PayloadCache()
     app.state.templates = make_templates(settings)
     app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(RequestContextMiddleware)  # outermost: ids, logs, catch-all
     add_exception_handlers(app)
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
     app.include_router(health.router)
+    app.include_router(docs.router)
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(compare.router)
@@ -68,6 +74,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(history.router)
     app.include_router(landscape.router)
     app.include_router(feeds.router)
+    install_openapi(app)
     return app
 
 

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import secrets
+import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import quote
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -12,6 +16,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_GEODATA_DIR = PROJECT_ROOT.parent / "shared" / "geodata" / "raw"
 DEV_SECRET = "development-only-secret-do-not-use-in-production"
+MIN_SECRET_LENGTH = 32
 
 
 class Settings(BaseSettings):
@@ -28,10 +33,20 @@ class Settings(BaseSettings):
     db_dir: Path = PROJECT_ROOT / "var" / "pg"
     db_name: str = "partnerships_map"
     geodata_dir: Path = DEFAULT_GEODATA_DIR
-    secret_key: str = DEV_SECRET
+    secret_key: str = Field(
+        default="",
+        description=(
+            "Keys form tokens and the hashes of client addresses. Required in production (at "
+            f"least {MIN_SECRET_LENGTH} characters); elsewhere a random one is kept in var/."
+        ),
+    )
     tile_url: str = ""
     tile_attribution: str = ""
     pool_size: int = 4
+    db_connect_timeout_s: float = 3.0
+    db_pool_timeout_s: float = 3.0
+    db_statement_timeout_ms: int = 8000
+    header_timeout_s: float = 10.0
     public_base_url: str = "http://127.0.0.1:8000"
     smtp_host: str = ""
     smtp_port: int = 587
@@ -50,17 +65,33 @@ class Settings(BaseSettings):
     moderator_session_hours: int = 12
 
     @model_validator(mode="after")
-    def _no_default_secret_in_production(self) -> Settings:
-        if self.environment == "production" and self.secret_key == DEV_SECRET:
-            raise ValueError("APP_SECRET_KEY must be set in production")
+    def _real_secret(self) -> Settings:
+        if self.environment == "production":
+            if self.secret_key == DEV_SECRET or len(self.secret_key) < MIN_SECRET_LENGTH:
+                raise ValueError(
+                    f"APP_SECRET_KEY must be set in production: a random value of at least "
+                    f"{MIN_SECRET_LENGTH} characters (python -c 'import secrets; "
+                    "print(secrets.token_urlsafe(48))')"
+                )
+        elif not self.secret_key:
+            self.secret_key = _local_secret(self.db_dir.parent / "secret-key")
         return self
+
+    @property
+    def db_password_file(self) -> Path:
+        """Where the private cluster's password is kept (beside its data directory)."""
+        return self.db_dir.parent / f"{self.db_dir.name}.password"
 
     @property
     def effective_database_url(self) -> str:
         """The plain ``postgresql://`` URL in use: the configured one, or the private cluster's."""
         if self.database_url:
             return self.database_url
-        return f"postgresql://postgres@127.0.0.1:{self.db_port}/{self.db_name}"
+        user = "postgres"
+        if self.db_password_file.exists():
+            password = self.db_password_file.read_text().strip()
+            user = f"postgres:{quote(password, safe='')}"
+        return f"postgresql://{user}@127.0.0.1:{self.db_port}/{self.db_name}"
 
     def url_for_driver(self, driver: Literal["asyncpg", "psycopg"]) -> str:
         """The database URL with a SQLAlchemy driver name (``postgresql+asyncpg://…``)."""
@@ -73,6 +104,29 @@ class Settings(BaseSettings):
         """The URL as libpq and psycopg understand it (no SQLAlchemy driver suffix)."""
         rest = self.effective_database_url.split("://", 1)[1]
         return f"postgresql://{rest}"
+
+
+def _local_secret(path: Path) -> str:
+    """This installation's own random secret (made once, mode 0600), for development and tests.
+
+    Made with O_EXCL, so worker processes starting together all end up with the same one.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        for _ in range(50):
+            value = path.read_text().strip()
+            if len(value) >= MIN_SECRET_LENGTH:
+                return value
+            time.sleep(0.02)  # another process has just created it and is writing
+        raise ValueError(
+            f"{path} does not hold a usable secret; delete it to make a new one"
+        ) from None
+    value = secrets.token_urlsafe(48)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(value + "\n")
+    return value
 
 
 @lru_cache

@@ -18,6 +18,7 @@ FILES = {
         "MIT-LICENCE.txt",
     ],
     "axe-core": ["axe.min.js", "LICENSE"],
+    "swagger-ui-dist": ["swagger-ui-bundle.js", "swagger-ui.css", "LICENSE", "NOTICE"],
 }
 
 

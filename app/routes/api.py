@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 
+from app import api_models as m
 from app.cache import Payload, PayloadCache
 from app.db import SessionDep
 from app.errors import InvalidInput
@@ -17,6 +18,11 @@ router = APIRouter()
 v1 = APIRouter(prefix="/api/v1", tags=["api"])
 
 GEOJSON = "application/geo+json"
+COUNTS_SCHEMA = {
+    "type": "object",
+    "additionalProperties": {"type": "integer"},
+    "description": "Partnerships serving each area, by GSS code",
+}
 Level = Annotated[str, Query(description="region, combined_authority, local_authority or district")]
 Zoom = Annotated[int, Query(ge=0, le=22, description="Map zoom; picks the generalisation band")]
 Theme = Annotated[str | None, Query(description="Theme codes, comma-separated")]
@@ -71,7 +77,10 @@ async def basemap_land(request: Request, session: SessionDep, zoom: Zoom = 6) ->
     return payload.respond(request)
 
 
-@v1.get("/areas/counts")
+@v1.get(
+    "/areas/counts",
+    responses={200: {"content": {"application/json": {"schema": COUNTS_SCHEMA}}}},
+)
 async def area_counts(
     request: Request,
     session: SessionDep,
@@ -94,7 +103,7 @@ async def area_counts(
     return payload.respond(request)
 
 
-@v1.get("/areas/{code}")
+@v1.get("/areas/{code}", response_model=m.AreaProfile)
 async def area_detail(
     session: SessionDep, code: Annotated[str, Path(max_length=9)]
 ) -> dict[str, Any]:
@@ -115,7 +124,7 @@ async def area_boundary(
     return payload.respond(request)
 
 
-@v1.get("/indicators/{code}/values")
+@v1.get("/indicators/{code}/values", responses={200: {"model": m.IndicatorValues}})
 async def indicator_values(
     request: Request, session: SessionDep, code: Annotated[str, Path(max_length=64)]
 ) -> Response:
@@ -124,7 +133,7 @@ async def indicator_values(
     return payload.respond(request)
 
 
-@v1.get("/coverage")
+@v1.get("/coverage", responses={200: {"model": m.Coverage}})
 async def coverage(request: Request, session: SessionDep) -> Response:
     """Share of each LA's schools in a partnership (listed members; in a served area), with
     totals by combined authority and region."""
@@ -132,7 +141,7 @@ async def coverage(request: Request, session: SessionDep) -> Response:
     return payload.respond(request)
 
 
-@v1.get("/vocabulary")
+@v1.get("/vocabulary", response_model=m.Vocabulary)
 async def vocabulary(session: SessionDep) -> dict[str, Any]:
     """Partnership kinds (with the national flag) and themes, with labels."""
     return await partnerships.vocabulary(session)
@@ -169,14 +178,12 @@ async def partnership_list(
     return payload.respond(request)
 
 
-@v1.get("/partnerships/{slug}")
+@v1.get("/partnerships/{slug}", response_model=m.PartnershipDetail)
 async def partnership_detail(
     session: SessionDep, slug: Annotated[str, Path(max_length=200)]
 ) -> dict[str, Any]:
     """One partnership: kind, themes, areas served, members, trusts, source."""
-    record = await partnerships.detail(session, slug)
-    record.pop("seed_key", None)
-    return record
+    return await partnerships.detail(session, slug)
 
 
 @v1.get("/partnerships/{slug}/areas", response_class=Response)
@@ -195,7 +202,7 @@ async def school_points(request: Request, session: SessionDep, bbox: RequiredBox
     return payload.respond(request)
 
 
-@v1.get("/schools/{urn}")
+@v1.get("/schools/{urn}", response_model=m.SchoolPage)
 async def school_detail(session: SessionDep, urn: Annotated[int, Path()]) -> dict[str, Any]:
     """One school: where it is, its areas, trust, partnerships it is in, and nearby ones."""
     page = await schools.school_page(session, urn)
@@ -215,7 +222,7 @@ async def trust_points(request: Request, session: SessionDep, bbox: RequiredBox)
     return payload.respond(request)
 
 
-@v1.get("/trusts/{uid}")
+@v1.get("/trusts/{uid}", response_model=m.TrustPage)
 async def trust_detail(session: SessionDep, uid: Annotated[int, Path()]) -> dict[str, Any]:
     """One trust: head office, schools and the partnerships they belong to."""
     return await schools.trust_page(session, uid)
@@ -230,7 +237,7 @@ async def trust_school_points(
     return payload.respond(request)
 
 
-@v1.get("/near")
+@v1.get("/near", response_model=m.NearResult)
 async def near(
     session: SessionDep,
     postcode: Annotated[
@@ -254,7 +261,7 @@ async def near(
     }
 
 
-@v1.get("/search")
+@v1.get("/search", response_model=m.SearchResult)
 async def search_api(
     session: SessionDep, q: Annotated[str, Query(max_length=100)]
 ) -> dict[str, Any]:
@@ -298,7 +305,12 @@ async def _download(
     return await partnerships.download_payload(session, _cache(request), fmt, base, area)
 
 
-@router.get("/downloads/partnerships.csv", tags=["downloads"])
+@router.get(
+    "/downloads/partnerships.csv",
+    tags=["downloads"],
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+)
 async def download_csv(request: Request, session: SessionDep) -> Response:
     """Every partnership as CSV (lists ';'-separated)."""
     response = (await _download(request, session, "csv")).respond(request)
@@ -306,7 +318,12 @@ async def download_csv(request: Request, session: SessionDep) -> Response:
     return response
 
 
-@router.get("/downloads/partnerships.geojson", tags=["downloads"])
+@router.get(
+    "/downloads/partnerships.geojson",
+    tags=["downloads"],
+    response_class=Response,
+    responses={200: {"content": {GEOJSON: {}}}},
+)
 async def download_geojson(request: Request, session: SessionDep) -> Response:
     """Every partnership as GeoJSON points."""
     response = (await _download(request, session, "geojson")).respond(request)

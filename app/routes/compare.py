@@ -15,6 +15,7 @@ import orjson
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from app.api_models import IndicatorList
 from app.db import SessionDep
 from app.errors import AppError, InvalidInput
 from app.services import compare as comparing
@@ -185,7 +186,11 @@ async def compare_api(request: Request, session: SessionDep, areas: Areas) -> Re
     return await _cached(request, session, ("compare", tuple(codes)), build)
 
 
-@api.get("/indicators", response_class=Response)
+@api.get(
+    "/indicators",
+    response_class=Response,
+    responses={200: {"model": IndicatorList, "content": {"application/json": {}}}},
+)
 async def indicators_api(request: Request, session: SessionDep) -> Response:
     """Every indicator: label, unit, polarity, source, period, default-set flag, LA coverage."""
 

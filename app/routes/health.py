@@ -6,6 +6,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse, RedirectResponse
 
 from app.db import SessionDep
+from app.errors import RETRY_AFTER_SECONDS
 from app.services.versions import data_version
 
 router = APIRouter(tags=["health"])
@@ -30,7 +31,9 @@ async def readyz(session: SessionDep) -> JSONResponse:
         version = await data_version(session)
     except Exception as exc:  # any database failure means not ready
         return JSONResponse(
-            {"status": "unavailable", "detail": type(exc).__name__}, status_code=503
+            {"status": "unavailable", "detail": type(exc).__name__},
+            status_code=503,
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS), "Cache-Control": "no-store"},
         )
     if not version:
         return JSONResponse({"status": "no data imported"}, status_code=503)

@@ -335,7 +335,7 @@ async def approve(request: Request, session: SessionDep, reference: str) -> Resp
             moderator,
             reference,
             record=record,
-            base_version=base_version,
+            base_version=base_version if record is not None and rebase else None,
             note=note,
             private_note=private_note,
         )

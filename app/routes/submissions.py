@@ -49,6 +49,27 @@ class PayloadTooLarge(AppError):
     status_code = 413
 
 
+class UnsupportedMediaType(AppError):
+    """The body is not sent as the API expects (JSON)."""
+
+    status_code = 415
+
+
+def require_json(request: Request) -> None:
+    """Refuse a body not declared as JSON.
+
+    A cross-site page can post ``text/plain``, a form or multipart without asking, but not
+    ``application/json``, which needs a CORS preflight this site never grants; so insisting on
+    JSON keeps other sites from submitting in a visitor's name.
+    """
+    media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if media != "application/json":
+        raise UnsupportedMediaType(
+            "Send the suggestion as JSON, with the header Content-Type: application/json",
+            [{"field": "", "message": f"unsupported content type {media or '(none)'!r}"[:120]}],
+        )
+
+
 # --- helpers shared with the moderation routes ----------------------------------------------------
 
 
@@ -418,6 +439,11 @@ async def _guard_and_store(
             token=data.get("csrf_token"),
             status=422,
         )
+    try:
+        await csrf.consume_form_token(session, data.get("csrf_token") or "")
+    except csrf.FormExpired as exc:
+        await session.rollback()
+        return await form_page(request, session, **page, errors=[("main", exc.detail)], status=403)
     created = await submissions.create(session, settings_of(request), valid, client_hash(request))
     return RedirectResponse(
         submissions.status_path(created.reference, created.token) + "&created=1", status_code=303
@@ -568,6 +594,13 @@ async def submission_resubmit(request: Request, session: SessionDep, reference: 
             request, session, row, token, form=form, errors=[("main", message)], status=status
         )
     try:
+        await csrf.consume_form_token(session, data.get("csrf_token") or "")
+    except csrf.FormExpired as exc:
+        await session.rollback()
+        return await _status_page(
+            request, session, row, token, form=form, errors=[("main", exc.detail)], status=403
+        )
+    try:
         payload = form.to_submission(row["kind"], row["partnership_slug"])
         await submissions.resubmit(
             session, settings_of(request), reference, token, payload, client_hash(request)
@@ -624,7 +657,18 @@ _REQUEST_BODY = {
     tags=["submissions"],
     openapi_extra=_REQUEST_BODY,
     responses={
+        201: {
+            "description": "Stored as pending; keep status_url (its token is shown only once)",
+            "links": {
+                "status": {
+                    "operationId": "api_submission_status_api_v1_submissions__reference__get",
+                    "parameters": {"reference": "$response.body#/reference"},
+                    "description": "The suggestion's status (needs the token from status_url)",
+                }
+            },
+        },
         413: {"description": "Body over 64 KB"},
+        415: {"description": "Body not sent as application/json"},
         422: {"description": "Field errors: {detail, errors: [{field, message}]}"},
         429: {"description": "Too many submissions from this client"},
     },
@@ -635,6 +679,7 @@ async def api_submit(request: Request, session: SessionDep) -> JSONResponse:
     Nothing changes on the map until a moderator approves it. Keep ``status_url``: its token is
     shown only once.
     """
+    require_json(request)
     body = await read_body(request, submissions.MAX_JSON_BYTES)
     await ratelimit.hit(
         session, "submit", client_hash(request), ratelimit.submit_limit(settings_of(request))

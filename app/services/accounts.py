@@ -2,8 +2,11 @@
 
 Accounts are made from the command line (``partnerships-map moderator create``). A session is a
 random token in an HttpOnly cookie; the database keeps only its SHA-256, with the session's CSRF
-token and expiry. Repeated failed sign-ins lock an account for a while, and every client IP is
-rate limited, so passwords cannot be guessed quickly.
+token and expiry. Repeated failed sign-ins for one address from one client lock that client out
+of that address for a while, and every client IP is rate limited, so passwords cannot be guessed
+quickly. The lock is per client on purpose: failures from strangers' addresses never lock the
+moderator out from their own (a lock shared by everyone would let anyone deny them the site).
+An account can still be locked as a whole by setting ``moderator.locked_until``.
 """
 
 from __future__ import annotations
@@ -94,8 +97,9 @@ def create_moderator(settings: Settings, email: str, password: str) -> bool:
         assert row is not None
         moderator_id, created = int(row[0]), bool(row[1])
         if not created:
-            # A new password ends every session signed in with the old one.
+            # A new password ends every session signed in with the old one, and every lock.
             conn.execute("DELETE FROM moderator_session WHERE moderator_id = %s", (moderator_id,))
+            conn.execute("DELETE FROM rate_limit WHERE key LIKE %s", (f"{_fail_prefix(address)}%",))
         conn.execute(
             "INSERT INTO audit_log (moderator_id, action, detail) VALUES (%s, %s, %s)",
             (
@@ -158,38 +162,29 @@ async def sign_in(
             )
         ).one_or_none()
     )
-    if row is None:
-        await asyncio.to_thread(_verify, _DUMMY_HASH, password)
-        # Unknown addresses lock too, so a lock says nothing about whether an account exists.
-        failures = await _count_unknown_failure(session, address)
-        await session.commit()
-        if failures > MAX_FAILED_LOGINS:
-            raise RateLimited(LOCKED_MESSAGE)
-        raise Unauthorised("The email address or password is not right.")
+    fail_key = f"{_fail_prefix(address)}{client}"
+    locked = await _failures(session, fail_key) >= MAX_FAILED_LOGINS
     # Every answer costs one password check, so timing cannot tell a locked or disabled
-    # account from an unknown address or a wrong password.
-    if row.locked:
+    # account from an unknown address or a wrong password. Unknown addresses lock too, so a
+    # lock says nothing about whether an account exists.
+    if locked or (row is not None and row.locked):
         await asyncio.to_thread(_verify, _DUMMY_HASH, password)
-        await _audit(session, row.id, "login_refused_locked", client=client)
+        if row is not None:
+            await _audit(session, row.id, "login_refused_locked", client=client)
         await session.commit()
         raise RateLimited(LOCKED_MESSAGE)
-    verified = await asyncio.to_thread(_verify, row.password_hash, password)
-    ok = row.is_active and verified
-    if not ok:
-        result = await session.execute(
-            text(
-                "UPDATE moderator SET failed_logins = failed_logins + 1,"
-                " locked_until = CASE WHEN failed_logins + 1 >= :max"
-                "   THEN now() + make_interval(mins => :mins) END"
-                " WHERE id = :id RETURNING locked_until IS NOT NULL"
-            ),
-            {"id": row.id, "max": MAX_FAILED_LOGINS, "mins": LOCK_MINUTES},
-        )
-        locked = bool(result.scalar_one())
-        await _audit(session, row.id, "login_failed", client=client, locked=locked)
-        if locked:
-            await session.execute(
-                text("UPDATE moderator SET failed_logins = 0 WHERE id = :id"), {"id": row.id}
+    verified = await asyncio.to_thread(
+        _verify, row.password_hash if row is not None else _DUMMY_HASH, password
+    )
+    if row is None or not (row.is_active and verified):
+        failures = await _count_failure(session, fail_key)
+        if row is not None:
+            await _audit(
+                session,
+                row.id,
+                "login_failed",
+                client=client,
+                locked=failures >= MAX_FAILED_LOGINS,
             )
         await session.commit()
         raise Unauthorised("The email address or password is not right.")
@@ -221,22 +216,40 @@ async def sign_in(
         {"m": row.id},
     )
     await ratelimit.reset(session, "login", client)
+    await session.execute(text("DELETE FROM rate_limit WHERE key = :k"), {"k": fail_key})
     await _audit(session, row.id, "login", client=client)
     await session.commit()
     return NewSession(token, csrf_token, ModeratorIdentity(row.id, row.email, csrf_token))
 
 
-async def _count_unknown_failure(session: AsyncSession, address: str) -> int:
+def _fail_prefix(address: str) -> str:
+    """The start of the rate-limit keys counting failed sign-ins for one address."""
+    return f"login-fail:{hash_token(address)[:32]}:"
+
+
+async def _failures(session: AsyncSession, key: str) -> int:
     result = await session.execute(
         text(
-            "INSERT INTO rate_limit (key, window_start, hits)"
-            " VALUES (:k, to_timestamp(floor(extract(epoch FROM now()) / :w) * :w), 1)"
+            "SELECT coalesce(sum(hits), 0) FROM rate_limit"
+            " WHERE key = :k AND window_start > now() - make_interval(mins => :mins)"
+        ),
+        {"k": key, "mins": LOCK_MINUTES},
+    )
+    return int(result.scalar_one())
+
+
+async def _count_failure(session: AsyncSession, key: str) -> int:
+    """Count one failed sign-in; the count lives for ``LOCK_MINUTES`` from the first failure."""
+    result = await session.execute(
+        text(
+            "INSERT INTO rate_limit (key, window_start, hits) VALUES (:k, now(), 1)"
             " ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_limit.hits + 1"
             " RETURNING hits"
         ),
-        {"k": f"login-unknown:{hash_token(address)[:32]}", "w": LOCK_MINUTES * 60},
+        {"k": key},
     )
-    return int(result.scalar_one())
+    result.scalar_one()
+    return await _failures(session, key)
 
 
 async def current_moderator(session: AsyncSession, token: str | None) -> ModeratorIdentity | None:

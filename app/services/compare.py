@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import queries
 from app.codes import ENGLAND
+from app.csvsafe import safe_cell
 from app.errors import InvalidInput
 from app.services.similarity import (
     IndicatorInfo,
@@ -351,11 +352,7 @@ def to_csv(comparison: Comparison) -> str:
         ind = row.indicator
         writer.writerow(
             [
-                ind.code,
-                ind.label,
-                ind.unit,
-                ind.period,
-                ind.source,
+                *(safe_cell(v) for v in (ind.code, ind.label, ind.unit, ind.period, ind.source)),
                 *(_csv_number(v) for v in row.areas),
                 *(_csv_number(v) for v in row.regions),
                 _csv_number(row.england),

@@ -4,6 +4,10 @@ Public forms have no session, so they use a signed double-submit token: the brow
 random cookie and each form carries ``<issued-at>.<HMAC(secret, cookie, purpose, issued-at)>``.
 A cross-site page can neither read the cookie nor forge the HMAC. The issue time in the token
 also gives the minimum time to fill the form (bots post at once) and a maximum age.
+A token is good for one stored suggestion: ``consume_form_token`` records it (keyed by its hash,
+in ``rate_limit``, which keeps rows for two days, longer than a token lives) in the same
+transaction as the suggestion, so a replayed post is refused. A form shown again with errors
+keeps its token, which is only used up when a suggestion is stored.
 Moderator forms use the random CSRF token stored with the moderator's session instead.
 """
 
@@ -15,11 +19,16 @@ import re
 import secrets
 import time
 
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from app.errors import Forbidden
+from app.services.hashing import hash_token
 
 COOKIE_NAME = "pm_csrf"
 MAX_FORM_AGE_SECONDS = 24 * 3600
 _ISSUED = re.compile(r"[0-9]{1,12}")
+_NONCE = re.compile(r"[0-9a-f]{16}")
 
 
 class FormTooFast(Forbidden):
@@ -35,15 +44,20 @@ def new_cookie_value() -> str:
     return secrets.token_urlsafe(24)
 
 
-def _mac(secret: str, cookie: str, purpose: str, issued: int) -> str:
-    message = f"{cookie}|{purpose}|{issued}".encode()
+def _mac(secret: str, cookie: str, purpose: str, issued: int, nonce: str) -> str:
+    message = f"{cookie}|{purpose}|{issued}|{nonce}".encode()
     return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()[:40]
 
 
 def issue_form_token(secret: str, cookie: str, purpose: str, now: float | None = None) -> str:
-    """A token for one form (``purpose``) bound to the browser's CSRF cookie."""
+    """A token for one form (``purpose``) bound to the browser's CSRF cookie.
+
+    ``<issued-at>.<nonce>.<mac>``: the random nonce makes every token distinct, so using one up
+    never spends another issued in the same second.
+    """
     issued = int(now if now is not None else time.time())
-    return f"{issued}.{_mac(secret, cookie, purpose, issued)}"
+    nonce = secrets.token_hex(8)
+    return f"{issued}.{nonce}.{_mac(secret, cookie, purpose, issued, nonce)}"
 
 
 def check_form_token(
@@ -56,12 +70,15 @@ def check_form_token(
     now: float | None = None,
 ) -> None:
     """Accept the token or raise ``FormExpired`` (forged, missing, stale) or ``FormTooFast``."""
-    if not cookie or not token or "." not in token:
+    parts = (token or "").split(".")
+    if not cookie or len(parts) != 3:
         raise FormExpired("Your form session has expired. Check your answers and send them again.")
-    issued_text, mac = token.split(".", 1)
+    issued_text, nonce, mac = parts
     # ASCII digits only: int() refuses some characters isdigit() accepts ("²").
-    if not _ISSUED.fullmatch(issued_text) or not hmac.compare_digest(
-        mac, _mac(secret, cookie, purpose, int(issued_text))
+    if (
+        not _ISSUED.fullmatch(issued_text)
+        or not _NONCE.fullmatch(nonce)
+        or not hmac.compare_digest(mac, _mac(secret, cookie, purpose, int(issued_text), nonce))
     ):
         raise FormExpired("Your form session has expired. Check your answers and send them again.")
     age = (now if now is not None else time.time()) - int(issued_text)
@@ -80,4 +97,24 @@ def check_session_token(expected: str, given: str | None) -> None:
     if not given or not hmac.compare_digest(expected.encode(), given.encode()):
         raise Forbidden(
             "The form's security token is missing or wrong. Reload the page and try again."
+        )
+
+
+_CONSUME_SQL = text(
+    "INSERT INTO rate_limit (key, window_start, hits) VALUES (:k, to_timestamp(:issued), 1)"
+    " ON CONFLICT (key, window_start) DO NOTHING RETURNING hits"
+)
+
+
+async def consume_form_token(session: AsyncSession, token: str) -> None:
+    """Use up a form token (already checked); ``FormExpired`` when it was used before.
+
+    Runs in the caller's transaction: the token is spent only if what it sent is committed.
+    """
+    issued = int(token.split(".", 1)[0])
+    key = f"form-token:{hash_token(token)[:40]}"
+    result = await session.execute(_CONSUME_SQL, {"k": key, "issued": issued})
+    if result.scalar_one_or_none() is None:
+        raise FormExpired(
+            "This form has already been sent. Open the page again to send another suggestion."
         )

@@ -756,8 +756,11 @@ async def approve(
 ) -> Applied:
     """Apply a submission (or the moderator's edit of it) and publish it, all or nothing.
 
-    ``base_version`` is the version the moderator reviewed against: the submission's own unless
-    they rebased it onto a newer record. A record that has moved on since raises ``Conflict``.
+    The change is checked against the version the suggestion was based on, read here from the
+    submission itself. Only a moderator's own edit (``record``) rebased onto a newer record may
+    name another ``base_version``: the one they edited against. A record that has moved on since
+    raises ``Conflict``; a ``base_version`` sent with an unedited approval is ignored, so a
+    hand-made request cannot approve an old suggestion over a newer change.
     """
     try:
         applied = await _approve(
@@ -802,7 +805,9 @@ async def _approve(
     kind = sub["kind"]
     edited = record is not None
     proposal = dict(record if record is not None else sub["proposed"])
-    base = sub["base_version"] if base_version is None else base_version
+    base = sub["base_version"]
+    if record is not None and base_version is not None:
+        base = base_version
     public_note = _clean_note(note, "a note", required=False)
     private = _clean_note(private_note, "a private note", required=False)
     partnership_id = sub["partnership_id"]

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import queries
 from app.cache import Payload, PayloadCache
+from app.csvsafe import safe_cell
 from app.errors import InvalidInput, NotFound
 from app.queries.vocab import load_vocabulary
 from app.services.currency import currency_label, network_phrase
@@ -192,15 +193,6 @@ CSV_COLUMNS = [
     "url",
 ]
 LIST_COLUMNS = ("themes", "area_codes", "area_names", "area_extents")
-# A spreadsheet runs a cell beginning with one of these as a formula.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value: object) -> object:
-    """A CSV cell a spreadsheet will show as text: a leading formula character gets a quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def area_extents(item: dict[str, Any]) -> list[str]:
@@ -219,7 +211,7 @@ def as_csv(items: list[dict[str, Any]], base_url: str) -> bytes:
         for key in LIST_COLUMNS:
             row[key] = ";".join(str(v) for v in row.get(key) or [])
         row["url"] = f"{base_url}/partnerships/{item['slug']}"
-        writer.writerow({k: neutralise(row.get(k)) for k in CSV_COLUMNS})
+        writer.writerow({k: safe_cell(row.get(k)) for k in CSV_COLUMNS})
     return out.getvalue().encode("utf-8")
 
 

@@ -199,8 +199,12 @@ def check_url(errors: Errors, path: str, value: str | None) -> str | None:
         return None
     if "://" not in url and " " not in url and "." in url:
         url = f"https://{url}"
-    parts = urlsplit(url)
-    host = parts.hostname or ""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname or ""
+    except ValueError:  # e.g. an unclosed IPv6 bracket, "https://[::1/"
+        host = ""
+        parts = urlsplit("")
     if parts.scheme not in ("http", "https") or "." not in host or " " in url or len(url) > MAX_URL:
         errors.add(path, "Enter a web address in the right format, like https://example.org.uk")
         return None

@@ -293,10 +293,6 @@ async def test_wrong_password_and_lockout(
         )
         assert right.status_code == 429 and "Too many failed sign-in attempts" in right.text
         assert accounts.SESSION_COOKIE not in c.cookies
-        row = db.execute(
-            "SELECT locked_until > now() FROM moderator WHERE email = %s", (email,)
-        ).fetchone()
-        assert row == (True,)
         # Resetting the password from the command line unlocks the account.
         assert accounts.create_moderator(settings, email, PASSWORD) is False
         again = await c.post(
@@ -305,6 +301,40 @@ async def test_wrong_password_and_lockout(
         assert again.status_code == 303
         missing = await c.post("/moderate/login", data={"email": email, "password": PASSWORD})
         assert missing.status_code == 403
+
+
+async def test_strangers_cannot_lock_a_moderator_out(
+    app: Any, settings: Settings, db: psycopg.Connection[Any]
+) -> None:
+    """Failures from other addresses lock those addresses out, never the moderator's own."""
+    email = f"target-{uuid.uuid4().hex[:6]}@modtest.example"
+    accounts.create_moderator(settings, email, PASSWORD)
+    for _ in range(3):  # three strangers, each past the limit
+        async with new_client(app) as stranger:
+            token = token_of((await stranger.get("/moderate/login")).text)
+            codes = [
+                (
+                    await stranger.post(
+                        "/moderate/login",
+                        data={"csrf_token": token, "email": email, "password": "guess guess!"},
+                    )
+                ).status_code
+                for _ in range(accounts.MAX_FAILED_LOGINS + 1)
+            ]
+            assert codes == [401] * accounts.MAX_FAILED_LOGINS + [429]
+    async with new_client(app) as owner:
+        token = token_of((await owner.get("/moderate/login")).text)
+        r = await owner.post(
+            "/moderate/login", data={"csrf_token": token, "email": email, "password": PASSWORD}
+        )
+        assert r.status_code == 303, r.text
+        assert accounts.SESSION_COOKIE in owner.cookies
+    refused = db.execute(
+        "SELECT count(*) FROM audit_log a JOIN moderator m ON m.id = a.moderator_id"
+        " WHERE m.email = %s AND a.action = 'login_refused_locked'",
+        (email,),
+    ).fetchone()
+    assert refused == (3,)
 
 
 async def test_login_is_rate_limited_per_address(app: Any, tune: Callable[..., None]) -> None:
@@ -400,10 +430,11 @@ async def test_unusual_digits_and_nul_bytes_get_answers_not_server_errors(
         data={"csrf_token": token, "email": "no\x00body@modtest.example", "password": "x"},
     )
     assert r.status_code == 401
-    assert (await anon.get("/partnerships/no%00such/history")).status_code == 404
-    assert (await anon.get("/feeds/changes.atom", params={"area": "E0\x00"})).status_code == 404
-    assert (await anon.get("/feeds/changes.atom", params={"theme": "x\x00"})).status_code == 404
-    assert (await alice.get("/moderate", params={"area": "E0\x00"})).status_code == 200
+    # A NUL byte in the address is refused before any route sees it.
+    assert (await anon.get("/partnerships/no%00such/history")).status_code == 422
+    assert (await anon.get("/feeds/changes.atom", params={"area": "E0\x00"})).status_code == 422
+    assert (await anon.get("/feeds/changes.atom", params={"theme": "x\x00"})).status_code == 422
+    assert (await alice.get("/moderate", params={"area": "E0\x00"})).status_code == 422
     record = make_partnership(db)
     moderator_token = await csrf_for(alice)
     for to_version in ("²", "9" * 30):
@@ -416,7 +447,7 @@ async def test_unusual_digits_and_nul_bytes_get_answers_not_server_errors(
         "/moderate/partnerships/no%00such/revert",
         data={"csrf_token": moderator_token, "to_version": "1", "expected_version": "2"},
     )
-    assert r.status_code == 404
+    assert r.status_code == 422
     # A base version that is not a number is ignored, as a blank one is: the suggestion's own.
     reference, _ = await submit_amend(anon, record, summary="Unusual digits")
     assert (await act(alice, reference, "approve", base_version="²")).status_code == 303
@@ -655,6 +686,24 @@ async def test_stale_proposal_is_a_conflict_then_a_merge(
     assert final["version"] == 3 and final["name"] == renamed
     assert final["summary"] == "Summary from the first suggestion"
     assert final["areas"][0]["note"] == "(part)"
+
+
+async def test_a_hand_made_base_version_cannot_overwrite_a_newer_change(
+    anon: httpx.AsyncClient, alice: httpx.AsyncClient, db: psycopg.Connection[Any]
+) -> None:
+    """The check compares with the suggestion's own base, whatever the request claims."""
+    record = make_partnership(db)
+    first, _ = await submit_amend(anon, record, summary="Summary that must survive")
+    second, _ = await submit_amend(anon, record, name=unique())
+    assert (await act(alice, first, "approve")).status_code == 303
+    for claimed in ("2", "999"):
+        forged = await act(alice, second, "approve", base_version=claimed)
+        assert forged.status_code == 409, claimed
+        assert "has changed since this suggestion was made" in forged.text
+    after = record_of(db, record["slug"])
+    assert after["version"] == 2 and after["summary"] == "Summary that must survive"
+    assert after["name"] == record["name"]
+    assert status_of(db, second) == "pending"
 
 
 async def test_two_moderators_approving_at_once_lose_nothing(

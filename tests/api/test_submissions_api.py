@@ -6,6 +6,7 @@ Every test writes rows marked as test data (names starting "ModTest", submitters
 
 from __future__ import annotations
 
+import json
 import re
 import socket
 import socketserver
@@ -199,7 +200,7 @@ async def test_unusual_digits_and_nul_bytes_get_answers_not_server_errors(
     assert r.status_code == 303 and count_submissions(db, name) == 1
     bad_token = new_form(unique(), "²²².forged")
     assert (await web.post("/suggest/new", data=bad_token)).status_code == 403
-    assert (await web.get("/partnerships/no%00such/suggest")).status_code == 404
+    assert (await web.get("/partnerships/no%00such/suggest")).status_code == 422
 
 
 async def test_api_checks_the_shape_and_the_size(web: httpx.AsyncClient) -> None:
@@ -309,6 +310,7 @@ async def test_api_rate_limit(app: FastAPI, tune: Callable[..., None]) -> None:
         assert codes == [422, 422, 429]
         r = await c.post("/api/v1/submissions", json=api_new())
         assert r.status_code == 429 and "try again" in r.json()["detail"]
+        assert 0 < int(r.headers["retry-after"]) <= 3600
     async with new_client(app) as other:  # another address is not affected
         assert (await other.post("/api/v1/submissions", json={"kind": "new"})).status_code == 422
 
@@ -344,6 +346,45 @@ async def test_form_flow_new_partnership(
     assert (
         db.execute("SELECT count(*) FROM partnership WHERE name = %s", (name,)).fetchone()[0] == 0
     )  # type: ignore[index]
+
+
+async def test_a_form_token_sends_one_suggestion_only(
+    web: httpx.AsyncClient, db: psycopg.Connection[Any]
+) -> None:
+    page = await web.get("/suggest/new")
+    name = unique()
+    token = token_of(page.text)
+    invalid = await web.post("/suggest/new", data=new_form(name, token, summary="x" * 2500))
+    assert invalid.status_code == 422  # a form shown again with errors keeps its token
+    first = await web.post("/suggest/new", data=new_form(name, token))
+    assert first.status_code == 303
+    replay = await web.post("/suggest/new", data=new_form(name, token))
+    assert replay.status_code == 403 and "already been sent" in replay.text
+    assert count_submissions(db, name) == 1
+    fresh = token_of(replay.text)
+    assert fresh != token
+    assert (await web.post("/suggest/new", data=new_form(name, fresh))).status_code == 303
+    assert count_submissions(db, name) == 2
+
+
+async def test_api_refuses_bodies_a_cross_site_page_could_send(
+    web: httpx.AsyncClient, db: psycopg.Connection[Any]
+) -> None:
+    """Other sites can post text/plain or forms without a preflight, never application/json."""
+    name = unique()
+    body = json.dumps(api_new(name))
+    for content_type in ("text/plain", "application/x-www-form-urlencoded", None):
+        headers = {"content-type": content_type} if content_type else {}
+        r = await web.post("/api/v1/submissions", content=body, headers=headers)
+        assert r.status_code == 415, content_type
+        assert "application/json" in r.json()["detail"]
+    assert count_submissions(db, name) == 0
+    ok = await web.post(
+        "/api/v1/submissions",
+        content=body,
+        headers={"content-type": "application/json; charset=utf-8"},
+    )
+    assert ok.status_code == 201 and count_submissions(db, name) == 1
 
 
 async def test_form_errors_keep_what_was_typed(

@@ -82,6 +82,8 @@ def test_links_are_counted_in_every_form() -> None:
         ("ftp://example.org", None),
         ("https://localhost", None),
         ("not a url", None),
+        ("https://[::1/", None),
+        ("http://[example.org]/", None),
     ],
 )
 def test_websites_must_be_http_addresses(value: str, expected: str | None) -> None:

@@ -1,0 +1,497 @@
+"""Response models of the JSON API: what each operation answers, field by field.
+
+They are the API's contract: OpenAPI is generated from them, and FastAPI passes every answer
+through them, so a column added to a query (an internal id, ``seed_ref``, ``dataset_id``) never
+reaches clients unless it is added here on purpose. Unknown keys are dropped, not refused.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import BaseModel, Field
+
+
+class _Out(BaseModel):
+    """Base of the response models."""
+
+
+# --- shared pieces ------------------------------------------------------------------------------
+
+
+class CodeLabel(_Out):
+    """A coded value and its label."""
+
+    code: str
+    label: str
+
+
+class PartnershipSummary(_Out):
+    """A partnership in a list: enough to show it and link to it."""
+
+    slug: str
+    name: str
+    kind: str
+    kind_label: str
+    is_national: bool
+    status: str
+    themes: list[str] = Field(default_factory=list, description="Theme codes")
+    area_codes: list[str] = Field(default_factory=list, description="GSS codes of areas served")
+    area_names: list[str] = Field(default_factory=list)
+    lead_organisation: str | None = None
+    website: str | None = None
+    source_date: str | None = Field(
+        None, description="As precise as the source: YYYY, YYYY-MM or YYYY-MM-DD"
+    )
+    url: str
+
+
+class PartnershipLink(_Out):
+    """A partnership a school or trust is involved in."""
+
+    slug: str
+    name: str
+    kind_label: str
+    is_national: bool
+    status: str
+
+
+class MembershipOut(PartnershipLink):
+    """A partnership a school is a listed member of, with its role and dates."""
+
+    role: str | None = None
+    joined_on: dt.date | None = None
+    left_on: dt.date | None = None
+
+
+class TrustPartnership(PartnershipLink):
+    """A partnership a trust or its schools belong to; ``via`` names the schools involved."""
+
+    via: str | None = None
+
+
+class NearMemberPartnership(PartnershipLink):
+    """A partnership with a member school near the place asked about."""
+
+    kind: str
+    distance_m: float | None = None
+    nearest_member: str | None = None
+
+
+class SchoolBrief(_Out):
+    """A school in a list (a trust's schools)."""
+
+    urn: int
+    name: str
+    phase: str | None = None
+    town: str | None = None
+    la_code: str | None = None
+    la_name: str | None = None
+    lon: float | None = None
+    lat: float | None = None
+
+
+class NearbySchool(_Out):
+    """A school near a place, with its distance in metres."""
+
+    urn: int
+    name: str
+    phase: str | None = None
+    town: str | None = None
+    postcode: str | None = None
+    trust_uid: int | None = None
+    trust_name: str | None = None
+    la_code: str | None = None
+    distance_m: float | None = None
+    lon: float | None = None
+    lat: float | None = None
+
+
+# --- vocabulary ---------------------------------------------------------------------------------
+
+
+class KindOut(_Out):
+    """A kind of partnership."""
+
+    code: str
+    label: str
+    description: str | None = None
+    is_national: bool
+
+
+class ThemeOut(_Out):
+    """A theme partnerships work on."""
+
+    code: str
+    label: str
+    description: str | None = None
+
+
+class Vocabulary(_Out):
+    """The partnership kinds and themes, with labels."""
+
+    kinds: list[KindOut]
+    themes: list[ThemeOut]
+
+
+# --- areas --------------------------------------------------------------------------------------
+
+
+class AreaOut(_Out):
+    """An area: its identity, parents, size, centre, extent and the boundary's source."""
+
+    code: str
+    name: str
+    level: str
+    level_label: str
+    la_number: int | None = None
+    is_mayoral: bool = False
+    is_district: bool = False
+    area_km2: float | None = None
+    parent_code: str | None = None
+    parent_name: str | None = None
+    combined_authority_code: str | None = None
+    combined_authority_name: str | None = None
+    combined_authority_is_mayoral: bool | None = None
+    region_code: str | None = None
+    region_name: str | None = None
+    lon: float | None = None
+    lat: float | None = None
+    xmin: float | None = None
+    ymin: float | None = None
+    xmax: float | None = None
+    ymax: float | None = None
+    boundary_source: str | None = None
+    boundary_vintage: str | None = None
+
+
+class ChildArea(_Out):
+    """An area inside another."""
+
+    code: str
+    name: str
+    level: str
+
+
+class PhaseStats(_Out):
+    """Schools of one phase in an area."""
+
+    phase: str
+    schools: int
+    in_trust: int
+    academies: int
+
+
+class AreaIndicator(_Out):
+    """An indicator's latest value for an area, with region and England for comparison."""
+
+    code: str
+    label: str
+    unit: str | None = None
+    polarity: str | None = None
+    source: str | None = None
+    topic: str | None = None
+    period: str | None = None
+    value: float | None = None
+    england: float | None = None
+    region: float | None = None
+
+
+class Neighbour(_Out):
+    """One of the DfE statistical neighbours of a local authority."""
+
+    rank: int
+    code: str
+    name: str
+    closeness: str | None = None
+
+
+class Landscape(_Out):
+    """The moderated note on how schools work together in an area."""
+
+    body: str | None = None
+    council_role: str | None = None
+    version: int | None = None
+    updated_at: dt.datetime | None = None
+
+
+class AreaProfile(_Out):
+    """Everything known about one area."""
+
+    area: AreaOut
+    children: list[ChildArea]
+    local: list[PartnershipSummary]
+    national: list[PartnershipSummary]
+    phases: list[PhaseStats]
+    school_total: int
+    in_trust_share: float | None = None
+    trust_count: int | None = None
+    indicators: list[AreaIndicator]
+    neighbours: list[Neighbour]
+    landscape: Landscape | None = None
+
+
+# --- partnerships -------------------------------------------------------------------------------
+
+
+class AreaServed(_Out):
+    """An area a partnership serves; ``note`` says e.g. "(part)"."""
+
+    code: str
+    name: str
+    level: str
+    note: str | None = None
+
+
+class MemberOut(_Out):
+    """A member of a partnership: a school, trust, council or other organisation."""
+
+    member_type: str
+    name: str | None = None
+    urn: int | None = None
+    trust_uid: int | None = None
+    area_code: str | None = None
+    role: str | None = None
+    joined_on: dt.date | None = None
+    left_on: dt.date | None = None
+    school_current_name: str | None = None
+    trust_current_name: str | None = None
+
+
+class TrustInvolved(_Out):
+    """An academy trust a partnership involves, and how that is known."""
+
+    uid: int
+    name: str
+    via: str | None = None
+
+
+class PartnershipDetail(_Out):
+    """One partnership with its themes, areas, members, trusts and source."""
+
+    slug: str
+    name: str
+    kind: str
+    kind_label: str
+    kind_description: str | None = None
+    is_national: bool
+    summary: str | None = None
+    lead_organisation: str | None = None
+    website: str | None = None
+    contact_email: str | None = None
+    founded_year: int | None = None
+    status: str
+    source_url: str | None = None
+    source_title: str | None = None
+    source_date: str | None = Field(
+        None, description="As precise as the source: YYYY, YYYY-MM or YYYY-MM-DD"
+    )
+    last_verified: dt.date | None = None
+    version: int
+    created_at: dt.datetime | None = None
+    updated_at: dt.datetime | None = None
+    dataset_source: str | None = None
+    dataset_vintage: str | None = None
+    themes: list[CodeLabel]
+    areas: list[AreaServed]
+    members: list[MemberOut]
+    trusts: list[TrustInvolved]
+
+
+# --- schools and trusts -------------------------------------------------------------------------
+
+
+class SchoolOut(_Out):
+    """A school: identity, phase and type, size, areas, trust and location (each with its
+    source in ``provenance``)."""
+
+    urn: int
+    name: str
+    laestab: int | None = None
+    town: str | None = None
+    postcode: str | None = None
+    open_date: dt.date | None = None
+    phase: str | None = None
+    school_type: str | None = None
+    status: str | None = None
+    is_academy: bool | None = None
+    fsm_pct: float | None = None
+    pupils: int | None = None
+    predecessor_urn: int | None = None
+    provenance: dict[str, str] = Field(default_factory=dict, description="Source of each fact")
+    la_code: str | None = None
+    la_name: str | None = None
+    district_code: str | None = None
+    district_name: str | None = None
+    combined_authority_code: str | None = None
+    combined_authority_name: str | None = None
+    region_code: str | None = None
+    region_name: str | None = None
+    trust_uid: int | None = None
+    trust_name: str | None = None
+    trust_type: str | None = None
+    lon: float | None = None
+    lat: float | None = None
+    x: float | None = Field(None, description="Easting, EPSG:27700")
+    y: float | None = Field(None, description="Northing, EPSG:27700")
+
+
+class SchoolPage(_Out):
+    """One school with its partnerships, its trust's schools and what is near it."""
+
+    school: SchoolOut
+    member_of: list[MembershipOut]
+    trust_schools: list[SchoolBrief]
+    serving: list[PartnershipSummary] = Field(default_factory=list)
+    near_members: list[NearMemberPartnership] = Field(default_factory=list)
+    trust_partnerships: list[TrustPartnership] = Field(default_factory=list)
+    nearest_schools: list[NearbySchool] = Field(default_factory=list)
+
+
+class TrustOut(_Out):
+    """An academy trust or other group, with its head office."""
+
+    uid: int
+    group_id: str | None = None
+    name: str
+    group_type: str | None = None
+    status: str | None = None
+    companies_house_number: str | None = None
+    ukprn: int | None = None
+    open_date: dt.date | None = None
+    closed_date: dt.date | None = None
+    town: str | None = None
+    postcode: str | None = None
+    la_code: str | None = None
+    la_name: str | None = None
+    lon: float | None = None
+    lat: float | None = None
+    dataset_source: str | None = None
+    dataset_vintage: str | None = None
+
+
+class TrustPage(_Out):
+    """A trust, its schools, the local authorities they are in, and their partnerships."""
+
+    trust: TrustOut
+    schools: list[SchoolBrief]
+    las: list[str]
+    partnerships: list[TrustPartnership]
+
+
+# --- near and search ----------------------------------------------------------------------------
+
+
+class Place(_Out):
+    """The place asked about: a postcode, school or point."""
+
+    label: str
+    kind: str
+    lon: float
+    lat: float
+    x: float | None = None
+    y: float | None = None
+    urn: int | None = None
+    trust_uid: int | None = None
+    trust_name: str | None = None
+
+
+class PlaceArea(_Out):
+    """An area containing the place; ``approximate`` when the point fell just outside (coast)."""
+
+    level: str
+    code: str
+    name: str
+    la_number: int | None = None
+    parent_code: str | None = None
+    combined_authority_code: str | None = None
+    region_code: str | None = None
+    is_mayoral: bool | None = None
+    approximate: bool | None = None
+
+
+class NearResult(_Out):
+    """Areas containing a place, partnerships serving it or near it, and the nearest schools."""
+
+    place: Place
+    areas: dict[str, PlaceArea] = Field(description="Keyed by level")
+    partnerships_serving: list[PartnershipSummary]
+    partnerships_with_members_nearby: list[NearMemberPartnership]
+    trust_partnerships: list[TrustPartnership]
+    nearest_schools: list[NearbySchool]
+
+
+class SearchHit(_Out):
+    """One match for a search."""
+
+    type: str
+    id: str
+    name: str
+    detail: str | None = None
+    url: str
+
+
+class SearchResult(_Out):
+    """What the query looks like, where to go if it names one thing, and matches by name."""
+
+    query: str
+    guess: str | None = None
+    redirect: str | None = None
+    results: list[SearchHit]
+
+
+# --- indicators and coverage (served from the payload cache; documented here) -------------------
+
+
+class IndicatorOut(_Out):
+    """An indicator: what it measures, its unit, which way is better, source and period."""
+
+    code: str
+    label: str
+    description: str | None = None
+    unit: str | None = None
+    polarity: str | None = None
+    topic: str | None = None
+    source: str | None = None
+    period: str | None = None
+    in_default_similarity: bool | None = None
+    las_with_value: int | None = None
+
+
+class IndicatorList(_Out):
+    """Every indicator held."""
+
+    indicators: list[IndicatorOut]
+
+
+class IndicatorValues(_Out):
+    """An indicator's latest value for every local authority, keyed by GSS code."""
+
+    indicator: IndicatorOut
+    values: dict[str, float | None]
+
+
+class CoverageRow(_Out):
+    """Schools in partnerships in one area: listed members, and in an area served."""
+
+    code: str
+    name: str
+    combined_authority_code: str | None = None
+    combined_authority_name: str | None = None
+    is_mayoral: bool | None = None
+    region_code: str | None = None
+    region_name: str | None = None
+    las: int | None = Field(None, description="Local authorities in a total")
+    schools: int
+    member_schools: int
+    served_schools: int
+    member_share: float | None = None
+    served_share: float | None = None
+
+
+class Coverage(_Out):
+    """Coverage by local authority, with totals by combined authority and region."""
+
+    local_authorities: list[CoverageRow]
+    combined_authorities: list[CoverageRow]
+    regions: list[CoverageRow]

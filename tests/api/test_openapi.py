@@ -1,0 +1,110 @@
+"""The OpenAPI document describes the answers the API really gives: its response models, the
+real error shape on 404 and 422, and no internal columns."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+import pytest
+
+from app.api_models import Coverage, IndicatorList, IndicatorValues
+from app.errors import ErrorBody
+
+ERROR_REF = "#/components/schemas/ErrorBody"
+
+
+@pytest.fixture(scope="module")
+async def spec(client: httpx.AsyncClient) -> dict[str, Any]:
+    r = await client.get("/openapi.json")
+    assert r.status_code == 200
+    return dict(r.json())
+
+
+def operations(spec: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
+    return [
+        (path, method, op)
+        for path, ops in spec["paths"].items()
+        for method, op in ops.items()
+        if path.startswith("/api/")
+    ]
+
+
+async def test_every_error_answer_is_declared_with_the_real_shape(spec: dict[str, Any]) -> None:
+    assert "HTTPValidationError" not in spec["components"]["schemas"]
+    for path, method, op in operations(spec):
+        responses = op["responses"]
+        if op.get("parameters") or op.get("requestBody"):
+            assert "422" in responses, (method, path)
+        if "{" in path:
+            assert "404" in responses, (method, path)
+        for code, response in responses.items():
+            if code.startswith(("4", "5")):
+                schema = response["content"]["application/json"]["schema"]
+                assert schema == {"$ref": ERROR_REF}, (method, path, code)
+
+
+async def test_json_operations_declare_their_response_models(spec: dict[str, Any]) -> None:
+    for path in (
+        "/api/v1/areas/{code}",
+        "/api/v1/vocabulary",
+        "/api/v1/partnerships/{slug}",
+        "/api/v1/schools/{urn}",
+        "/api/v1/trusts/{uid}",
+        "/api/v1/near",
+        "/api/v1/search",
+        "/api/v1/submissions/{reference}",
+    ):
+        schema = spec["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]
+        assert schema["schema"]["$ref"].startswith("#/components/schemas/"), path
+    detail = spec["components"]["schemas"]["PartnershipDetail"]["properties"]
+    assert {"slug", "name", "members", "trusts", "areas"} <= set(detail)
+    assert not {"id", "seed_ref", "dataset_id", "seed_key"} & set(detail)
+
+
+async def test_error_bodies_match_the_declared_shape(client: httpx.AsyncClient) -> None:
+    answers = [
+        await client.get("/api/v1/areas/E99999999"),
+        await client.get("/api/v1/schools/notanumber"),
+        await client.get("/api/v1/areas", params={"zoom": "99"}),
+        await client.get("/api/v1/partnerships/no-such-partnership"),
+        await client.get("/api/v1/search", params={"q": "x" * 101}),
+    ]
+    assert [r.status_code for r in answers] == [404, 422, 422, 404, 422]
+    for r in answers:
+        body = r.json()
+        assert set(body) == {"detail", "errors"}
+        ErrorBody.model_validate(body)
+        assert all({"field", "message"} <= set(e) for e in body["errors"])
+
+
+async def test_internal_columns_never_leave_the_api(client: httpx.AsyncClient) -> None:
+    listing = (await client.get("/api/v1/partnerships")).json()["features"]
+    slug = listing[0]["properties"]["slug"]
+    detail = (await client.get(f"/api/v1/partnerships/{slug}")).json()
+    assert detail["slug"] == slug
+    assert not {"id", "seed_ref", "dataset_id", "seed_key"} & set(detail)
+    trust = (await client.get("/api/v1/trusts/1520")).json()
+    assert "dataset_id" not in trust["trust"]
+
+
+async def test_docs_page_uses_local_assets_only(client: httpx.AsyncClient) -> None:
+    page = await client.get("/docs")
+    assert page.status_code == 200 and "cdn." not in page.text
+    for asset in ("swagger-ui-bundle.js", "swagger-ui.css", "js/api-docs.js"):
+        start = page.text.index(asset)
+        url = page.text[page.text.rindex('"', 0, start) + 1 : page.text.index('"', start)]
+        assert url.startswith("/static/")
+        assert (await client.get(url)).status_code == 200, url
+
+
+async def test_cached_json_answers_match_their_documented_models(
+    client: httpx.AsyncClient,
+) -> None:
+    indicators = IndicatorList.model_validate((await client.get("/api/v1/indicators")).json())
+    assert indicators.indicators
+    code = indicators.indicators[0].code
+    values = (await client.get(f"/api/v1/indicators/{code}/values")).json()
+    assert IndicatorValues.model_validate(values).indicator.code == code
+    coverage = Coverage.model_validate((await client.get("/api/v1/coverage")).json())
+    assert coverage.local_authorities and coverage.regions
