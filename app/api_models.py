@@ -35,6 +35,23 @@ class PartnershipSummary(_Out):
     kind_label: str
     is_national: bool
     status: str
+    currency: str = Field(
+        description="current, unconfirmed (no evidence from 2021 on) or ended; derived from the "
+        "status, the evidence dates and any moderator's confirmation"
+    )
+    evidence_year: int | None = Field(
+        None, description="Year of the newest dated evidence (status evidence, else the source)"
+    )
+    area_whole: bool | None = Field(
+        None,
+        description="Whether it covers all of the area the list is for (the area asked about, "
+        "or the place's district or LA); false when it serves only part of it",
+    )
+    area_reach: str | None = Field(
+        None,
+        description="When it serves only part of that area: the linked areas making up that "
+        "part, e.g. 'North Yorkshire (former Scarborough borough)'",
+    )
     themes: list[str] = Field(default_factory=list, description="Theme codes")
     area_codes: list[str] = Field(default_factory=list, description="GSS codes of areas served")
     area_names: list[str] = Field(default_factory=list)
@@ -42,6 +59,9 @@ class PartnershipSummary(_Out):
     website: str | None = None
     source_date: str | None = Field(
         None, description="As precise as the source: YYYY, YYYY-MM or YYYY-MM-DD"
+    )
+    checked_on: dt.date | None = Field(
+        None, description="When the register row was compiled from its source"
     )
     url: str
 
@@ -59,6 +79,10 @@ class PartnershipLink(_Out):
 class MembershipOut(PartnershipLink):
     """A partnership a school is a listed member of, with its role and dates."""
 
+    currency: str = Field(description="current, unconfirmed or ended")
+    evidence_year: int | None = Field(
+        None, description="Year of the newest dated evidence (status evidence, else the source)"
+    )
     role: str | None = None
     joined_on: dt.date | None = None
     left_on: dt.date | None = None
@@ -74,6 +98,7 @@ class NearMemberPartnership(PartnershipLink):
     """A partnership with a member school near the place asked about."""
 
     kind: str
+    currency: str = Field(description="current, unconfirmed or ended")
     distance_m: float | None = None
     nearest_member: str | None = None
 
@@ -117,6 +142,12 @@ class KindOut(_Out):
     label: str
     description: str | None = None
     is_national: bool
+    network_size: int | None = Field(
+        None, description="How many of this kind exist nationally, where a source counts them"
+    )
+    network_size_approx: bool = Field(False, description="network_size is approximate")
+    network_size_source: str | None = Field(None, description="Where network_size comes from")
+    recorded: int = Field(0, description="Records of this kind that have not ended")
 
 
 class ThemeOut(_Out):
@@ -180,6 +211,7 @@ class PhaseStats(_Out):
     schools: int
     in_trust: int
     academies: int
+    trust_unknown: int = Field(0, description="Academies whose trust is not recorded")
 
 
 class AreaIndicator(_Out):
@@ -207,10 +239,28 @@ class Neighbour(_Out):
 
 
 class Landscape(_Out):
-    """The moderated note on how schools work together in an area."""
+    """How schools work together in an area: the council's role, its school-improvement
+    provider, the forms collaboration takes, and where that is known from."""
 
     body: str | None = None
-    council_role: str | None = None
+    council_role: str | None = Field(
+        None, description="in_house_team, traded_company, …; labels in /api/v1/landscape"
+    )
+    provider_name: str | None = Field(None, description="Who provides school improvement")
+    provider_url: str | None = None
+    collaboration_forms: list[str] = Field(
+        default_factory=list,
+        description="Codes of the forms collaboration takes; labels in /api/v1/landscape",
+    )
+    source_url: str | None = None
+    source_title: str | None = None
+    source_date: str | None = Field(
+        None, description="As precise as the source: YYYY, YYYY-MM or YYYY-MM-DD"
+    )
+    confidence: str | None = Field(
+        None, description="How sure the record is of its source: high, medium or low"
+    )
+    checked_on: dt.date | None = Field(None, description="When the source was last checked")
     version: int | None = None
     updated_at: dt.datetime | None = None
 
@@ -224,7 +274,10 @@ class AreaProfile(_Out):
     national: list[PartnershipSummary]
     phases: list[PhaseStats]
     school_total: int
-    in_trust_share: float | None = None
+    in_trust_share: float | None = Field(None, description="Share of schools in a trust (0-1)")
+    academy_share: float | None = Field(
+        None, description="Share of schools that are academies (0-1)"
+    )
     trust_count: int | None = None
     indicators: list[AreaIndicator]
     neighbours: list[Neighbour]
@@ -241,6 +294,7 @@ class AreaServed(_Out):
     name: str
     level: str
     note: str | None = None
+    whole: bool = Field(True, description="Serves all of the area (false: only part of it)")
 
 
 class MemberOut(_Out):
@@ -281,12 +335,51 @@ class PartnershipDetail(_Out):
     contact_email: str | None = None
     founded_year: int | None = None
     status: str
+    currency: str = Field(
+        description="current, unconfirmed (no evidence from 2021 on) or ended; derived from the "
+        "status, the evidence dates and any moderator's confirmation"
+    )
+    evidence_year: int | None = Field(
+        None, description="Year of the newest dated evidence (status evidence, else the source)"
+    )
+    currency_label: str = Field(
+        description="e.g. 'Current', 'Unconfirmed since 2015', 'Unconfirmed (undated source)'"
+    )
     source_url: str | None = None
     source_title: str | None = None
     source_date: str | None = Field(
         None, description="As precise as the source: YYYY, YYYY-MM or YYYY-MM-DD"
     )
-    last_verified: dt.date | None = None
+    checked_on: dt.date | None = Field(
+        None, description="When the register row was compiled from its source"
+    )
+    status_evidence_url: str | None = Field(
+        None, description="A later page showing it still running (or ended)"
+    )
+    status_evidence_title: str | None = None
+    status_evidence_date: str | None = Field(
+        None, description="As precise as the page: YYYY, YYYY-MM or YYYY-MM-DD"
+    )
+    last_verified: dt.date | None = Field(None, description="When a moderator confirmed it")
+    verified_by_id: int | None = Field(
+        None, description="Number of the moderator who confirmed it (as the page shows it)"
+    )
+    verification_note: str | None = None
+    moderated_at: dt.datetime | None = Field(
+        None, description="When a moderated change last altered it; null if only imported"
+    )
+    network_size: int | None = Field(
+        None, description="How many of its kind exist nationally, where a source counts them"
+    )
+    network_size_approx: bool = Field(False, description="network_size is approximate")
+    network_size_source: str | None = Field(None, description="Where network_size comes from")
+    network_recorded: int = Field(description="Records of its kind that have not ended")
+    network_current: int = Field(description="Records of its kind that are current")
+    network_phrase: str | None = Field(
+        None,
+        description="How complete the register is for its kind, e.g. '37 of 40 Maths Hubs "
+        "recorded'; null when the network's size is not known",
+    )
     version: int
     created_at: dt.datetime | None = None
     updated_at: dt.datetime | None = None

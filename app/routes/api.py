@@ -115,7 +115,9 @@ async def area_detail(
     return profile
 
 
-@v1.get("/areas/{code}/boundary", response_class=Response)
+@v1.get(
+    "/areas/{code}/boundary", response_class=Response, responses={200: {"content": {GEOJSON: {}}}}
+)
 async def area_boundary(
     request: Request, session: SessionDep, code: Annotated[str, Path(max_length=9)], zoom: Zoom = 12
 ) -> Response:
@@ -186,7 +188,11 @@ async def partnership_detail(
     return await partnerships.detail(session, slug)
 
 
-@v1.get("/partnerships/{slug}/areas", response_class=Response)
+@v1.get(
+    "/partnerships/{slug}/areas",
+    response_class=Response,
+    responses={200: {"content": {GEOJSON: {}}}},
+)
 async def partnership_areas(
     request: Request, session: SessionDep, slug: Annotated[str, Path(max_length=200)]
 ) -> Response:
@@ -228,7 +234,9 @@ async def trust_detail(session: SessionDep, uid: Annotated[int, Path()]) -> dict
     return await schools.trust_page(session, uid)
 
 
-@v1.get("/trusts/{uid}/schools", response_class=Response)
+@v1.get(
+    "/trusts/{uid}/schools", response_class=Response, responses={200: {"content": {GEOJSON: {}}}}
+)
 async def trust_school_points(
     request: Request, session: SessionDep, uid: Annotated[int, Path()]
 ) -> Response:
@@ -331,7 +339,12 @@ async def download_geojson(request: Request, session: SessionDep) -> Response:
     return response
 
 
-@router.get("/downloads/areas/{code}/partnerships.csv", tags=["downloads"])
+@router.get(
+    "/downloads/areas/{code}/partnerships.csv",
+    tags=["downloads"],
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+)
 async def download_area_csv(request: Request, session: SessionDep, code: str) -> Response:
     """The partnerships serving one area (not ended) as CSV, with whole or part of each area."""
     response = (await _download(request, session, "csv", code)).respond(request)
@@ -340,7 +353,12 @@ async def download_area_csv(request: Request, session: SessionDep, code: str) ->
     return response
 
 
-@router.get("/downloads/areas/{code}/partnerships.geojson", tags=["downloads"])
+@router.get(
+    "/downloads/areas/{code}/partnerships.geojson",
+    tags=["downloads"],
+    response_class=Response,
+    responses={200: {"content": {GEOJSON: {}}}},
+)
 async def download_area_geojson(request: Request, session: SessionDep, code: str) -> Response:
     """The partnerships serving one area (not ended) as GeoJSON points inside the area."""
     response = (await _download(request, session, "geojson", code)).respond(request)

@@ -62,9 +62,8 @@ class LandscapeTable(BaseModel):
 @router.get(
     "/api/v1/landscape",
     tags=["api"],
-    response_model=LandscapeTable,
     response_class=Response,
-    responses={200: {"content": {"application/json": {}}}},
+    responses={200: {"model": LandscapeTable, "content": {"application/json": {}}}},
 )
 async def landscape_api(request: Request, session: SessionDep) -> Response:
     """Every upper-tier LA: council role, provider, forms of collaboration, the register's local
@@ -72,7 +71,12 @@ async def landscape_api(request: Request, session: SessionDep) -> Response:
     return (await landscape.json_payload(session, _cache(request))).respond(request)
 
 
-@router.get("/downloads/landscape.csv", tags=["downloads"])
+@router.get(
+    "/downloads/landscape.csv",
+    tags=["downloads"],
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+)
 async def landscape_csv(request: Request, session: SessionDep) -> Response:
     """The all-England landscape table as CSV (forms ';'-separated)."""
     response = (await landscape.csv_payload(session, _cache(request))).respond(request)

@@ -7,6 +7,7 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 
 from app.api_models import Coverage, IndicatorList, IndicatorValues
 from app.errors import ErrorBody
@@ -15,8 +16,13 @@ ERROR_REF = "#/components/schemas/ErrorBody"
 
 
 @pytest.fixture(scope="module")
-async def spec(client: httpx.AsyncClient) -> dict[str, Any]:
-    r = await client.get("/openapi.json")
+async def spec(running_app: tuple[FastAPI, Any]) -> dict[str, Any]:
+    """The OpenAPI document, fetched once for the module from the session's app (it reads no
+    data, so it needs neither the per-test ``client`` nor its transaction)."""
+    _, asgi = running_app
+    transport = httpx.ASGITransport(app=asgi)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        r = await http.get("/openapi.json")
     assert r.status_code == 200
     return dict(r.json())
 
@@ -54,9 +60,15 @@ async def test_json_operations_declare_their_response_models(spec: dict[str, Any
         "/api/v1/near",
         "/api/v1/search",
         "/api/v1/submissions/{reference}",
+        "/api/v1/landscape",
     ):
         schema = spec["paths"][path]["get"]["responses"]["200"]["content"]["application/json"]
         assert schema["schema"]["$ref"].startswith("#/components/schemas/"), path
+    for path, ops in spec["paths"].items():
+        if path.startswith(("/api/", "/downloads/")):
+            content = ops["get"]["responses"]["200"].get("content", {}) if "get" in ops else {}
+            if "application/json" in content:
+                assert content["application/json"].get("schema"), path
     detail = spec["components"]["schemas"]["PartnershipDetail"]["properties"]
     assert {"slug", "name", "members", "trusts", "areas"} <= set(detail)
     assert not {"id", "seed_ref", "dataset_id", "seed_key"} & set(detail)
