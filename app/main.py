@@ -6,15 +6,26 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.staticfiles import StaticFiles
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from app import __version__
 from app.cache import PayloadCache
+from app.compression import CompressionMiddleware, PrecompressedStaticFiles
 from app.db import make_async_engine
 from app.errors import add_exception_handlers
 from app.middleware import SecurityHeadersMiddleware
-from app.routes import api, compare, feeds, health, history, moderate, pages, submissions
+from app.routes import (
+    api,
+    compare,
+    feeds,
+    health,
+    history,
+    moderate,
+    pages,
+    submissions,
+    tiles,
+)
+from app.services.versions import DataVersions
 from app.settings import PROJECT_ROOT, Settings, get_settings
 from app.templating import make_templates
 
@@ -28,7 +39,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = make_async_engine(settings)
         app.state.engine = engine
         app.state.sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
+        versions = DataVersions(settings.libpq_url)
+        app.state.data_versions = versions
+        await versions.start()
         yield
+        await versions.stop()
         await engine.dispose()
 
     app = FastAPI(
@@ -44,13 +59,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
-    app.state.cache = PayloadCache()
+    app.state.cache = PayloadCache(max_bytes=settings.cache_max_mb * 1024 * 1024)
     app.state.templates = make_templates(settings)
+    app.add_middleware(CompressionMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     add_exception_handlers(app)
-    app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
+    app.mount("/static", PrecompressedStaticFiles(directory=PROJECT_ROOT / "static"), name="static")
     app.include_router(health.router)
     app.include_router(api.router)
+    app.include_router(tiles.router)
     app.include_router(pages.router)
     app.include_router(compare.router)
     app.include_router(submissions.router)

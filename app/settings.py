@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     tile_url: str = ""
     tile_attribution: str = ""
     pool_size: int = 4
+    cache_max_mb: int = Field(
+        default=128, ge=1, description="Bytes of finished payloads each app process keeps, in MB."
+    )
     public_base_url: str = "http://127.0.0.1:8000"
     smtp_host: str = ""
     smtp_port: int = 587

@@ -105,7 +105,7 @@ async def _cached(
     """A payload from the app's cache, keyed by the data version as well as ``key``."""
     version = await data_version(session)
     payload = await request.app.state.cache.get_or_build(
-        (*key, version), build, media_type=media_type
+        key, build, media_type=media_type, version=version
     )
     response: Response = payload.respond(request)
     return response
