@@ -101,8 +101,8 @@ class DataVersions:
         # Listen before reading, so a change committed in between is not missed.
         await conn.add_listener(CHANNEL, self._notified)
         rows = await conn.fetch("SELECT name, max(id) AS id FROM dataset GROUP BY name")
-        for row in rows:
-            self.saw(row["name"], row["id"])
+        # Replace rather than merge: after a database reset the ids start again from 1.
+        self._ids = {str(row["name"]): int(row["id"]) for row in rows}
         self._conn = conn
         self.live = True
         self.ready.set()
