@@ -12,8 +12,11 @@ from app import queries
 from app.db import SessionDep
 from app.errors import AppError, InvalidInput
 from app.services import areas, nearby, partnerships, schools, search, similarity
+from app.services.versions import cached
 
 router = APIRouter(include_in_schema=False)
+HTML = "text/html; charset=utf-8"
+PAGE_CACHE_CONTROL = "public, max-age=60"
 
 
 def render(
@@ -141,15 +144,21 @@ async def area_index(request: Request, session: SessionDep) -> HTMLResponse:
 
 
 @router.get("/areas/{code}", response_class=HTMLResponse)
-async def area_page(request: Request, session: SessionDep, code: str) -> HTMLResponse:
-    """The area profile."""
-    profile = await areas.profile(session, code)
-    context: dict[str, Any] = {"p": profile, "nav": "areas", "gaps": None, "neighbours": None}
-    if profile["area"]["level"] == "local_authority":
-        la = profile["area"]["code"]
-        context["neighbours"] = await similarity.dfe_neighbours(session, la)
-        context["gaps"] = await similarity.gap_analysis(session, la)
-    return render(request, "area.html", context)
+async def area_page(request: Request, session: SessionDep, code: str) -> Response:
+    """The area profile: the same for every reader, so rendered once per data version."""
+
+    async def build() -> bytes:
+        profile = await areas.profile(session, code)
+        context: dict[str, Any] = {"p": profile, "nav": "areas", "gaps": None, "neighbours": None}
+        if profile["area"]["level"] == "local_authority":
+            la = profile["area"]["code"]
+            context["neighbours"] = await similarity.dfe_neighbours(session, la)
+            context["gaps"] = await similarity.gap_analysis(session, la)
+        return bytes(render(request, "area.html", context).body)
+
+    key = ("page:area", code.strip().upper())
+    payload = await cached(session, request.app.state.cache, key, build, HTML)
+    return payload.respond(request, cache_control=PAGE_CACHE_CONTROL)
 
 
 @router.get("/areas/{code}/brief", response_class=HTMLResponse)

@@ -162,3 +162,25 @@ async def test_fingerprinted_static_files_are_precompressed_and_immutable(
     assert gz.content == r.content
     unversioned = await http.get("/static/js/map.js")
     assert "immutable" not in unversioned.headers.get("cache-control", "")
+
+
+async def test_an_area_page_is_rendered_once_per_data_version(
+    http: httpx.AsyncClient, app: FastAPI
+) -> None:
+    first = await http.get("/areas/E08000019", headers={"Accept-Encoding": "br"})
+    assert first.status_code == 200 and "Learn Sheffield" in first.text
+    with counting(app) as statements:
+        again = await http.get("/areas/E08000019", headers={"Accept-Encoding": "br"})
+    assert statements == []
+    assert again.text == first.text
+    missing = await http.get("/areas/E99999999")
+    assert missing.status_code == 404
+
+
+async def test_search_prefers_substring_matches(http: httpx.AsyncClient) -> None:
+    hits = (await http.get("/api/v1/search", params={"q": "st mary"})).json()["results"]
+    assert len(hits) == 10
+    assert all("st mary" in h["name"].lower() for h in hits)
+    # A misspelling finds nothing by substring, so the fuzzy match answers.
+    fuzzy = (await http.get("/api/v1/search", params={"q": "Sheffeld"})).json()["results"]
+    assert any(h["name"] == "Sheffield" for h in fuzzy)

@@ -18,7 +18,9 @@ def _plan(conn: psycopg.Connection[Any], name: str, params: dict[str, Any]) -> s
         .compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})
     )
     conn.execute("SET enable_seqscan = off")  # as on a busy server: show which index is usable
-    rows = conn.execute(f"EXPLAIN {compiled}").fetchall()
+    # The dialect escapes % for a driver that formats parameters; EXPLAIN is sent with none.
+    statement = str(compiled).replace("%%", "%")
+    rows = conn.execute(f"EXPLAIN {statement}").fetchall()
     return "\n".join(r[0] for r in rows)
 
 
@@ -41,9 +43,40 @@ def _plan(conn: psycopg.Connection[Any], name: str, params: dict[str, Any]) -> s
             {"lon": -1.47, "lat": 53.38, "level": "district", "max_m": 3000},
             "idx_area_subdivided_geom",
         ),
+        (
+            "partnership_list",
+            {
+                "area": "E08000019",
+                "themes": None,
+                "kinds": None,
+                "national": True,
+                "trust_only": False,
+                "include_ended": False,
+                "q": None,
+                "xmin": None,
+                "ymin": None,
+                "xmax": None,
+                "ymax": None,
+                "limit": 500,
+            },
+            "ix_partnership_served_area_area_code",
+        ),
+        ("search_names", {"q": "st mary", "limit": 10}, "ix_school_name_trgm"),
     ],
 )
 def test_hot_query_uses_index(
     conn: psycopg.Connection[Any], name: str, params: dict[str, Any], index: str
 ) -> None:
     assert index in _plan(conn, name, params)
+
+
+def test_stored_coverage_matches_the_view(conn: psycopg.Connection[Any]) -> None:
+    """The stored coverage the hot queries read holds exactly what the view defines."""
+    view = conn.execute(
+        "SELECT partnership_id, area_code, direct FROM partnership_coverage"
+    ).fetchall()
+    stored = conn.execute(
+        "SELECT partnership_id, area_code, direct FROM partnership_served_area"
+    ).fetchall()
+    assert view
+    assert sorted(stored) == sorted(view)

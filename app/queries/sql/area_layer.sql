@@ -5,7 +5,7 @@ WITH counts AS (
     SELECT c.area_code,
            count(*) FILTER (WHERE NOT k.is_national) AS local_count,
            count(*) FILTER (WHERE k.is_national) AS national_count
-    FROM partnership_coverage c
+    FROM partnership_served_area c
     JOIN partnership p ON p.id = c.partnership_id AND p.status <> 'ended'
     JOIN partnership_kind k ON k.code = p.kind
     GROUP BY c.area_code

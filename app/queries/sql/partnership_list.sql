@@ -2,7 +2,7 @@
 -- Params: area (GSS code or NULL), themes, kinds (text[] or NULL), national (bool),
 --         trust_only (bool), include_ended (bool), q (text or NULL),
 --         bbox (xmin, ymin, xmax, ymax in EPSG 4326, each NULL when absent), limit
--- Relies on: partnership_coverage (pk_partnership_area), ix_partnership_name_trgm for q.
+-- Relies on: partnership_served_area (ix_partnership_served_area_area_code), ix_partnership_name_trgm for q.
 WITH chosen AS (
     SELECT p.*
     FROM partnership p
@@ -15,7 +15,7 @@ WITH chosen AS (
             WHERE t.partnership_id = p.id AND t.theme_code = ANY(CAST(:themes AS text[]))))
       AND (NOT :trust_only OR p.id IN (SELECT partnership_id FROM partnership_trust_link))
       AND (CAST(:area AS text) IS NULL OR p.id IN (
-            SELECT partnership_id FROM partnership_coverage WHERE area_code = :area))
+            SELECT partnership_id FROM partnership_served_area WHERE area_code = :area))
       AND (CAST(:q AS text) IS NULL OR p.name ILIKE '%' || :q || '%' OR p.name % :q
            OR p.lead_organisation ILIKE '%' || :q || '%')
 ), placed AS (
