@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app import __version__
 from app.cache import PayloadCache
@@ -25,9 +27,23 @@ from app.routes import (
     submissions,
     tiles,
 )
+from app.services import areas
 from app.services.versions import DataVersions
 from app.settings import PROJECT_ROOT, Settings, get_settings
 from app.templating import make_templates
+
+log = logging.getLogger(__name__)
+
+
+async def _prebuild(app: FastAPI, versions: DataVersions) -> None:
+    """Build the fixed national layers in the background at start-up."""
+    maker: async_sessionmaker[AsyncSession] = app.state.sessionmaker
+    async with maker() as session:
+        session.info["data_versions"] = versions
+        try:
+            await areas.prebuild_layers(session, app.state.cache)
+        except Exception as exc:  # a cold cache is only slower: the first visitor builds it
+            log.warning("could not prebuild the map layers: %s", type(exc).__name__)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -42,7 +58,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         versions = DataVersions(settings.libpq_url)
         app.state.data_versions = versions
         await versions.start()
+        app.state.prebuilt = asyncio.create_task(_prebuild(app, versions))
         yield
+        app.state.prebuilt.cancel()
         await versions.stop()
         await engine.dispose()
 

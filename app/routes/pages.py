@@ -44,8 +44,32 @@ async def home(
     trust: str | None = None,
     q: Annotated[str | None, Query(max_length=100)] = None,
     area: Annotated[str | None, Query(max_length=9)] = None,
+) -> Response:
+    """The map, its filters and the list of partnerships it shows (the list works alone).
+
+    Without filters (the first visit, and any map permalink) the page is the same for everyone,
+    so it is rendered once per data version; filtered lists are rendered for each request.
+    """
+    if not (theme or kind or national or trust or q or area):
+
+        async def build() -> bytes:
+            return bytes((await _home(request, session)).body)
+
+        payload = await cached(session, request.app.state.cache, ("page:home",), build, HTML)
+        return payload.respond(request, cache_control=PAGE_CACHE_CONTROL)
+    return await _home(request, session, theme, kind, national, trust, q, area)
+
+
+async def _home(
+    request: Request,
+    session: SessionDep,
+    theme: list[str] | None = None,
+    kind: list[str] | None = None,
+    national: str | None = None,
+    trust: str | None = None,
+    q: str | None = None,
+    area: str | None = None,
 ) -> HTMLResponse:
-    """The map, its filters and the list of partnerships it shows (the list works alone)."""
     kinds, themes = await queries.vocabulary(session)
     errors: list[str] = []
     try:

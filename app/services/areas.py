@@ -56,6 +56,16 @@ async def layer(session: AsyncSession, cache: PayloadCache, level: str, zoom: in
     return await cached(session, cache, ("areas", level, band), build, GEOJSON)
 
 
+async def prebuild_layers(session: AsyncSession, cache: PayloadCache) -> int:
+    """Build the national boundary layers for every zoom band, so no visitor waits for them."""
+    built = 0
+    for level in ("local_authority", "combined_authority", "region"):
+        for upto, _band, _digits in ZOOM_BANDS:
+            await layer(session, cache, level, upto)
+            built += 1
+    return built
+
+
 async def counts(
     session: AsyncSession, cache: PayloadCache, level: str, filters: Filters
 ) -> Payload:

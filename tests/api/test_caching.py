@@ -29,6 +29,7 @@ async def app(database: str, settings: Settings) -> AsyncIterator[FastAPI]:
     """An app of its own, so counting its statements and reading its cache is unambiguous."""
     application = create_app(settings)
     async with LifespanManager(application):
+        await application.state.prebuilt  # the start-up build is done before statements are counted
         yield application
 
 
@@ -65,6 +66,14 @@ async def test_the_data_version_is_held_in_process(app: FastAPI) -> None:
     versions = app.state.data_versions
     assert versions.live
     assert versions.current() is not None and versions.current() > 0
+
+
+async def test_the_national_layers_are_built_at_start_up(app: FastAPI) -> None:
+    # Runs before any test here changes the data version.
+    versions = app.state.data_versions
+    for zoom in (6, 8, 10):
+        key = ("areas", "local_authority", zoom)  # bands are named after their top zoom
+        assert app.state.cache.peek(key, versions.current()) is not None
 
 
 @pytest.mark.parametrize("url", [LA_LAYER, SCHOOL_TILE, "/tiles/local_authority/6/31/20.mvt"])
