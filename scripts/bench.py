@@ -78,7 +78,7 @@ TIPG_WORKLOADS: dict[str, str] = {
     "schools_tile_z13": "/collections/public.school/tiles/WebMercatorQuad/13/4040/2642?geom-column=geom",
     "schools_bbox": "/collections/public.school/items?bbox=-0.2,51.45,0.0,51.55&limit=5000&geom-column=geom",
     "near_postcode": "/collections/public.postcode/items?postcode=SW1A%201AA&limit=1",
-    "search_manc": "/collections/public.school/items?filter=name%20ILIKE%20%27%25manc%25%27&limit=20",
+    "search_manc": "/collections/public.school/items?filter-lang=cql2-text&filter=name%20LIKE%20%27%25Manc%25%27&limit=20",
 }
 
 
