@@ -32,6 +32,7 @@ from app.queries import served_area
 log = logging.getLogger(__name__)
 
 CHANNEL = "data_version"
+APPLICATION_NAME = "partnerships-map data version"  # names the listening connection
 GEOJSON = "application/geo+json"
 MVT = "application/vnd.mapbox-vector-tile"
 
@@ -93,11 +94,13 @@ class DataVersions:
                 log.warning("data version listener unavailable: %s", type(exc).__name__)
             self.live = False
             await asyncio.sleep(delay)
-            delay = min(delay * 2, 30.0)
+            delay = min(delay * 2, 5.0)  # back within seconds of the database returning
 
     async def _listen(self) -> None:
         self._lost.clear()
-        conn = await asyncpg.connect(self._dsn, timeout=5)
+        conn = await asyncpg.connect(
+            self._dsn, timeout=5, server_settings={"application_name": APPLICATION_NAME}
+        )
         conn.add_termination_listener(lambda _c: self._lost.set())
         # Listen before reading, so a change committed in between is not missed.
         await conn.add_listener(CHANNEL, self._notified)

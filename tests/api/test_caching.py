@@ -17,6 +17,7 @@ from sqlalchemy import event
 
 from app.compression import precompress
 from app.main import create_app
+from app.services.versions import APPLICATION_NAME
 from app.settings import PROJECT_ROOT, Settings
 from app.templating import static_url
 
@@ -193,3 +194,34 @@ async def test_search_prefers_substring_matches(http: httpx.AsyncClient) -> None
     # A misspelling finds nothing by substring, so the fuzzy match answers.
     fuzzy = (await http.get("/api/v1/search", params={"q": "Sheffeld"})).json()["results"]
     assert any(h["name"] == "Sheffield" for h in fuzzy)
+
+
+async def test_the_listener_comes_back_after_losing_its_connection(
+    app: FastAPI, database: str
+) -> None:
+    versions = app.state.data_versions
+    with psycopg.connect(database, autocommit=True) as conn:
+        killed = conn.execute(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+            " WHERE application_name = %s AND datname = current_database()",
+            (APPLICATION_NAME,),
+        ).fetchone()
+        assert killed is not None and killed[0] >= 1
+        for _ in range(200):  # the listener notices, then reconnects within seconds
+            await asyncio.sleep(0.05)
+            if versions.live and versions._conn is not None and not versions._conn.is_closed():
+                break
+        assert versions.live
+        new_id = conn.execute(
+            "INSERT INTO dataset (name, source, vintage, licence, checksum)"
+            " VALUES ('moderation', 'listener test', '2026-01-01', 'test', md5(random()::text))"
+            " RETURNING id"
+        ).fetchone()[0]  # type: ignore[index]
+        try:
+            for _ in range(100):
+                if versions.current() == new_id:
+                    break
+                await asyncio.sleep(0.05)
+            assert versions.current() == new_id
+        finally:
+            conn.execute("DELETE FROM dataset WHERE id = %s", (new_id,))
