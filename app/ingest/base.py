@@ -27,7 +27,6 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from app.queries.served_area import REFRESH as REFRESH_COVERAGE
 from app.settings import PROJECT_ROOT
 
 T = TypeVar("T")
@@ -217,8 +216,6 @@ def run_importer(
                     ).fetchone()[0]  # type: ignore[index]
                 ctx = Context(source_dir, conn, dataset_id, console, quiet=quiet)
                 importer.load(ctx)
-                # Areas or partnerships may have changed: recompute the stored coverage.
-                conn.execute(REFRESH_COVERAGE)
                 elapsed = time.perf_counter() - started
                 conn.execute(
                     "UPDATE dataset SET row_count = %s, duration_s = %s, summary = %s WHERE id = %s",

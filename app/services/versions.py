@@ -27,7 +27,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from app.cache import Built, Payload, PayloadCache
-from app.queries import served_area
 
 log = logging.getLogger(__name__)
 
@@ -160,7 +159,6 @@ async def bump_data_version(session: AsyncSession, reason: str) -> int:
         {"reason": reason},
     )
     dataset_id = int(value.scalar_one())
-    await served_area.refresh(session)  # an approved change may serve other areas
     versions = _versions(session)
     if versions is not None:
 

@@ -7,6 +7,7 @@ Create Date: 2026-12-06 07:45:00
 """
 from typing import Sequence, Union
 
+import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
@@ -27,15 +28,34 @@ END $$
 
 
 # The partnership_coverage view, stored: hot queries filter it by area, which the view cannot do
-# without rolling up every partnership first. Refreshed by every import and every moderated change.
+# without rolling up every partnership first.
 SERVED_AREA = """
 CREATE MATERIALIZED VIEW partnership_served_area AS
 SELECT partnership_id, area_code, direct FROM partnership_coverage
 """
+# Any statement that changes partnership_area or area marks the stored coverage stale (one row,
+# at most, per transaction); a deferred trigger on that row refreshes it once, at commit, whoever
+# made the change (an import, an approval, a revert, a script). CONCURRENTLY: readers go on
+# reading the previous rows meanwhile.
+MARK_STALE = """
+CREATE FUNCTION mark_partnership_served_area_stale() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO partnership_served_area_stale DEFAULT VALUES ON CONFLICT DO NOTHING;
+    RETURN NULL;
+END $$
+"""
+REFRESH_AT_COMMIT = """
+CREATE FUNCTION refresh_partnership_served_area() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    REFRESH MATERIALIZED VIEW CONCURRENTLY partnership_served_area;
+    DELETE FROM partnership_served_area_stale;
+    RETURN NULL;
+END $$
+"""
 
 
 def upgrade() -> None:
-    """A trigger on dataset notifies the data_version channel on every insert and update."""
+    """Notify on dataset changes; store the coverage and keep it fresh at every commit."""
     op.execute(NOTIFY_FUNCTION)
     op.execute(
         "CREATE TRIGGER dataset_notify_data_version AFTER INSERT OR UPDATE ON dataset"
@@ -50,10 +70,34 @@ def upgrade() -> None:
         "CREATE INDEX ix_partnership_served_area_area_code"
         " ON partnership_served_area (area_code, partnership_id)"
     )
+    op.create_table(
+        "partnership_served_area_stale",
+        sa.Column("stale", sa.Boolean(), server_default=sa.text("true"), nullable=False),
+        sa.CheckConstraint("stale", name=op.f("ck_partnership_served_area_stale_only_true")),
+        sa.PrimaryKeyConstraint("stale", name=op.f("pk_partnership_served_area_stale")),
+    )
+    op.execute(MARK_STALE)
+    op.execute(REFRESH_AT_COMMIT)
+    for table in ("partnership_area", "area"):
+        op.execute(
+            f"CREATE TRIGGER {table}_marks_coverage_stale"
+            f" AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table}"
+            " FOR EACH STATEMENT EXECUTE FUNCTION mark_partnership_served_area_stale()"
+        )
+    op.execute(
+        "CREATE CONSTRAINT TRIGGER partnership_served_area_refresh_at_commit"
+        " AFTER INSERT ON partnership_served_area_stale DEFERRABLE INITIALLY DEFERRED"
+        " FOR EACH ROW EXECUTE FUNCTION refresh_partnership_served_area()"
+    )
 
 
 def downgrade() -> None:
-    """Drop the stored coverage, the trigger and its function."""
+    """Drop the stored coverage with its triggers, then the notification trigger."""
+    for table in ("partnership_area", "area"):
+        op.execute(f"DROP TRIGGER IF EXISTS {table}_marks_coverage_stale ON {table}")
+    op.drop_table("partnership_served_area_stale")
+    op.execute("DROP FUNCTION IF EXISTS refresh_partnership_served_area()")
+    op.execute("DROP FUNCTION IF EXISTS mark_partnership_served_area_stale()")
     op.execute("DROP MATERIALIZED VIEW IF EXISTS partnership_served_area")
     op.execute("DROP TRIGGER IF EXISTS dataset_notify_data_version ON dataset")
     op.execute("DROP FUNCTION IF EXISTS notify_data_version()")
