@@ -89,8 +89,10 @@ class DataVersions:
                 await self._listen()
                 delay = self._retry
                 await self._lost.wait()
-            except (TimeoutError, OSError, asyncpg.PostgresError) as exc:
+            except Exception as exc:  # whatever the failure, fall back to SQL and retry
                 log.warning("data version listener unavailable: %s", type(exc).__name__)
+                if self._conn is not None and not self._conn.is_closed():
+                    self._conn.terminate()
             self.live = False
             await asyncio.sleep(delay)
             delay = min(delay * 2, 5.0)  # back within seconds of the database returning
@@ -100,13 +102,13 @@ class DataVersions:
         conn = await asyncpg.connect(
             self._dsn, timeout=5, server_settings={"application_name": APPLICATION_NAME}
         )
+        self._conn = conn
         conn.add_termination_listener(lambda _c: self._lost.set())
         # Listen before reading, so a change committed in between is not missed.
         await conn.add_listener(CHANNEL, self._notified)
         rows = await conn.fetch("SELECT name, max(id) AS id FROM dataset GROUP BY name")
         # Replace rather than merge: after a database reset the ids start again from 1.
         self._ids = {str(row["name"]): int(row["id"]) for row in rows}
-        self._conn = conn
         self.live = True
         self.ready.set()
 

@@ -200,6 +200,7 @@ async def test_the_listener_comes_back_after_losing_its_connection(
     app: FastAPI, database: str
 ) -> None:
     versions = app.state.data_versions
+    before = versions._conn
     with psycopg.connect(database, autocommit=True) as conn:
         killed = conn.execute(
             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
@@ -209,9 +210,9 @@ async def test_the_listener_comes_back_after_losing_its_connection(
         assert killed is not None and killed[0] >= 1
         for _ in range(200):  # the listener notices, then reconnects within seconds
             await asyncio.sleep(0.05)
-            if versions.live and versions._conn is not None and not versions._conn.is_closed():
+            if versions.live and versions._conn is not before:
                 break
-        assert versions.live
+        assert versions.live and versions._conn is not before
         new_id = conn.execute(
             "INSERT INTO dataset (name, source, vintage, licence, checksum)"
             " VALUES ('moderation', 'listener test', '2026-01-01', 'test', md5(random()::text))"
