@@ -16,7 +16,7 @@ from app.services.versions import BOUNDARIES, MVT, SCHOOLS, Scope, cached
 LAYERS: dict[str, tuple[int, Scope]] = {
     "local_authority": (1000, BOUNDARIES),
     "district": (1000, BOUNDARIES),
-    "schools": (3000, SCHOOLS),
+    "schools": (5000, SCHOOLS),  # the map asks for zoom 10 tiles from zoom 11: all of London's
     "trusts": (3000, SCHOOLS),
     "partnerships": (2000, None),
 }

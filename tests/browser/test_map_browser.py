@@ -492,7 +492,7 @@ def test_schools_appear_only_at_close_zoom(page: Any, base_url: str) -> None:
     page.keyboard.press("+")
     page.wait_for_function("() => new URLSearchParams(location.search).get('z') === '10'")
     assert requests == []
-    with page.expect_response(lambda r: "/tiles/schools/11/" in r.url) as answer:
+    with page.expect_response(lambda r: "/tiles/schools/10/" in r.url) as answer:
         page.keyboard.press("+")
     assert answer.value.status == 200
     page.wait_for_function("() => new URLSearchParams(location.search).get('z') === '11'")

@@ -31,7 +31,8 @@ def test_schools_are_drawn_from_vector_tiles_and_open_on_click(page: Any, base_u
         "() => [...document.querySelectorAll('#map canvas')].some((c) => c.width > 0)"
     )
     page.wait_for_load_state("networkidle")
-    tile_requests = [u for u in requests if "/tiles/schools/15/" in u]
+    # 512-pixel tiles from one zoom level up.
+    tile_requests = [u for u in requests if "/tiles/schools/14/" in u]
     assert tile_requests, "the schools layer asked for no tiles"
     assert not [u for u in requests if "/api/v1/schools" in u]
     # The map is centred on the school, so a click in the middle of the map lands on it.
