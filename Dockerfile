@@ -31,9 +31,10 @@ COPY --chown=app:app app ./app
 COPY --chown=app:app templates ./templates
 COPY --chown=app:app static ./static
 COPY --chown=app:app geodata ./geodata
-COPY --chown=app:app scripts/vendor_assets.py ./scripts/vendor_assets.py
+COPY --chown=app:app scripts/vendor_assets.py scripts/precompress_static.py ./scripts/
 COPY --from=assets /build/node_modules ./node_modules
-RUN python scripts/vendor_assets.py && rm -rf node_modules
+# Static files are compressed once here (brotli and gzip beside each), not per request.
+RUN python scripts/vendor_assets.py && python scripts/precompress_static.py && rm -rf node_modules
 USER app
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz')"

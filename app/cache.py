@@ -1,23 +1,36 @@
 """Payload cache: finished response bodies with precompressed variants and a strong ETag.
 
-Bodies are keyed by (resource, parameters, data version), so a new import or an approved change
-(which bumps the data version) makes every cached body stale at once. Compression happens once,
-when a body is built, never per request.
+Bodies are keyed by (resource, parameters) and the data version they were built from, so a new
+import or an approved change (which bumps the data version) makes the affected bodies stale.
+Three rules keep a cache miss from stalling the server:
+
+* compression runs once per body, in a worker thread, at moderate levels (gzip 6, brotli 5:
+  brotli 11 costs seconds on a national layer for a few per cent fewer bytes);
+* one build per key at a time: concurrent requests for a payload being built wait for that build
+  rather than starting their own;
+* while a payload for a new data version builds, other requests get the previous version's payload
+  at once (it was correct a moment ago, and carries its own ETag).
+
+The cache is bounded by bytes (body plus both compressed forms), least recently used first out.
 """
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 import hashlib
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass, field
 
 import brotli
 from starlette.requests import Request
 from starlette.responses import Response
 
 CACHE_CONTROL = "public, max-age=60, stale-while-revalidate=86400"
+GZIP_LEVEL = 6
+BROTLI_QUALITY = 5
+MIN_COMPRESS = 512  # below this, compression costs more than it saves
 
 
 @dataclass(frozen=True)
@@ -29,29 +42,44 @@ class Payload:
     br: bytes
     etag: str
     media_type: str
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def size(self) -> int:
+        """Bytes held in memory for this payload."""
+        return len(self.body) + len(self.gzip) + len(self.br) + 200
 
     @classmethod
-    def build(cls, body: bytes, media_type: str) -> Payload:
-        """Compress the body once and fingerprint it."""
+    def build(
+        cls, body: bytes, media_type: str, headers: Mapping[str, str] | None = None
+    ) -> Payload:
+        """Compress the body once and fingerprint it (CPU-bound: call it off the event loop)."""
         digest = hashlib.blake2b(body, digest_size=16).hexdigest()
+        small = len(body) < MIN_COMPRESS
         return cls(
             body=body,
-            gzip=gzip.compress(body, compresslevel=9, mtime=0),
-            br=brotli.compress(body, quality=11) if len(body) > 1024 else body,
+            gzip=body if small else gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0),
+            br=body if small else brotli.compress(body, quality=BROTLI_QUALITY),
             etag=f'"{digest}"',
             media_type=media_type,
+            headers=dict(headers or {}),
         )
 
     def respond(self, request: Request, cache_control: str = CACHE_CONTROL) -> Response:
         """A 304 when the client has this version, else the best encoding the client accepts."""
-        headers = {"ETag": self.etag, "Cache-Control": cache_control, "Vary": "Accept-Encoding"}
+        headers = {
+            "ETag": self.etag,
+            "Cache-Control": cache_control,
+            "Vary": "Accept-Encoding",
+            **self.headers,
+        }
         if self.etag in _etags(request.headers.get("if-none-match", "")):
             return Response(status_code=304, headers=headers)
         accepted = request.headers.get("accept-encoding", "")
         if "br" in accepted and self.br is not self.body and len(self.br) < len(self.body):
             headers["Content-Encoding"] = "br"
             return Response(self.br, media_type=self.media_type, headers=headers)
-        if "gzip" in accepted:
+        if "gzip" in accepted and self.gzip is not self.body:
             headers["Content-Encoding"] = "gzip"
             return Response(self.gzip, media_type=self.media_type, headers=headers)
         return Response(self.body, media_type=self.media_type, headers=headers)
@@ -61,26 +89,93 @@ def _etags(header: str) -> set[str]:
     return {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}
 
 
-class PayloadCache:
-    """A bounded in-process LRU of payloads; one per app process."""
+Key = tuple[object, ...]
+Built = bytes | tuple[bytes, Mapping[str, str]]
 
-    def __init__(self, max_entries: int = 512) -> None:
-        self._entries: OrderedDict[tuple[object, ...], Payload] = OrderedDict()
-        self._max = max_entries
+
+class PayloadCache:
+    """A byte-bounded in-process LRU of payloads, one per app process, with single-flight builds."""
+
+    def __init__(self, max_bytes: int = 128 * 1024 * 1024) -> None:
+        self._entries: OrderedDict[tuple[Key, int], Payload] = OrderedDict()
+        self._latest: dict[Key, int] = {}  # key -> newest version held
+        self._building: dict[tuple[Key, int], asyncio.Task[Payload]] = {}
+        self._max_bytes = max_bytes
+        self.bytes = 0
+        self.builds = 0  # payloads built since start (a figure for tests and the benchmark)
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def peek(self, key: Key, version: int) -> Payload | None:
+        """The payload for ``key`` at ``version`` if held, without building."""
+        return self._entries.get((key, version))
 
     async def get_or_build(
         self,
-        key: tuple[object, ...],
-        build: Callable[[], Awaitable[bytes]],
+        key: Key,
+        build: Callable[[], Awaitable[Built]],
         media_type: str = "application/json",
+        version: int = 0,
     ) -> Payload:
-        """The cached payload for ``key``, building and storing it on a miss."""
-        payload = self._entries.get(key)
+        """The payload for ``key`` at ``version``: held, being built, the previous one, or new.
+
+        ``build`` returns the body, or the body and extra response headers. The request that
+        starts a build waits for it; a concurrent request for the same key waits for the same build,
+        unless an older version is held, which it gets at once.
+        """
+        full = (key, version)
+        payload = self._entries.get(full)
         if payload is not None:
-            self._entries.move_to_end(key)
+            self._entries.move_to_end(full)
             return payload
-        payload = Payload.build(await build(), media_type)
-        self._entries[key] = payload
-        if len(self._entries) > self._max:
-            self._entries.popitem(last=False)
-        return payload
+        task = self._building.get(full)
+        if task is not None:
+            previous = self._previous(key, version)
+            if previous is not None:
+                return previous
+            return await asyncio.shield(task)
+        task = asyncio.create_task(self._build(full, build, media_type))
+        self._building[full] = task
+        return await asyncio.shield(task)
+
+    def _previous(self, key: Key, version: int) -> Payload | None:
+        held = self._latest.get(key)
+        if held is None or held > version:
+            return None
+        return self._entries.get((key, held))
+
+    async def _build(
+        self, full: tuple[Key, int], build: Callable[[], Awaitable[Built]], media_type: str
+    ) -> Payload:
+        try:
+            built = await build()
+            body, headers = built if isinstance(built, tuple) else (built, None)
+            payload = await asyncio.to_thread(Payload.build, body, media_type, headers)
+            self.builds += 1
+            self._store(full, payload)
+            return payload
+        finally:
+            self._building.pop(full, None)
+
+    def _store(self, full: tuple[Key, int], payload: Payload) -> None:
+        key, version = full
+        held = self._latest.get(key)
+        if held is not None and held > version:
+            return  # a newer version arrived while this one was building
+        if held is not None and held != version:
+            self._drop((key, held))  # the older version is never asked for again
+        self._entries[full] = payload
+        self._latest[key] = version
+        self.bytes += payload.size
+        while self.bytes > self._max_bytes and len(self._entries) > 1:
+            oldest = next(iter(self._entries))
+            self._drop(oldest)
+
+    def _drop(self, full: tuple[Key, int]) -> None:
+        payload = self._entries.pop(full, None)
+        if payload is None:
+            return
+        self.bytes -= payload.size
+        if self._latest.get(full[0]) == full[1]:
+            del self._latest[full[0]]

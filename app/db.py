@@ -102,6 +102,8 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """One session per request, from the sessionmaker the app made at start-up."""
     maker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
     async with maker() as session:
+        # Services read the in-process data version through the session (app/services/versions.py).
+        session.info["data_versions"] = getattr(request.app.state, "data_versions", None)
         yield session
 
 

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.staticfiles import StaticFiles
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app import __version__
 from app.cache import PayloadCache
+from app.compression import CompressionMiddleware, PrecompressedStaticFiles
 from app.db import make_async_engine
 from app.errors import add_exception_handlers
 from app.middleware import SecurityHeadersMiddleware
@@ -27,9 +29,25 @@ from app.routes import (
     moderate,
     pages,
     submissions,
+    tiles,
 )
+from app.services import areas
+from app.services.versions import DataVersions
 from app.settings import PROJECT_ROOT, Settings, get_settings
 from app.templating import make_templates
+
+log = logging.getLogger(__name__)
+
+
+async def _prebuild(app: FastAPI, versions: DataVersions) -> None:
+    """Build the fixed national layers in the background at start-up."""
+    maker: async_sessionmaker[AsyncSession] = app.state.sessionmaker
+    async with maker() as session:
+        session.info["data_versions"] = versions
+        try:
+            await areas.prebuild_layers(session, app.state.cache)
+        except Exception as exc:  # a cold cache is only slower: the first visitor builds it
+            log.warning("could not prebuild the map layers: %s", type(exc).__name__)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -42,7 +60,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = make_async_engine(settings)
         app.state.engine = engine
         app.state.sessionmaker = async_sessionmaker(engine, expire_on_commit=False)
+        versions = DataVersions(settings.libpq_url)
+        app.state.data_versions = versions
+        await versions.start()
+        app.state.prebuilt = asyncio.create_task(_prebuild(app, versions))
         yield
+        app.state.prebuilt.cancel()
+        await versions.stop()
         await engine.dispose()
 
     app = FastAPI(
@@ -58,15 +82,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
     )
     app.state.settings = settings
-    app.state.cache = PayloadCache()
+    app.state.cache = PayloadCache(max_bytes=settings.cache_max_mb * 1024 * 1024)
     app.state.templates = make_templates(settings)
+    app.add_middleware(CompressionMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestContextMiddleware)  # outermost: ids, logs, catch-all
     add_exception_handlers(app)
-    app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static"), name="static")
+    app.mount("/static", PrecompressedStaticFiles(directory=PROJECT_ROOT / "static"), name="static")
     app.include_router(health.router)
     app.include_router(docs.router)
     app.include_router(api.router)
+    app.include_router(tiles.router)
     app.include_router(pages.router)
     app.include_router(compare.router)
     app.include_router(submissions.router)

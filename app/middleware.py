@@ -1,11 +1,13 @@
-"""Response headers every page gets: security headers, and long caching for fingerprinted assets."""
+"""Response headers every page gets: security headers, and long caching for fingerprinted assets.
+
+Plain ASGI middleware (not ``BaseHTTPMiddleware``, which runs each response through an extra
+task and memory stream): it only edits the headers of ``http.response.start``.
+"""
 
 from __future__ import annotations
 
 from starlette.datastructures import MutableHeaders
-from starlette.middleware.base import BaseHTTPMiddleware, RequestResponseEndpoint
-from starlette.requests import Request
-from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 CSP = (
     "default-src 'self'; img-src 'self' data: https:; style-src 'self' 'unsafe-inline'; "
@@ -13,6 +15,8 @@ CSP = (
     "form-action 'self'"
 )
 HSTS = "max-age=31536000; includeSubDomains"
+EMBED_CSP = CSP.replace("frame-ancestors 'self'", "frame-ancestors *")
+IMMUTABLE = "public, max-age=31536000, immutable"
 
 
 def apply_security_headers(path: str, scheme: str, headers: MutableHeaders) -> None:
@@ -21,26 +25,37 @@ def apply_security_headers(path: str, scheme: str, headers: MutableHeaders) -> N
     Used by the middleware for every response and by the catch-all error handler, whose 500s
     are made outside it.
     """
-    csp = CSP
-    if path.startswith("/embed"):
-        csp = CSP.replace("frame-ancestors 'self'", "frame-ancestors *")
-    else:
+    embed = path.startswith("/embed")
+    if not embed:
         headers.setdefault("X-Frame-Options", "SAMEORIGIN")
-    headers.setdefault("Content-Security-Policy", csp)
+    headers.setdefault("Content-Security-Policy", EMBED_CSP if embed else CSP)
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     if scheme == "https":
         headers.setdefault("Strict-Transport-Security", HSTS)
 
 
-class SecurityHeadersMiddleware(BaseHTTPMiddleware):
+class SecurityHeadersMiddleware:
     """Adds CSP, nosniff and referrer policy; embed views may be framed by other sites."""
 
-    async def dispatch(self, request: Request, call_next: RequestResponseEndpoint) -> Response:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Set the headers on the way out."""
-        response = await call_next(request)
-        path = request.url.path
-        apply_security_headers(path, request.url.scheme, response.headers)
-        if path.startswith("/static/") and request.query_params.get("v"):
-            response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
-        return response
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        scheme: str = scope.get("scheme", "http")
+        fingerprinted = path.startswith("/static/") and b"v=" in scope.get("query_string", b"")
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                apply_security_headers(path, scheme, headers)
+                if fingerprinted and message["status"] == 200:
+                    headers["Cache-Control"] = IMMUTABLE
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

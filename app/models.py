@@ -725,6 +725,17 @@ class ModeratorSession(Base):
     created_at: Mapped[dt.datetime] = created_at_column()
 
 
+class PartnershipServedAreaStale(Base):
+    """At most one row, inserted by triggers when ``partnership_area`` or ``area`` changes; a
+    deferred trigger on it refreshes the stored coverage (``partnership_served_area``, a
+    materialised view of ``partnership_coverage``) once at commit and deletes it again."""
+
+    __tablename__ = "partnership_served_area_stale"
+    __table_args__ = (CheckConstraint("stale", name="only_true"),)
+
+    stale: Mapped[bool] = mapped_column(primary_key=True, server_default=text("true"))
+
+
 def include_in_migrations(
     obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
 ) -> bool:

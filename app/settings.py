@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     db_pool_timeout_s: float = 3.0
     db_statement_timeout_ms: int = 8000
     header_timeout_s: float = 10.0
+    cache_max_mb: int = Field(
+        default=128, ge=1, description="Bytes of finished payloads each app process keeps, in MB."
+    )
     public_base_url: str = "http://127.0.0.1:8000"
     smtp_host: str = ""
     smtp_port: int = 587

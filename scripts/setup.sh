@@ -67,6 +67,9 @@ if [ ! -f static/vendor/.installed ] || [ package-lock.json -nt static/vendor/.i
   fi
 fi
 
+# Static assets compressed once (brotli and gzip beside each file); stale copies are ignored.
+.venv/bin/python scripts/precompress_static.py
+
 # 4. Database: private cluster (unless APP_DATABASE_URL), migrations, data.
 PM=.venv/bin/partnerships-map
 $PM db start

@@ -17,6 +17,9 @@ FILES = {
         "dist/MarkerCluster.Default.css",
         "MIT-LICENCE.txt",
     ],
+    # Vector tiles in Leaflet; the bundle includes pbf and vector-tile (BSD). Its licence
+    # (Beerware) is at the end of its README.
+    "leaflet.vectorgrid": ["dist/Leaflet.VectorGrid.bundled.min.js", "README.md"],
     "axe-core": ["axe.min.js", "LICENSE"],
     "swagger-ui-dist": ["swagger-ui-bundle.js", "swagger-ui.css", "LICENSE", "NOTICE"],
 }

@@ -7,7 +7,7 @@ from fastapi.responses import JSONResponse, RedirectResponse
 
 from app.db import SessionDep
 from app.errors import RETRY_AFTER_SECONDS
-from app.services.versions import data_version
+from app.services.versions import stored_data_version
 
 router = APIRouter(tags=["health"])
 
@@ -28,7 +28,7 @@ async def healthz() -> dict[str, str]:
 async def readyz(session: SessionDep) -> JSONResponse:
     """The database answers and holds imported data."""
     try:
-        version = await data_version(session)
+        version = await stored_data_version(session)
     except Exception as exc:  # any database failure means not ready
         return JSONResponse(
             {"status": "unavailable", "detail": type(exc).__name__},

@@ -12,9 +12,12 @@ from app.db import SessionDep
 from app.errors import AppError, InvalidInput
 from app.queries.vocab import load_vocabulary
 from app.services import areas, landscape, nearby, partnerships, schools, search, similarity
+from app.services.versions import cached
 from app.templating import render
 
 router = APIRouter(include_in_schema=False)
+HTML = "text/html; charset=utf-8"
+PAGE_CACHE_CONTROL = "public, max-age=60"
 
 
 def _flag(value: str | None) -> bool:
@@ -31,6 +34,31 @@ async def home(
     trust: str | None = None,
     q: Annotated[str | None, Query(max_length=100)] = None,
     area: Annotated[str | None, Query(max_length=9)] = None,
+) -> Response:
+    """The map, its filters and the list of partnerships it shows (the list works alone).
+
+    Without filters (the first visit, and any map permalink) the page is the same for everyone,
+    so it is rendered once per data version; filtered lists are rendered for each request.
+    """
+    if not (theme or kind or national or trust or q or area):
+
+        async def build() -> bytes:
+            return bytes((await _home(request, session)).body)
+
+        payload = await cached(session, request.app.state.cache, ("page:home",), build, HTML)
+        return payload.respond(request, cache_control=PAGE_CACHE_CONTROL)
+    return await _home(request, session, theme, kind, national, trust, q, area)
+
+
+async def _home(
+    request: Request,
+    session: SessionDep,
+    theme: list[str] | None = None,
+    kind: list[str] | None = None,
+    national: str | None = None,
+    trust: str | None = None,
+    q: str | None = None,
+    area: str | None = None,
 ) -> HTMLResponse:
     """The map, its filters and the list of partnerships it shows (the list works alone)."""
     known = await load_vocabulary(session)
@@ -153,19 +181,25 @@ async def _landscape_panel(
 
 
 @router.get("/areas/{code}", response_class=HTMLResponse)
-async def area_page(request: Request, session: SessionDep, code: str) -> HTMLResponse:
-    """The area profile."""
-    profile = await areas.profile(session, code)
-    context: dict[str, Any] = {"p": profile, "nav": "areas", "gaps": None, "neighbours": None}
-    context["landscape"] = await _landscape_panel(session, profile)
-    if profile["area"]["level"] == "local_authority":
-        la = profile["area"]["code"]
-        context["neighbours"] = await similarity.dfe_neighbours(session, la)
-        context["roles"] = await landscape.roles(
-            session, [la, *(n.area.code for n in context["neighbours"].neighbours)]
-        )
-        context["gaps"] = await similarity.gap_analysis(session, la)
-    return render(request, "area.html", context)
+async def area_page(request: Request, session: SessionDep, code: str) -> Response:
+    """The area profile: the same for every reader, so rendered once per data version."""
+
+    async def build() -> bytes:
+        profile = await areas.profile(session, code)
+        context: dict[str, Any] = {"p": profile, "nav": "areas", "gaps": None, "neighbours": None}
+        context["landscape"] = await _landscape_panel(session, profile)
+        if profile["area"]["level"] == "local_authority":
+            la = profile["area"]["code"]
+            context["neighbours"] = await similarity.dfe_neighbours(session, la)
+            context["roles"] = await landscape.roles(
+                session, [la, *(n.area.code for n in context["neighbours"].neighbours)]
+            )
+            context["gaps"] = await similarity.gap_analysis(session, la)
+        return bytes(render(request, "area.html", context).body)
+
+    key = ("page:area", code.strip().upper())
+    payload = await cached(session, request.app.state.cache, key, build, HTML)
+    return payload.respond(request, cache_control=PAGE_CACHE_CONTROL)
 
 
 @router.get("/areas/{code}/brief", response_class=HTMLResponse)

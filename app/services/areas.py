@@ -11,7 +11,7 @@ from app import queries
 from app.cache import Payload, PayloadCache
 from app.errors import InvalidInput, NotFound
 from app.services.partnerships import Filters, listing
-from app.services.versions import GEOJSON, cached
+from app.services.versions import BOUNDARIES, GEOJSON, STATISTICS, cached
 
 LEVELS = ("region", "combined_authority", "local_authority", "district")
 LEVEL_LABELS = {
@@ -56,6 +56,16 @@ async def layer(session: AsyncSession, cache: PayloadCache, level: str, zoom: in
     return await cached(session, cache, ("areas", level, band), build, GEOJSON)
 
 
+async def prebuild_layers(session: AsyncSession, cache: PayloadCache) -> int:
+    """Build the national boundary layers for every zoom band, so no visitor waits for them."""
+    built = 0
+    for level in ("local_authority", "combined_authority", "region"):
+        for upto, _band, _digits in ZOOM_BANDS:
+            await layer(session, cache, level, upto)
+            built += 1
+    return built
+
+
 async def counts(
     session: AsyncSession, cache: PayloadCache, level: str, filters: Filters
 ) -> Payload:
@@ -85,7 +95,7 @@ async def indicator_values(session: AsyncSession, cache: PayloadCache, code: str
             {"indicator": dict(meta), "values": {r["code"]: r["value"] for r in values}}
         )
 
-    return await cached(session, cache, ("indicator", code), build)
+    return await cached(session, cache, ("indicator", code), build, scope=STATISTICS)
 
 
 async def boundary(session: AsyncSession, cache: PayloadCache, code: str, zoom: int) -> Payload:
@@ -96,7 +106,9 @@ async def boundary(session: AsyncSession, cache: PayloadCache, code: str, zoom: 
     async def build() -> bytes:
         return await queries.area_geojson(session, area["code"], band)
 
-    return await cached(session, cache, ("boundary", area["code"], band), build, GEOJSON)
+    return await cached(
+        session, cache, ("boundary", area["code"], band), build, GEOJSON, BOUNDARIES
+    )
 
 
 async def coverage_payload(session: AsyncSession, cache: PayloadCache) -> Payload:

@@ -10,7 +10,7 @@ from app import queries
 from app.cache import Payload, PayloadCache
 from app.errors import InvalidInput, NotFound
 from app.services import nearby
-from app.services.versions import GEOJSON, cached
+from app.services.versions import GEOJSON, SCHOOLS, cached
 
 MAX_SCHOOL_BBOX_DEG2 = 4.0
 
@@ -75,7 +75,7 @@ async def schools_payload(
     async def build() -> bytes:
         return await queries.schools_in_bbox(session, *bbox, limit=5000)
 
-    return await cached(session, cache, ("schools", bbox), build, GEOJSON)
+    return await cached(session, cache, ("schools", bbox), build, GEOJSON, SCHOOLS)
 
 
 async def trusts_payload(
@@ -86,7 +86,7 @@ async def trusts_payload(
     async def build() -> bytes:
         return await queries.trusts_in_bbox(session, *bbox, limit=3000)
 
-    return await cached(session, cache, ("trusts", bbox), build, GEOJSON)
+    return await cached(session, cache, ("trusts", bbox), build, GEOJSON, SCHOOLS)
 
 
 async def trust_schools_payload(session: AsyncSession, cache: PayloadCache, uid: int) -> Payload:
@@ -98,4 +98,4 @@ async def trust_schools_payload(session: AsyncSession, cache: PayloadCache, uid:
     async def build() -> bytes:
         return await queries.trust_schools_geojson(session, uid)
 
-    return await cached(session, cache, ("trust-schools", uid), build, GEOJSON)
+    return await cached(session, cache, ("trust-schools", uid), build, GEOJSON, SCHOOLS)

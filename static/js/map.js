@@ -22,7 +22,6 @@ const LAYER_NAMES = ['la', 'ca', 'partnerships', 'schools', 'trusts'];
 const DEFAULT_LAYERS = ['la', 'partnerships'];
 const SCHOOL_MIN_ZOOM = 11;
 const LABEL_MIN_ZOOM = 10;
-const MAX_SCHOOL_BBOX_DEG2 = 3.9;
 const TYPING_DELAY_MS = 350;
 const NONE_FILL = 'url(#pm-hatch)';
 const NO_DATA_FILL = 'url(#pm-dots)';
@@ -246,7 +245,7 @@ class PartnershipMap {
     this.areaLayers = new Map();
     this.band = null;
     this.requests = { partnerships: 0, colours: 0, areas: 0 };
-    this.schoolController = null;
+    this.schoolTiles = null;
     this.trustData = null;
     this.trustsDrawn = false;
     this.opener = null;
@@ -316,9 +315,6 @@ class PartnershipMap {
       this.basemap = new OfflineBasemap(this.map, { schoolPoints: () => this.schoolPoints() });
     }
     this.map.attributionControl.addAttribution(DATA_ATTRIBUTION);
-    // Schools above the area fills, whichever is drawn first.
-    this.map.createPane('pmSchools').style.zIndex = '430';
-    this.schoolRenderer = L.canvas({ padding: 0.2, pane: 'pmSchools' });
   }
 
   /** SVG patterns for "none recorded yet" and "no data", so those areas differ by more than colour. */
@@ -372,6 +368,7 @@ class PartnershipMap {
       group.on('animationend spiderfied', () => this.refocusAfterCluster(group));
     }
     this.schoolLayer = L.layerGroup();
+    this.schoolLayer.on('add', () => this.loadSchools());
     this.pinLayer = L.layerGroup().addTo(this.map);
     this.layers = {
       la: this.laLayer,
@@ -866,46 +863,95 @@ class PartnershipMap {
 
   // Schools ----------------------------------------------------------------------------------
 
-  /** Schools in view as canvas circles, only at close zoom. */
+  /**
+   * Schools as vector tiles (/tiles/schools/{z}/{x}/{y}.mvt), drawn on canvas from zoom 11.
+   * The tiles are cached by the server and the browser, so a pan fetches only new tiles. The
+   * vector-tile library is loaded the first time the layer is on, to keep the first load light.
+   */
   async loadSchools() {
-    this.schoolLayer.clearLayers();
-    if (!this.state.layers.includes('schools') || this.map.getZoom() < SCHOOL_MIN_ZOOM) return;
-    const b = this.map.getBounds().pad(0.1);
-    let [w, s, e, n] = [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()];
-    if ((e - w) * (n - s) > MAX_SCHOOL_BBOX_DEG2) {
-      const c = b.getCenter();
-      [w, s, e, n] = [c.lng - 0.9, c.lat - 0.5, c.lng + 0.9, c.lat + 0.5];
-    }
-    if (this.schoolController) this.schoolController.abort();
-    this.schoolController = new AbortController();
-    const bbox = [w, s, e, n].map((v) => v.toFixed(4)).join(',');
+    if (!this.state.layers.includes('schools') || this.schoolTiles) return;
     try {
-      const data = await getJSON(`/api/v1/schools?bbox=${bbox}`, this.schoolController.signal);
-      this.schoolLayer.clearLayers();
-      L.geoJSON(data, {
-        pointToLayer: (f, latlng) => L.circleMarker(latlng, schoolStyle(f.properties, this.schoolRenderer)),
-        onEachFeature: (f, layer) => {
-          const p = f.properties;
-          layer.bindTooltip(`${p.name}${p.phase ? ` (${p.phase})` : ''}`);
-          layer.bindPopup(() => schoolPopup(p));
-        },
-      }).addTo(this.schoolLayer);
-      this.container.dataset.schools = String((data.features || []).length);
-      this.updateLegend();
+      await loadScript(this.container.dataset.vectorgridSrc);
     } catch (err) {
-      if (err.name !== 'AbortError') this.showProblem(`Schools did not load: ${err.message}`);
+      this.showProblem(`Schools did not load: ${err.message}`);
+      return;
     }
+    if (this.schoolTiles) return;
+    // The schools' canvas sits above the area shapes but lets the pointer through to them; a
+    // click or hover is matched to a school here first, in the capture phase, so a click on a
+    // school opens the school and a click anywhere else still reaches the area beneath.
+    this.map.createPane('pmSchools').style.zIndex = '430';
+    // 512-pixel tiles from one zoom level up: a quarter of the requests for the same view. The
+    // grid of 512-pixel tiles at zoom z is the grid of 256-pixel tiles at z - 1, which the server
+    // serves, so only the zoom in the address changes.
+    const UpOneZoom = L.VectorGrid.Protobuf.extend({
+      _getVectorTilePromise(coords, tileBounds) {
+        const up = L.point(coords.x, coords.y);
+        up.z = coords.z - 1;
+        return L.VectorGrid.Protobuf.prototype._getVectorTilePromise.call(this, up, tileBounds);
+      },
+    });
+    this.schoolTiles = new UpOneZoom('/tiles/schools/{z}/{x}/{y}.mvt', {
+      pane: 'pmSchools',
+      minZoom: SCHOOL_MIN_ZOOM,
+      tileSize: 512,
+      maxNativeZoom: 16,
+      rendererFactory: L.canvas.tile,
+      interactive: true,
+      getFeatureId: (f) => f.properties.urn,
+      vectorTileLayerStyles: { schools: (props) => ({ ...schoolStyle(props), fill: true }) },
+    });
+    this.container.addEventListener('click', (ev) => {
+      const school = this.schoolAt(ev);
+      if (!school) return;
+      ev.stopPropagation();
+      L.popup().setLatLng(this.map.mouseEventToLatLng(ev)).setContent(schoolPopup(school)).openOn(this.map);
+    }, true);
+    this.container.addEventListener('mousemove', (ev) => {
+      const school = this.schoolAt(ev);
+      if ((school && school.urn) === (this.schoolTip && this.schoolTip.urn)) return;
+      if (this.schoolTip) this.map.closeTooltip(this.schoolTip.tooltip);
+      this.schoolTip = school && {
+        urn: school.urn,
+        tooltip: this.map.openTooltip(`${school.name}${school.phase ? ` (${school.phase})` : ''}`, this.map.mouseEventToLatLng(ev)),
+      };
+      this.container.classList.toggle('pm-over-school', Boolean(school));
+    }, true);
+    this.schoolTiles.on('tileerror', () => this.showProblem('Some schools did not load: try again shortly.'));
+    this.schoolLayer.addLayer(this.schoolTiles);
+  }
+
+  /** The school drawn under the pointer, if the schools layer is showing one there. */
+  schoolAt(ev) {
+    const tiles = this.schoolTiles;
+    if (!tiles || !this.map.hasLayer(tiles) || this.map.getZoom() < SCHOOL_MIN_ZOOM) return null;
+    if (ev.target.closest('.leaflet-control, .leaflet-popup, .leaflet-tooltip')) return null;
+    const point = this.map.mouseEventToLayerPoint(ev);
+    // The same test Leaflet.VectorGrid makes for its own clicks: each tile's canvas, its symbols.
+    for (const renderer of Object.values(tiles._vectorTiles || {})) {
+      const local = point.subtract(renderer.getOffset());
+      for (const symbol of Object.values(renderer._layers || {})) {
+        if (symbol._containsPoint && symbol._containsPoint(local)) return symbol.properties;
+      }
+    }
+    return null;
   }
 
   /** Where the school circles in view are (place names keep clear of them). */
   schoolPoints() {
     const points = [];
-    if (!this.map.hasLayer(this.schoolLayer)) return points;
+    const tiles = this.schoolTiles;
+    if (!tiles || !this.map.hasLayer(tiles) || this.map.getZoom() < SCHOOL_MIN_ZOOM) return points;
     const view = this.map.getBounds();
-    this.schoolLayer.eachLayer((group) => group.eachLayer((c) => {
-      const latlng = c.getLatLng();
-      if (view.contains(latlng)) points.push(latlng);
-    }));
+    // Each tile's symbols are placed in its canvas: add the tile's offset to reach the map.
+    for (const renderer of Object.values(tiles._vectorTiles || {})) {
+      const offset = renderer.getOffset();
+      for (const symbol of Object.values(renderer._layers || {})) {
+        if (!symbol._point) continue;
+        const latlng = this.map.layerPointToLatLng(symbol._point.add(offset));
+        if (view.contains(latlng)) points.push(latlng);
+      }
+    }
     return points;
   }
 
@@ -1701,11 +1747,28 @@ function quantileBreaks(values) {
   return { breaks, min: sorted.length ? sorted[0] : null };
 }
 
+/** Load a classic script once (a library that adds itself to L); resolves when it has run. */
+const loadedScripts = new Map();
+function loadScript(src) {
+  if (!loadedScripts.has(src)) {
+    loadedScripts.set(src, new Promise((resolve, reject) => {
+      const script = document.createElement('script');
+      script.src = src;
+      script.onload = () => resolve();
+      script.onerror = () => {
+        loadedScripts.delete(src);
+        reject(new Error('the map library did not load'));
+      };
+      document.head.append(script);
+    }));
+  }
+  return loadedScripts.get(src);
+}
+
 /** Circle style for a school: filled for academies, hollow for the rest. */
-function schoolStyle(props, renderer) {
+function schoolStyle(props) {
   const academy = Boolean(props.is_academy);
   return {
-    renderer,
     radius: 5,
     color: '#0b0c0c',
     weight: 1.5,

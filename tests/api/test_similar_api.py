@@ -457,7 +457,7 @@ async def test_gap_analysis_lists_only_what_the_area_lacks(
             "similar_dfe",
             ("pk_statistical_neighbour", "uq_statistical_neighbour_area_code_neighbour_code"),
         ),
-        ("similar_partnerships", ("pk_partnership_area",)),
+        ("similar_partnerships", ("ix_partnership_served_area_area_code",)),
         ("compare_values", ("pk_area_indicator",)),
         ("similar_areas", ("pk_area",)),
     ],

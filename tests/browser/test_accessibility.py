@@ -93,6 +93,10 @@ def test_map_states_have_no_serious_accessibility_violations(page: Any, base_url
     page.goto(base_url + "/" + query)
     settle(page)
     page.locator(".leaflet-popup-content").wait_for()
+    # Contrast is measured once the popup has faded in, not halfway.
+    page.wait_for_function(
+        "() => getComputedStyle(document.querySelector('.leaflet-popup')).opacity === '1'"
+    )
     violations = axe_violations(page)
     assert violations == [], describe(violations)
     # Coverage colours, with an area's popup giving its share and its region's.

@@ -487,7 +487,7 @@ def test_empty_state_says_what_to_try(page: Any, base_url: str) -> None:
 
 def test_schools_appear_only_at_close_zoom(page: Any, base_url: str) -> None:
     requests: list[str] = []
-    page.on("request", lambda r: requests.append(r.url) if "/api/v1/schools" in r.url else None)
+    page.on("request", lambda r: requests.append(r.url) if "/tiles/schools/" in r.url else None)
     open_home(page, base_url, "?lat=53.41&lon=-2.93&z=9&layers=la,schools")
     assert requests == []
     assert "Zoom in further" in page.locator(".pm-legend").inner_text()
@@ -495,10 +495,10 @@ def test_schools_appear_only_at_close_zoom(page: Any, base_url: str) -> None:
     page.keyboard.press("+")
     page.wait_for_function("() => new URLSearchParams(location.search).get('z') === '10'")
     assert requests == []
-    with page.expect_response(lambda r: "/api/v1/schools?bbox=" in r.url) as answer:
+    with page.expect_response(lambda r: "/tiles/schools/10/" in r.url) as answer:
         page.keyboard.press("+")
     assert answer.value.status == 200
-    assert url_params(page)["z"] == ["11"]
+    page.wait_for_function("() => new URLSearchParams(location.search).get('z') === '11'")
     assert "Academy" in page.locator(".pm-legend").inner_text()
 
 

@@ -68,6 +68,25 @@ SHEFFIELD_BOX = {"xmin": -1.5, "ymin": 53.37, "xmax": -1.45, "ymax": 53.4}
             {"codes": ["E08000012", "E08000003", "E92000001"]},
             ["pk_area_indicator"],
         ),
+        (
+            "partnership_list",
+            {
+                "area": "E08000019",
+                "themes": None,
+                "kinds": None,
+                "national": True,
+                "trust_only": False,
+                "include_ended": False,
+                "q": None,
+                "xmin": None,
+                "ymin": None,
+                "xmax": None,
+                "ymax": None,
+                "limit": 500,
+            },
+            "ix_partnership_served_area_area_code",
+        ),
+        ("search_names", {"q": "st mary", "limit": 10}, "ix_school_name_trgm"),
     ],
 )
 def test_hot_query_uses_index(
@@ -89,3 +108,15 @@ def test_name_search_uses_the_trigram_indexes(conn: psycopg.Connection[Any], typ
     # whole just after an import, while the new index's pending list is not yet merged.
     assert plan.count("Bitmap Index Scan on ix_school_name_trgm") == 2, plan
     assert "Seq Scan on school" not in plan, plan
+
+
+def test_stored_coverage_matches_the_view(conn: psycopg.Connection[Any]) -> None:
+    """The stored coverage the hot queries read holds exactly what the view defines."""
+    view = conn.execute(
+        "SELECT partnership_id, area_code, direct, whole FROM partnership_coverage"
+    ).fetchall()
+    stored = conn.execute(
+        "SELECT partnership_id, area_code, direct, whole FROM partnership_served_area"
+    ).fetchall()
+    assert view
+    assert sorted(stored) == sorted(view)

@@ -1,10 +1,10 @@
 -- area_counts: partnerships serving each area of one level, after the map's filters.
 -- Params: level, themes (text[] or NULL), kinds (text[] or NULL), national (bool: include
 --         national programmes), trust_only (bool), include_ended (bool)
--- Relies on: partnership_coverage view over pk_partnership_area; small tables.
+-- Relies on: partnership_served_area (the stored coverage); small tables.
 SELECT a.code, count(DISTINCT p.id) AS n
 FROM area a
-JOIN partnership_coverage c ON c.area_code = a.code
+JOIN partnership_served_area c ON c.area_code = a.code
 JOIN partnership p ON p.id = c.partnership_id
 JOIN partnership_kind k ON k.code = p.kind
 WHERE (a.level = :level OR (:level = 'district' AND a.is_district))

@@ -11,7 +11,7 @@ WITH counts AS (
                AS local_current_count,
            count(*) FILTER (WHERE NOT k.is_national AND p.currency = 'unconfirmed')
                AS local_unconfirmed_count
-    FROM partnership_coverage c
+    FROM partnership_served_area c
     JOIN partnership p ON p.id = c.partnership_id AND p.status <> 'ended'
     JOIN partnership_kind k ON k.code = p.kind
     GROUP BY c.area_code

@@ -6,7 +6,8 @@
 -- With an area: area_whole says whether the partnership covers all of it, area_reach names the
 -- linked areas that make it only a part ('North Yorkshire (part: former Scarborough borough)'),
 -- and the display point sits inside that area (ended partnerships serve no area).
--- Relies on: partnership_coverage (pk_partnership_area), ix_partnership_name_trgm for q.
+-- Relies on: partnership_served_area (ix_partnership_served_area_area_code),
+--             ix_partnership_name_trgm for q.
 WITH chosen AS (
     SELECT p.*
     FROM partnership p
@@ -19,7 +20,7 @@ WITH chosen AS (
             WHERE t.partnership_id = p.id AND t.theme_code = ANY(CAST(:themes AS text[]))))
       AND (NOT :trust_only OR p.id IN (SELECT partnership_id FROM partnership_trust_link))
       AND (CAST(:area AS text) IS NULL OR p.id IN (
-            SELECT partnership_id FROM partnership_coverage WHERE area_code = :area))
+            SELECT partnership_id FROM partnership_served_area WHERE area_code = :area))
       AND (CAST(:q AS text) IS NULL OR p.name ILIKE '%' || :q || '%' OR p.name % :q
            OR p.lead_organisation ILIKE '%' || :q || '%')
 ), placed AS (
@@ -67,7 +68,7 @@ SELECT c.id, c.slug, c.name, c.kind, k.label AS kind_label, k.is_national, c.sta
        c.last_verified,
        coalesce((SELECT array_agg(pa.whole ORDER BY pa.position)
                  FROM partnership_area pa WHERE pa.partnership_id = c.id), '{}') AS area_whole_list,
-       (SELECT cov.whole FROM partnership_coverage cov
+       (SELECT cov.whole FROM partnership_served_area cov
          WHERE cov.partnership_id = c.id AND cov.area_code = :area) AS area_whole,
        (SELECT string_agg(a3.name || coalesce(' (' || pa3.note || ')', ''), '; '
                           ORDER BY pa3.position)

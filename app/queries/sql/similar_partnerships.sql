@@ -3,7 +3,7 @@
 -- partnership_area names the LA itself or one of its districts (the partnership_coverage view
 -- rolls districts up to their county).
 -- Params: codes text[] of upper-tier LA codes.
--- Relies on: partnership_coverage (over pk_partnership_area), pk_partnership,
+-- Relies on: partnership_served_area (the stored coverage, ix_partnership_served_area_area_code), pk_partnership,
 --            pk_partnership_theme; small tables.
 SELECT c.area_code AS la_code,
        p.id,
@@ -18,7 +18,7 @@ SELECT c.area_code AS la_code,
            array_agg(t.theme_code ORDER BY t.theme_code) FILTER (WHERE t.theme_code IS NOT NULL),
            CAST('{}' AS text[])
        ) AS themes
-FROM partnership_coverage AS c
+FROM partnership_served_area AS c
 JOIN partnership AS p ON p.id = c.partnership_id
 JOIN partnership_kind AS k ON k.code = p.kind
 LEFT JOIN partnership_theme AS t ON t.partnership_id = p.id

@@ -1,0 +1,35 @@
+"""Vector tiles (``/tiles/{layer}/{z}/{x}/{y}.mvt``): boundaries, schools, trusts, partnerships."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import Response
+
+from app.cache import PayloadCache
+from app.db import SessionDep
+from app.services import tiles
+from app.services.versions import MVT
+
+router = APIRouter(tags=["tiles"])
+
+
+@router.get(
+    "/tiles/{layer}/{z}/{x}/{y}.mvt",
+    response_class=Response,
+    responses={200: {"content": {MVT: {}}}},
+)
+async def vector_tile(
+    request: Request,
+    session: SessionDep,
+    layer: Annotated[str, Path(description=f"One of: {', '.join(tiles.LAYERS)}")],
+    z: Annotated[int, Path(ge=0, le=tiles.MAX_ZOOM)],
+    x: Annotated[int, Path(ge=0)],
+    y: Annotated[int, Path(ge=0)],
+) -> Response:
+    """A Mapbox vector tile (EPSG:3857) of one layer; ``X-Tile-Capped: true`` when features were
+    left out because the tile reached its cap (zoom in for all of them)."""
+    cache: PayloadCache = request.app.state.cache
+    payload = await tiles.tile(session, cache, layer, z, x, y)
+    return payload.respond(request)
