@@ -111,6 +111,11 @@ class PayloadCache:
         """The payload for ``key`` at ``version`` if held, without building."""
         return self._entries.get((key, version))
 
+    def newest(self, key: Key) -> Payload | None:
+        """The newest payload held for ``key``, whatever its version (for stale-if-error)."""
+        held = self._latest.get(key)
+        return None if held is None else self._entries.get((key, held))
+
     async def get_or_build(
         self,
         key: Key,

@@ -27,6 +27,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from app.cache import Built, Payload, PayloadCache
+from app.db import is_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -179,6 +180,17 @@ async def cached(
     media_type: str = "application/json",
     scope: Scope = None,
 ) -> Payload:
-    """The payload for ``key`` at the current data version of ``scope``, built once per version."""
-    version = await data_version(session, scope)
+    """The payload for ``key`` at the current data version of ``scope``, built once per version.
+
+    When the version cannot be read because the database is down (the listener has lost it too),
+    the newest payload held for ``key`` is served rather than an error: stale-if-error.
+    """
+    try:
+        version = await data_version(session, scope)
+    except Exception as exc:
+        stale = cache.newest(key) if is_unavailable(exc) else None
+        if stale is None:
+            raise
+        log.warning("serving a held payload while the database is unavailable")
+        return stale
     return await cache.get_or_build(key, build, media_type, version=version)

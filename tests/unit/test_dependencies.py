@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import ast
+import json
 import subprocess
 import sys
 import tomllib
@@ -29,16 +29,28 @@ def _declared() -> tuple[set[str], dict[str, set[str]]]:
     return names(project["dependencies"]), extras
 
 
+# Run in a fresh interpreter: CPython 3.11.7 can refuse to build an AST ("recursion depth
+# mismatch") in a process whose earlier tests left its recursion bookkeeping disturbed.
+_SCAN = """
+import ast, json, sys
+from pathlib import Path
+folder, exclude = Path(sys.argv[1]), sys.argv[2]
+found = set()
+for path in folder.rglob("*.py"):
+    if exclude and exclude in path.parts:
+        continue
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Import):
+            found |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module.split(".")[0])
+print(json.dumps(sorted(found)))
+"""
+
+
 def _third_party_imports(folder: str, exclude: str | None = None) -> set[str]:
-    found: set[str] = set()
-    for path in (PROJECT_ROOT / folder).rglob("*.py"):
-        if exclude and exclude in path.parts:
-            continue
-        for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.Import):
-                found |= {a.name.split(".")[0] for a in node.names}
-            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                found.add(node.module.split(".")[0])
+    scan = [sys.executable, "-c", _SCAN, str(PROJECT_ROOT / folder), exclude or ""]
+    found = set(json.loads(subprocess.run(scan, capture_output=True, text=True, check=True).stdout))
     return {m for m in found if m not in sys.stdlib_module_names and m != "app"}
 
 
