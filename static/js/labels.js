@@ -3,7 +3,8 @@
  *
  * Used when no raster basemap is configured (the default, and the only choice offline). Names come
  * from /api/v1/basemap/labels (local authorities at national zooms, districts from zoom 8, towns
- * and villages from zoom 8 to 11 by size) and, from zoom 14, school names from /api/v1/schools.
+ * and villages from zoom 8 to 11 by size) and, from zoom 14, school names: from the map's own school
+ * tiles where it draws them (``schoolFeatures``), otherwise from /api/v1/schools.
  * Labels are placed greedily by priority: each one is kept only if its box touches no label
  * already placed and no marker, cluster or count label on the map, so names never sit under
  * markers; a white halo keeps them readable on every fill. The canvas is decorative (aria-hidden):
@@ -185,6 +186,19 @@ export class OfflineBasemap {
     if (this.schoolController) this.schoolController.abort();
     if (zoom < this.schoolZoom) {
       this.schoolLabels = [];
+      return;
+    }
+    // Where the map draws its own schools (vector tiles), their names come from the same tiles.
+    const drawn = this.options.schoolFeatures ? this.options.schoolFeatures() : null;
+    if (drawn) {
+      this.schoolLabels = drawn.slice(0, MAX_SCHOOL_LABELS).map((s) => ({
+        name: shorten(s.name),
+        kind: 'school',
+        rank: s.is_academy ? 1 : 0,
+        minZoom: this.schoolZoom,
+        latlng: s.latlng,
+      }));
+      this.refresh();
       return;
     }
     this.schoolController = new AbortController();

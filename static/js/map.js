@@ -312,7 +312,10 @@ class PartnershipMap {
       L.tileLayer(tileUrl, { attribution: this.container.dataset.tileAttribution || '', maxZoom: 18 }).addTo(this.map);
     } else {
       this.container.classList.add('no-basemap');
-      this.basemap = new OfflineBasemap(this.map, { schoolPoints: () => this.schoolPoints() });
+      this.basemap = new OfflineBasemap(this.map, {
+        schoolPoints: () => this.schoolPoints(),
+        schoolFeatures: () => this.schoolFeatures(),
+      });
     }
     this.map.attributionControl.addAttribution(DATA_ATTRIBUTION);
   }
@@ -918,6 +921,11 @@ class PartnershipMap {
       this.container.classList.toggle('pm-over-school', Boolean(school));
     }, true);
     this.schoolTiles.on('tileerror', () => this.showProblem('Some schools did not load: try again shortly.'));
+    // Once the tiles in view have arrived: how many schools are drawn, and their names.
+    this.schoolTiles.on('load', () => {
+      this.container.dataset.schools = String((this.schoolFeatures() || []).length);
+      if (this.basemap) this.basemap.loadSchools(this.map.getZoom());
+    });
     this.schoolLayer.addLayer(this.schoolTiles);
   }
 
@@ -929,6 +937,7 @@ class PartnershipMap {
     const point = this.map.mouseEventToLayerPoint(ev);
     // The same test Leaflet.VectorGrid makes for its own clicks: each tile's canvas, its symbols.
     for (const renderer of Object.values(tiles._vectorTiles || {})) {
+      if (!renderer._map) continue;
       const local = point.subtract(renderer.getOffset());
       for (const symbol of Object.values(renderer._layers || {})) {
         if (symbol._containsPoint && symbol._containsPoint(local)) return symbol.properties;
@@ -939,20 +948,27 @@ class PartnershipMap {
 
   /** Where the school circles in view are (place names keep clear of them). */
   schoolPoints() {
-    const points = [];
+    return (this.schoolFeatures() || []).map((s) => s.latlng);
+  }
+
+  /** The schools drawn in view from the tiles, with name and place; null when none are drawn. */
+  schoolFeatures() {
+    if (!this.state.layers.includes('schools') || this.map.getZoom() < SCHOOL_MIN_ZOOM) return null;
     const tiles = this.schoolTiles;
-    if (!tiles || !this.map.hasLayer(tiles) || this.map.getZoom() < SCHOOL_MIN_ZOOM) return points;
+    if (!tiles || !this.map.hasLayer(tiles)) return []; // on its way: names follow the tiles
     const view = this.map.getBounds();
+    const found = new Map();
     // Each tile's symbols are placed in its canvas: add the tile's offset to reach the map.
     for (const renderer of Object.values(tiles._vectorTiles || {})) {
+      if (!renderer._map) continue; // a tile not yet placed, or already gone
       const offset = renderer.getOffset();
       for (const symbol of Object.values(renderer._layers || {})) {
-        if (!symbol._point) continue;
+        if (!symbol._point || !symbol.properties) continue;
         const latlng = this.map.layerPointToLatLng(symbol._point.add(offset));
-        if (view.contains(latlng)) points.push(latlng);
+        if (view.contains(latlng)) found.set(symbol.properties.urn, { ...symbol.properties, latlng });
       }
     }
-    return points;
+    return [...found.values()];
   }
 
   // Academy trusts --------------------------------------------------------------------------
