@@ -264,6 +264,13 @@ def test_wide_tables_scroll_in_focusable_labelled_regions(browser: Any, base_url
         first.focus()
         page.keyboard.press("ArrowRight")
         page.keyboard.press("ArrowRight")
+        # The browser may animate the scroll: wait for it to move rather than read it at once.
+        first.evaluate(
+            "el => new Promise((done, fail) => { const t0 = performance.now();"
+            " (function check() { if (el.scrollLeft > 0) done(); else if (performance.now() - t0"
+            " > 5000) fail(new Error('the region did not scroll')); else"
+            " requestAnimationFrame(check); })(); })"
+        )
         assert first.evaluate("el => el.scrollLeft") > 0
     finally:
         context.close()

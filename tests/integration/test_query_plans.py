@@ -86,7 +86,6 @@ SHEFFIELD_BOX = {"xmin": -1.5, "ymin": 53.37, "xmax": -1.45, "ymax": 53.4}
             },
             "ix_partnership_served_area_area_code",
         ),
-        ("search_names", {"q": "st mary", "limit": 10}, "ix_school_name_trgm"),
     ],
 )
 def test_hot_query_uses_index(
