@@ -80,6 +80,42 @@ class LandscapeTableRow:
     in_trust: int
 
 
+@dataclass(frozen=True)
+class RegisterKindCount:
+    """An area's local partnerships of one kind, by currency (ended ones included)."""
+
+    kind_label: str
+    current: int
+    unconfirmed: int
+    ended: int
+
+
+# The area itself, its districts (for a county) and its county (for a district), as the coverage
+# view reaches them, but read from the links themselves so that ended partnerships are counted.
+_REGISTER_BY_KIND = text(
+    """
+    SELECT k.label AS kind_label,
+           count(DISTINCT p.id) FILTER (WHERE p.currency = 'current') AS current,
+           count(DISTINCT p.id) FILTER (WHERE p.currency = 'unconfirmed') AS unconfirmed,
+           count(DISTINCT p.id) FILTER (WHERE p.currency = 'ended') AS ended
+      FROM partnership_area pa
+      JOIN area a ON a.code = pa.area_code
+      JOIN partnership p ON p.id = pa.partnership_id
+      JOIN partnership_kind k ON k.code = p.kind AND NOT k.is_national
+     WHERE pa.area_code = :code OR a.parent_code = :code
+        OR pa.area_code = (SELECT parent_code FROM area WHERE code = :code)
+     GROUP BY k.label
+     ORDER BY count(DISTINCT p.id) DESC, k.label
+    """
+)
+
+
+async def register_by_kind(session: AsyncSession, code: str) -> list[RegisterKindCount]:
+    """The register's local partnerships serving an area, by kind and currency."""
+    rows = (await session.execute(_REGISTER_BY_KIND, {"code": code})).all()
+    return [RegisterKindCount(r.kind_label, r.current, r.unconfirmed, r.ended) for r in rows]
+
+
 async def landscape_table(session: AsyncSession) -> list[LandscapeTableRow]:
     """Every upper-tier LA with its landscape and the register's figures, by name."""
     result = (await session.execute(sql("landscape_table"))).mappings().all()

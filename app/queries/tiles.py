@@ -15,9 +15,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 EXTENT = 4096
 BUFFER = 64
 
-# The tile envelope in both systems; every layer's statement starts from it.
+# The tile envelope in both systems; every layer's statement starts from it. Features are chosen
+# within the tile plus its buffer, so a school just over the edge is drawn in part by this tile too
+# and its circle is not cut at the boundary.
 _BOX = (
-    "WITH box AS (SELECT e AS e3857, ST_Transform(e, 4326) AS e4326"
+    "WITH box AS (SELECT e AS e3857,"
+    f" ST_Transform(ST_TileEnvelope(:z, :x, :y, margin => {BUFFER}.0 / {EXTENT}), 4326) AS e4326"
     " FROM ST_TileEnvelope(:z, :x, :y) AS e), "
 )
 _GEOM = "ST_AsMVTGeom(ST_Transform({col}, 3857), box.e3857, {extent}, {buffer}, true) AS geom"

@@ -177,7 +177,7 @@ async def _landscape_panel(
     if area["level"] not in ("local_authority", "district"):
         return None
     county = (area["parent_code"], area["parent_name"]) if area["parent_code"] else None
-    return await landscape.panel(session, area["code"], profile["local"], county)
+    return await landscape.panel(session, area["code"], county)
 
 
 @router.get("/areas/{code}", response_class=HTMLResponse)

@@ -120,24 +120,12 @@ class LandscapePanel:
     council_name: str | None = None
 
 
-def register_by_kind(local: list[dict[str, Any]]) -> list[KindCount]:
-    """The register's local partnerships of an area, counted by kind and status."""
-    counts: dict[str, Counter[str]] = {}
-    for p in local:
-        counts.setdefault(p["kind_label"], Counter())[p["status"]] += 1
-    return [
-        KindCount(kind, c["active"], c["unknown"], c["ended"])
-        for kind, c in sorted(counts.items(), key=lambda kv: (-sum(kv[1].values()), kv[0]))
-    ]
-
-
 async def panel(
     session: AsyncSession,
     code: str,
-    local: list[dict[str, Any]],
     council: tuple[str, str] | None = None,
 ) -> LandscapePanel:
-    """The landscape panel of an area (``local``: its local partnerships, as listed on the page).
+    """The landscape panel of an area, with the register's local partnerships there by currency.
 
     A district has no record of its own; given its county ``council`` (code, name), the panel
     shows the county's, saying so.
@@ -156,7 +144,10 @@ async def panel(
         provenance=provenance(record.source_date, record.checked_on, record.confidence)
         if record
         else None,
-        by_kind=register_by_kind(local),
+        by_kind=[
+            KindCount(r.kind_label, r.current, r.unconfirmed, r.ended)
+            for r in await q.register_by_kind(session, code)
+        ],
         council_code=council[0] if council and record else None,
         council_name=council[1] if council and record else None,
     )

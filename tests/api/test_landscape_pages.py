@@ -227,3 +227,38 @@ async def test_similar_and_compare_show_neighbours_roles(
     assert compare.status_code == 200
     section = compare.text.split("How school improvement works", 1)[1].split("</tbody>", 1)[0]
     assert "Traded company" in section and labels[neighbours[0][1]] in section
+
+
+SHEFFIELD = "E08000019"
+
+
+async def test_register_counts_follow_currency_and_keep_ended_records(
+    client: httpx.AsyncClient, conn: psycopg.Connection[Any]
+) -> None:
+    # Sheffield (a unitary: no districts, no county) links its local partnerships directly.
+    stored = conn.execute(
+        "SELECT p.name, p.currency FROM partnership p"
+        " JOIN partnership_area pa ON pa.partnership_id = p.id"
+        " JOIN partnership_kind k ON k.code = p.kind AND NOT k.is_national"
+        " WHERE pa.area_code = %s",
+        (SHEFFIELD,),
+    ).fetchall()
+    currencies = dict(stored)
+    # Learn Sheffield's newest dated page is from 2015; its predecessor body has ended.
+    assert currencies["Learn Sheffield"] == "unconfirmed"
+    assert currencies["Sheffield City Wide Learning Body"] == "ended"
+    body = (await client.get("/api/v1/landscape")).json()
+    row = next(r for r in body["local_authorities"] if r["code"] == SHEFFIELD)
+    expected = {c: list(currencies.values()).count(c) for c in ("current", "unconfirmed", "ended")}
+    assert (row["local_current"], row["local_unconfirmed"], row["local_ended"]) == (
+        expected["current"],
+        expected["unconfirmed"],
+        expected["ended"],
+    )
+    page = (await client.get(f"/areas/{SHEFFIELD}")).text
+    panel = page[
+        page.index('id="landscape"') : page.index("</section>", page.index('id="landscape"'))
+    ]
+    cells = re.findall(r'<td class="num">(\d+)</td>', panel)
+    totals = [sum(int(n) for n in cells[i::3]) for i in range(3)]
+    assert totals == [expected["current"], expected["unconfirmed"], expected["ended"]]

@@ -1,23 +1,33 @@
 -- The all-England landscape table: one row per upper-tier LA with its council role, provider,
--- forms of collaboration and provenance, the register's local partnerships by status (through
--- partnership_coverage, so a district's partnership counts for its county), national programmes
+-- forms of collaboration and provenance, the register's local partnerships by currency (a
+-- district's partnership counts for its county), national programmes
 -- not ended, and its schools and their share in an academy trust.
 -- Parameters: none. Whole-table aggregate, cached per data version.
--- Indexes: pk_area_landscape, ix_school_la_code; partnership_coverage is a view over
--- partnership_area (its primary key).
-WITH register AS (
+-- Indexes: pk_area_landscape, ix_school_la_code; partnership_area and area are read whole.
+WITH links AS (
+    -- Each partnership's upper-tier LAs: the linked LA, or the county of a linked district.
+    -- Read from the links, not the coverage view, so that ended partnerships are counted too.
+    SELECT DISTINCT pa.partnership_id,
+           CASE WHEN a.level = 'district' THEN a.parent_code ELSE a.code END AS area_code
+      FROM partnership_area pa JOIN area a ON a.code = pa.area_code
+), register AS (
     SELECT c.area_code,
-           count(DISTINCT p.id) FILTER (WHERE NOT k.is_national AND p.status = 'active') AS local_current,
-           count(DISTINCT p.id) FILTER (WHERE NOT k.is_national AND p.status = 'unknown') AS local_unconfirmed,
-           count(DISTINCT p.id) FILTER (WHERE NOT k.is_national AND p.status = 'ended') AS local_ended,
-           count(DISTINCT p.id) FILTER (WHERE k.is_national AND p.status <> 'ended') AS national
-      FROM partnership_coverage c
+           count(DISTINCT p.id) FILTER (WHERE NOT k.is_national AND p.currency = 'current') AS local_current,
+           count(DISTINCT p.id) FILTER (WHERE NOT k.is_national AND p.currency = 'unconfirmed') AS local_unconfirmed,
+           count(DISTINCT p.id) FILTER (WHERE NOT k.is_national AND p.currency = 'ended') AS local_ended,
+           count(DISTINCT p.id) FILTER (WHERE k.is_national AND p.currency <> 'ended') AS national
+      FROM links c
       JOIN partnership p ON p.id = c.partnership_id
       JOIN partnership_kind k ON k.code = p.kind
      GROUP BY c.area_code
 ), schools AS (
-    SELECT la_code, count(*) AS schools, count(trust_uid) AS in_trust
-      FROM school WHERE la_code IS NOT NULL GROUP BY la_code
+    SELECT s.la_code, count(*) AS schools,
+           -- "In a trust": an academy in a multi-academy or single-academy trust.
+           count(*) FILTER (WHERE s.is_academy AND t.group_type IN
+               ('Multi-academy trust', 'Single-academy trust', 'Secure single-academy trust'))
+               AS in_trust
+      FROM school s LEFT JOIN trust t ON t.uid = s.trust_uid
+     WHERE s.la_code IS NOT NULL GROUP BY s.la_code
 )
 SELECT a.code, a.name, r.name AS region_name, ca.name AS combined_authority_name,
        coalesce(ca.is_mayoral, false) AS mayoral,
