@@ -1,5 +1,5 @@
 # Thin aliases over scripts/ and the partnerships-map command line.
-.PHONY: run test bench fuzz lint fmt setup import db-start db-stop clean
+.PHONY: run test bench load fuzz lint fmt setup import db-start db-stop clean
 
 run:            ## set up everything and serve the map on http://127.0.0.1:8000
 	scripts/run.sh
@@ -12,6 +12,9 @@ bench:          ## measure import and request figures; writes var/bench/
 
 fuzz:           ## fuzz the API with Schemathesis (every phase and check); writes var/fuzz/
 	scripts/fuzz.sh
+
+load:           ## 64 readers while a moderator approves, with a health probe; writes var/load/
+	scripts/load_approvals.sh
 
 setup:          ## install, start the database, migrate and import, without serving
 	scripts/setup.sh
