@@ -8,8 +8,9 @@ reaches clients unless it is added here on purpose. Unknown keys are dropped, no
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, RootModel
 
 
 class _Out(BaseModel):
@@ -588,3 +589,225 @@ class Coverage(_Out):
     local_authorities: list[CoverageRow]
     combined_authorities: list[CoverageRow]
     regions: list[CoverageRow]
+
+
+# --- similar areas, gaps and comparison (served from the payload cache; documented here) ------
+
+
+class AreaRef(_Out):
+    """An area named by its GSS code."""
+
+    code: str
+    name: str
+
+
+class RegionRef(_Out):
+    """An LA's region, when it has one."""
+
+    code: str | None
+    name: str | None
+
+
+class PartnershipCountsOut(_Out):
+    """Current partnerships serving an area: local choices, national programmes, both."""
+
+    local: int
+    national: int
+    total: int
+
+
+class DfeNeighbourOut(_Out):
+    """One of an LA's DfE statistical neighbours, with the partnerships serving it."""
+
+    code: str
+    name: str
+    rank: int
+    closeness: str = Field(description="DfE's closeness band, e.g. very_close")
+    closeness_label: str
+    region: str | None = Field(description="Region name")
+    partnership_count: int
+    partnership_counts: PartnershipCountsOut
+
+
+class SimilarByDfe(_Out):
+    """``method=dfe``: DfE's statistical neighbours in rank order."""
+
+    area: AreaRef
+    method: Literal["dfe"]
+    source: str
+    same_region: bool
+    partnership_counts: PartnershipCountsOut
+    neighbours: list[DfeNeighbourOut]
+
+
+class IndicatorUsed(_Out):
+    """An indicator in the similarity: its weight and how it was standardised."""
+
+    code: str
+    label: str
+    unit: str | None
+    source: str | None
+    period: str | None
+    weight: float = Field(description="As given (relative)")
+    normalised_weight: float | None
+    mean: float | None
+    sd: float | None
+    las_with_value: int
+
+
+class SimilarMissing(_Out):
+    """Values missing from the similarity, and LAs left out."""
+
+    area: list[str] = Field(description="Indicators the area has no value of")
+    neighbours: dict[str, list[str]] = Field(
+        description="Indicators each similar LA (by GSS code) has no value of"
+    )
+    excluded: list[str] = Field(description="GSS codes of LAs left out")
+    las_without_value: dict[str, int] = Field(description="LAs with no value, by indicator")
+
+
+class ContributionOut(_Out):
+    """How much one indicator adds to the distance between the area and a similar LA."""
+
+    indicator: str
+    area_value: float | None
+    value: float | None
+    z_difference: float | None
+    share: float | None = Field(description="Share of the squared distance")
+
+
+class SimilarAreaOut(_Out):
+    """An LA found similar by indicators: its rank, distance and why."""
+
+    code: str
+    name: str
+    rank: int
+    region: str | None = Field(description="Region name")
+    distance: float | None
+    contributions: list[ContributionOut]
+    missing: list[str] = Field(description="Indicators it has no value of")
+    partnership_count: int
+    partnership_counts: PartnershipCountsOut
+
+
+class SimilarByIndicators(_Out):
+    """``method=indicators``: the k LAs nearest by the chosen, weighted indicators."""
+
+    area: AreaRef
+    method: Literal["indicators"]
+    k: int
+    same_region: bool
+    default_indicators: bool = Field(description="Whether the default indicator set was used")
+    method_note: str
+    indicators_used: list[IndicatorUsed]
+    missing: SimilarMissing
+    candidates: int = Field(description="LAs ranked")
+    neighbours: list[SimilarAreaOut]
+
+
+class SimilarAreas(
+    RootModel[Annotated[SimilarByDfe | SimilarByIndicators, Field(discriminator="method")]]
+):
+    """Areas similar to an upper-tier LA, by ``method``."""
+
+
+class GapPartnershipOut(_Out):
+    """A record serving some of the similar areas but not the area itself."""
+
+    slug: str
+    name: str
+    url: str
+    serves: list[str] = Field(description="Names of the similar areas it serves")
+    currency: str
+
+
+class GapRowOut(_Out):
+    """One theme, kind or designation: the area's own records against the similar areas'."""
+
+    code: str
+    label: str
+    group: str = Field(description="theme, kind or national")
+    own: PartnershipCountsOut
+    own_by_currency: dict[str, int]
+    neighbours: PartnershipCountsOut = Field(
+        description="Distinct records across the similar areas"
+    )
+    neighbours_with: int = Field(description="How many similar areas have at least one")
+    neighbours_with_names: list[str]
+    is_gap: bool
+    network: str | None
+    network_complete: bool
+    sentence: str
+    missing: list[GapPartnershipOut]
+
+
+class GapAnalysis(_Out):
+    """What an LA's similar areas have that it has no record of."""
+
+    area: AreaRef
+    basis: str
+    neighbours: list[AreaRef]
+    gaps: list[GapRowOut]
+    themes: list[GapRowOut]
+    kinds: list[GapRowOut]
+    other_choices: list[GapRowOut]
+    national: list[GapRowOut]
+
+
+class ComparedArea(_Out):
+    """A compared upper-tier LA."""
+
+    code: str
+    name: str
+    la_number: int | None
+    region: RegionRef
+
+
+class ComparedIndicator(_Out):
+    """An indicator across the compared LAs (by GSS code), their regions and England."""
+
+    code: str
+    label: str
+    description: str | None
+    unit: str | None
+    polarity: str | None
+    topic: str | None
+    source: str | None
+    period: str | None
+    in_default_similarity: bool
+    values: dict[str, float | None]
+    regions: dict[str, float | None]
+    england: float | None
+
+
+class ComparedCounts(PartnershipCountsOut):
+    """Current partnerships serving a compared LA, with the counts by theme code."""
+
+    by_theme: dict[str, PartnershipCountsOut]
+
+
+class ServedPartnershipOut(_Out):
+    """A current partnership serving a compared LA."""
+
+    slug: str
+    name: str
+    kind: str
+    kind_label: str
+    is_national: bool
+    status: str
+    currency: str
+    themes: list[str]
+    url: str
+
+
+class Comparison(_Out):
+    """2-6 upper-tier LAs side by side; maps are keyed by the LAs' GSS codes."""
+
+    areas: list[ComparedArea]
+    regions: list[AreaRef]
+    england: AreaRef
+    indicators: list[ComparedIndicator]
+    partnership_counts: dict[str, ComparedCounts]
+    partnerships: dict[str, list[ServedPartnershipOut]]
+    permalink: str
+    csv: str

@@ -15,7 +15,7 @@ import orjson
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from app.api_models import IndicatorList
+from app.api_models import Comparison, GapAnalysis, IndicatorList, SimilarAreas
 from app.db import SessionDep
 from app.errors import AppError, InvalidInput
 from app.services import compare as comparing
@@ -113,7 +113,11 @@ async def _cached(
 # API ----------------------------------------------------------------------------------------
 
 
-@api.get("/areas/{code}/similar", response_class=Response)
+@api.get(
+    "/areas/{code}/similar",
+    response_class=Response,
+    responses={200: {"model": SimilarAreas, "content": {"application/json": {}}}},
+)
 async def similar_api(
     request: Request,
     session: SessionDep,
@@ -155,7 +159,11 @@ async def similar_api(
     return await _cached(request, session, key, build)
 
 
-@api.get("/areas/{code}/gaps", response_class=Response)
+@api.get(
+    "/areas/{code}/gaps",
+    response_class=Response,
+    responses={200: {"model": GapAnalysis, "content": {"application/json": {}}}},
+)
 async def gaps_api(
     request: Request,
     session: SessionDep,
@@ -174,7 +182,11 @@ async def gaps_api(
     return await _cached(request, session, ("gaps", area, tuple(chosen or ())), build)
 
 
-@api.get("/compare", response_class=Response)
+@api.get(
+    "/compare",
+    response_class=Response,
+    responses={200: {"model": Comparison, "content": {"application/json": {}}}},
+)
 async def compare_api(request: Request, session: SessionDep, areas: Areas) -> Response:
     """2-6 upper-tier LAs side by side: indicators with region and England, partnerships."""
     codes = comparing.parse_codes(areas)
