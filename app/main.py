@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -66,6 +67,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.prebuilt = asyncio.create_task(_prebuild(app, versions))
         yield
         app.state.prebuilt.cancel()
+        # A start-up build cut short by shutdown is not an error worth a traceback.
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await app.state.prebuilt
         await versions.stop()
         await engine.dispose()
 
