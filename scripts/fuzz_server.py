@@ -1,5 +1,5 @@
-"""Serve the app for ``make fuzz``: as in production, but with the submission rate limit raised
-so generated suggestions reach validation instead of all getting 429 after the twentieth."""
+"""Serve the app for ``make fuzz`` as in production (``scripts/fuzz.sh`` raises the suggestion
+rate limit through ``APP_SUBMIT_RATE_LIMIT``, so generated suggestions reach validation)."""
 
 from __future__ import annotations
 
@@ -11,9 +11,7 @@ from app.settings import get_settings
 
 def main() -> None:
     """``python scripts/fuzz_server.py PORT``."""
-    port = int(sys.argv[1])
-    settings = get_settings().model_copy(update={"submit_rate_limit": 1_000_000})
-    server.run(settings, host="127.0.0.1", port=port)
+    server.run(get_settings(), host="127.0.0.1", port=int(sys.argv[1]))
 
 
 if __name__ == "__main__":
