@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -952,11 +953,13 @@ class HistoryEntry:
     reference: str | None
 
 
-async def history(session: AsyncSession, slug: str) -> tuple[dict[str, Any], list[HistoryEntry]]:
-    """A partnership's current record and its revisions, newest first."""
-    current = await submissions.partnership_by_slug(session, slug)
-    kinds, themes = await vocabulary_labels(session)
-    rows = (await session.execute(_HISTORY_SQL, {"p": current["id"]})).all()
+def _history_entries(
+    rows: Sequence[Any],
+    kinds: dict[str, str] | None = None,
+    themes: dict[str, str] | None = None,
+) -> list[HistoryEntry]:
+    """Revisions (oldest first, as the history queries give them) as entries, newest first,
+    each with its changes against the revision before it."""
     entries: list[HistoryEntry] = []
     previous: dict[str, Any] | None = None
     for row in rows:
@@ -973,7 +976,49 @@ async def history(session: AsyncSession, slug: str) -> tuple[dict[str, Any], lis
             )
         )
         previous = snapshot
-    return current, entries[::-1]
+    return entries[::-1]
+
+
+async def _record_revert(
+    session: AsyncSession,
+    moderator: ModeratorIdentity,
+    *,
+    partnership_id: int | None,
+    area_code: str | None,
+    version: int,
+    to_version: int,
+    expected_version: int,
+    reason: str | None,
+    subject: str,
+    **target: str,
+) -> None:
+    """The revision, audit entry and data version of a revert (the caller commits)."""
+    await _write_revision(
+        session,
+        partnership_id=partnership_id,
+        area_code=area_code,
+        version=version,
+        change=f"reverted to version {to_version}",
+        moderator_id=moderator.id,
+        submission_id=None,
+    )
+    detail: dict[str, Any] = {
+        **target,
+        "from_version": expected_version,
+        "to_version": to_version,
+        "new_version": version,
+        "note": reason,
+    }
+    await audit(session, "reverted", moderator_id=moderator.id, **detail)
+    await bump_data_version(session, f"reverted {subject} to version {to_version}")
+
+
+async def history(session: AsyncSession, slug: str) -> tuple[dict[str, Any], list[HistoryEntry]]:
+    """A partnership's current record and its revisions, newest first."""
+    current = await submissions.partnership_by_slug(session, slug)
+    kinds, themes = await vocabulary_labels(session)
+    rows = (await session.execute(_HISTORY_SQL, {"p": current["id"]})).all()
+    return current, _history_entries(rows, kinds, themes)
 
 
 async def revert(
@@ -1017,26 +1062,18 @@ async def revert(
             value = record.get(f)
             restored[f] = _date(value) if f in ("checked_on", "last_verified") else value
         version, slug = await _update_partnership(session, pid, expected_version, record, restored)
-        await _write_revision(
+        await _record_revert(
             session,
+            moderator,
             partnership_id=pid,
             area_code=None,
             version=version,
-            change=f"reverted to version {to_version}",
-            moderator_id=moderator.id,
-            submission_id=None,
-        )
-        await audit(
-            session,
-            "reverted",
-            moderator_id=moderator.id,
-            partnership=slug,
-            from_version=expected_version,
             to_version=to_version,
-            new_version=version,
-            note=reason,
+            expected_version=expected_version,
+            reason=reason,
+            subject=slug,
+            partnership=slug,
         )
-        await bump_data_version(session, f"reverted {slug} to version {to_version}")
         await session.commit()
     except (IntegrityError, DBAPIError) as exc:
         await session.rollback()
@@ -1064,23 +1101,7 @@ async def landscape_history(
     if current is None:
         raise NotFound("This area has no local landscape record")
     rows = (await session.execute(_LANDSCAPE_HISTORY_SQL, {"a": code})).all()
-    entries: list[HistoryEntry] = []
-    previous: dict[str, Any] | None = None
-    for row in rows:
-        snapshot = dict(row.snapshot)
-        entries.append(
-            HistoryEntry(
-                row.version,
-                row.created_at,
-                row.change,
-                diff_records(previous, snapshot),
-                snapshot,
-                row.moderator_email,
-                row.reference,
-            )
-        )
-        previous = snapshot
-    return current, entries[::-1]
+    return current, _history_entries(rows)
 
 
 async def revert_landscape(
@@ -1113,26 +1134,18 @@ async def revert_landscape(
             raise InvalidInput("That is already the current version")
         record = {k: v for k, v in dict(snapshot).items() if k not in ("area_code", "area_name")}
         version = await _apply_landscape(session, code, expected_version, record)
-        await _write_revision(
+        await _record_revert(
             session,
+            moderator,
             partnership_id=None,
             area_code=code,
             version=version,
-            change=f"reverted to version {to_version}",
-            moderator_id=moderator.id,
-            submission_id=None,
-        )
-        await audit(
-            session,
-            "reverted",
-            moderator_id=moderator.id,
-            area=code,
-            from_version=expected_version,
             to_version=to_version,
-            new_version=version,
-            note=reason,
+            expected_version=expected_version,
+            reason=reason,
+            subject=f"landscape of {code}",
+            area=code,
         )
-        await bump_data_version(session, f"reverted landscape of {code} to version {to_version}")
         await session.commit()
     except (IntegrityError, DBAPIError) as exc:
         await session.rollback()
