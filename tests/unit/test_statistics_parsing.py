@@ -7,18 +7,16 @@ import datetime as dt
 import pandas as pd
 import pytest
 
+from app.codes import ENGLAND
 from app.ingest.base import ImportFailed
-from app.ingest.statistics import (
-    AGGREGATES,
-    ENGLAND,
-    LAIT_MEASURES,
-    Areas,
-    LaitMeasure,
+from app.ingest.statistics_areas import Areas
+from app.ingest.statistics_catalogue import LAIT_MEASURES, LaitMeasure
+from app.ingest.statistics_lait import AGGREGATES, lait_series
+from app.ingest.statistics_parsing import (
     choose_period,
     clean_text,
     excel_date,
     label_from_title,
-    lait_series,
     parse_value,
     period_key,
     polarity_from_dictionary,

@@ -1,0 +1,96 @@
+"""The LAIT measures the statistics importer publishes, read from ``geodata/indicators.json``.
+
+The catalogue is project data: which LAIT measure (by its short code) becomes which indicator,
+in which unit and topic, from which publication, whether it is in the default similarity set,
+and, where LAIT's own wording or polarity does not fit, our label and polarity.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.ingest.base import ImportFailed
+from app.models import POLARITIES
+from app.settings import PROJECT_ROOT
+
+INDICATORS_PATH = PROJECT_ROOT / "geodata" / "indicators.json"
+
+_TEXT_FIELDS = ("code", "short_desc", "unit", "topic", "publication")
+_OPTIONAL_TEXT_FIELDS = ("label", "polarity")
+
+
+@dataclass(frozen=True)
+class LaitMeasure:
+    """A LAIT measure we publish: our slug and unit; label and polarity default to LAIT's."""
+
+    code: str
+    short_desc: str
+    unit: str
+    topic: str
+    publication: str
+    in_default_similarity: bool = False
+    label: str | None = None
+    polarity: str | None = None
+
+
+def _measure(entry: object, name: str) -> LaitMeasure:
+    """One catalogue entry, checked; ImportFailed says what is wrong with it."""
+    if not isinstance(entry, dict):
+        raise ImportFailed(f"{name}: lait_measures: {entry!r} is not an object")
+    unknown = sorted(set(entry) - {*_TEXT_FIELDS, *_OPTIONAL_TEXT_FIELDS, "in_default_similarity"})
+    if unknown:
+        raise ImportFailed(f"{name}: lait_measures: unknown fields {unknown} in {entry!r}")
+    text: dict[str, str] = {}
+    for key in _TEXT_FIELDS:
+        value = entry.get(key)
+        if not isinstance(value, str) or not value.strip():
+            raise ImportFailed(f"{name}: lait_measures: {key} must be text in {entry!r}")
+        text[key] = value
+    optional: dict[str, str | None] = {}
+    for key in _OPTIONAL_TEXT_FIELDS:
+        value = entry.get(key)
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            raise ImportFailed(f"{name}: lait_measures: {key} must be text in {entry!r}")
+        optional[key] = value
+    if optional["polarity"] is not None and optional["polarity"] not in POLARITIES:
+        raise ImportFailed(f"{name}: lait_measures: {text['code']}: unknown polarity")
+    similarity = entry.get("in_default_similarity", False)
+    if not isinstance(similarity, bool):
+        raise ImportFailed(
+            f"{name}: lait_measures: {text['code']}: in_default_similarity must be true/false"
+        )
+    return LaitMeasure(
+        code=text["code"],
+        short_desc=text["short_desc"],
+        unit=text["unit"],
+        topic=text["topic"],
+        publication=text["publication"],
+        in_default_similarity=similarity,
+        label=optional["label"],
+        polarity=optional["polarity"],
+    )
+
+
+def read_lait_measures(path: Path = INDICATORS_PATH) -> tuple[LaitMeasure, ...]:
+    """Read and check the catalogue's LAIT measures, in file order."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ImportFailed(f"missing indicator catalogue: {path}") from exc
+    except json.JSONDecodeError as exc:
+        raise ImportFailed(f"{path.name}: not valid JSON: {exc}") from exc
+    entries = data.get("lait_measures") if isinstance(data, dict) else None
+    if not isinstance(entries, list) or not entries:
+        raise ImportFailed(f"{path.name}: 'lait_measures' must be a non-empty list")
+    measures = tuple(_measure(entry, path.name) for entry in entries)
+    for key in ("code", "short_desc"):
+        seen = [getattr(m, key) for m in measures]
+        twice = sorted({v for v in seen if seen.count(v) > 1})
+        if twice:
+            raise ImportFailed(f"{path.name}: lait_measures: {key} appears twice: {twice}")
+    return measures
+
+
+LAIT_MEASURES: tuple[LaitMeasure, ...] = read_lait_measures()
