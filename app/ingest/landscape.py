@@ -12,7 +12,6 @@ Every row is either imported or reported with its reason.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import re
 from collections import Counter
@@ -22,9 +21,9 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from psycopg.types.json import Jsonb
 
 from app.ingest.base import Context, Importer, ImportFailed
+from app.ingest.register import read_csv_rows, write_seed_revisions
 from app.models import COLLABORATION_FORMS, CONFIDENCE_LEVELS, COUNCIL_ROLES
 from app.settings import PROJECT_ROOT
 
@@ -50,8 +49,6 @@ AREA_RECODES = {
     "E08000016": "E08000038",
     "E08000019": "E08000039",
 }
-FIRST_CHANGE = "seed import"
-LATER_CHANGE = "seed register update"
 INVALID_ROWS = "invalid rows"
 KEPT_MODERATED = "register rows not applied: landscape changed by moderation"
 NO_ROW = "LAs with no landscape row"
@@ -166,20 +163,7 @@ def parse_row(
 
 def read_rows(path: Path) -> Iterator[tuple[str, dict[str, str]]]:
     """The rows of the register file with their ``file:line`` reference; ImportFailed on a bad file."""
-    try:
-        with path.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
-            missing = [c for c in COLUMNS if c not in (reader.fieldnames or [])]
-            if missing:
-                raise ImportFailed(f"{path.name}: missing columns {', '.join(missing)}")
-            start = reader.line_num + 1
-            for row in reader:
-                yield f"{path.name}:{start}", row
-                start = reader.line_num + 1
-    except UnicodeDecodeError as exc:
-        raise ImportFailed(f"{path.name}: not UTF-8: {exc}") from exc
-    except csv.Error as exc:
-        raise ImportFailed(f"{path.name}: unreadable CSV: {exc}") from exc
+    return read_csv_rows(path, COLUMNS)
 
 
 @dataclass
@@ -295,18 +279,7 @@ def apply_register(
                 applied.unchanged += 1
         created = set(applied.created)
         snapshots = landscape_snapshots(ctx.conn, [*applied.created, *applied.updated])
-        cur.executemany(
-            "INSERT INTO revision (area_code, version, snapshot, change) VALUES (%s, %s, %s, %s)",
-            [
-                (
-                    code,
-                    snap["version"],
-                    Jsonb(snap),
-                    FIRST_CHANGE if code in created else LATER_CHANGE,
-                )
-                for code, snap in sorted(snapshots.items())
-            ],
-        )
+        write_seed_revisions(cur, "area_code", snapshots, created)
     return applied
 
 

@@ -14,7 +14,7 @@ import pytest
 from psycopg.rows import dict_row
 from rich.console import Console
 
-from app.ingest import partnerships
+from app.ingest import partnerships, partnerships_rows, partnerships_summary, register
 from app.ingest.base import Context, Summary
 
 REGISTER_DIR = "partnerships"
@@ -121,8 +121,8 @@ def test_every_register_row_is_imported_or_reported(
     files = sorted(path.name for path in (geodata_dir / REGISTER_DIR).glob("*.csv"))
     assert {ref.split(":")[0] for ref, _ in rows} == set(files)
     summary = run_load(conn, geodata_dir)
-    invalid = refs_of(summary.unmatched[partnerships.INVALID_ROWS])
-    kept = refs_of(summary.unmatched.get(partnerships.KEPT_MODERATED, []))
+    invalid = refs_of(summary.unmatched[partnerships_summary.INVALID_ROWS])
+    kept = refs_of(summary.unmatched.get(partnerships_summary.KEPT_MODERATED, []))
     found = conn.execute("SELECT seed_ref FROM partnership WHERE seed_ref IS NOT NULL")
     imported = {ref for (ref,) in found}
     for ref, _ in rows:
@@ -135,7 +135,7 @@ def test_counts_per_kind_match_the_register(
     conn: psycopg.Connection[Any], geodata_dir: Path
 ) -> None:
     rows = register_rows(geodata_dir)
-    invalid = refs_of(run_load(conn, geodata_dir).unmatched[partnerships.INVALID_ROWS])
+    invalid = refs_of(run_load(conn, geodata_dir).unmatched[partnerships_summary.INVALID_ROWS])
     expected = Counter(row["kind"] for ref, row in rows if ref not in invalid)
     found = conn.execute(
         "SELECT kind, count(*) FROM partnership WHERE seed_ref = ANY(%s) GROUP BY kind",
@@ -282,7 +282,7 @@ def test_network_sizes_are_in_the_vocabulary(
     assert sizes["area_based_education_partnership"] == (None, None)
     summary = run_load(conn, geodata_dir)
     recorded = sum(1 for _, r in register_rows(geodata_dir) if r["kind"] == "maths_hub")
-    networks = summary.facts[partnerships.NETWORK_COMPLETENESS]
+    networks = summary.facts[partnerships_summary.NETWORK_COMPLETENESS]
     assert networks["Maths Hub"].startswith(f"{recorded} of 40")
 
 
@@ -295,7 +295,7 @@ def test_every_seed_record_has_a_first_seed_revision(conn: psycopg.Connection[An
     ).fetchall()
     assert len(rows) >= 488
     for name, change, moderator_id, submission_id, snapshot in rows:
-        assert change == partnerships.FIRST_CHANGE, name
+        assert change == register.FIRST_CHANGE, name
         assert moderator_id is None and submission_id is None
         assert snapshot["name"] == name
         assert snapshot["version"] == 1
@@ -335,13 +335,13 @@ def test_rollup_summary_names_las_without_local_partnerships(
     conn: psycopg.Connection[Any], geodata_dir: Path
 ) -> None:
     summary = run_load(conn, geodata_dir)
-    without = set(summary.unmatched[partnerships.NO_LOCAL_PARTNERSHIP])
+    without = set(summary.unmatched[partnerships_summary.NO_LOCAL_PARTNERSHIP])
     assert {
         "E06000036 Bracknell Forest",
         "E06000037 West Berkshire",
         "E06000053 Isles of Scilly",
     } <= without
-    per_la = summary.facts[partnerships.PER_LA]
+    per_la = summary.facts[partnerships_summary.PER_LA]
     assert len(per_la) == 153
     no_local = {code for code, (_, local) in per_la.items() if local == 0}
     assert no_local == {item.split(" ", 1)[0] for item in without}
@@ -409,7 +409,7 @@ def test_a_moderated_record_is_not_overwritten(
     assert after["version"] == 2
     assert table_checksums(conn) == before
     assert summary.facts["kept moderated records"] == 1
-    assert summary.unmatched[partnerships.KEPT_MODERATED] == [
+    assert summary.unmatched[partnerships_summary.KEPT_MODERATED] == [
         f"{learn['seed_ref']}: learn-sheffield"
     ]
 
@@ -438,8 +438,8 @@ def test_a_changed_register_row_updates_its_seed_record_in_place(
         " WHERE partnership_id = %s ORDER BY version",
         (learn["id"],),
     ).fetchall()
-    assert revisions[-1] == (after["version"], partnerships.LATER_CHANGE, "A new summary.")
-    assert revisions[0][1] == partnerships.FIRST_CHANGE
+    assert revisions[-1] == (after["version"], register.LATER_CHANGE, "A new summary.")
+    assert revisions[0][1] == register.FIRST_CHANGE
 
     # The register's own update does not make the record "moderated": a second run is a no-op.
     before = table_checksums(conn)
@@ -507,7 +507,7 @@ def test_invalid_rows_are_reported_with_file_and_line(
 
     summary = run_load(conn, source)
 
-    invalid = summary.unmatched[partnerships.INVALID_ROWS]
+    invalid = summary.unmatched[partnerships_summary.INVALID_ROWS]
     expected = {
         "local_partnerships.csv:3: unknown theme 'foo'",
         "local_partnerships.csv:4: unknown area code 'E06999999'",
@@ -520,7 +520,7 @@ def test_invalid_rows_are_reported_with_file_and_line(
         "local_partnerships.csv:10: name is empty",
         "local_partnerships.csv:12: same name as local_partnerships.csv:2",
         f"local_partnerships.csv:{len(rows_before_local) + 2}: has 2 fields,"
-        f" expected {len(partnerships.COLUMNS)}",
+        f" expected {len(partnerships_rows.COLUMNS)}",
     }
     assert expected <= set(invalid)
     assert summary.facts["invalid rows"] == len(invalid) >= len(expected)
@@ -533,7 +533,7 @@ def test_invalid_rows_are_reported_with_file_and_line(
         ).fetchone()
         assert now == row, ref
     # The row renamed to a duplicate no longer names its record: reported, kept.
-    gone = summary.unmatched[partnerships.GONE_FROM_REGISTER]
+    gone = summary.unmatched[partnerships_summary.GONE_FROM_REGISTER]
     assert any(item.startswith("local_partnerships.csv:12: ") for item in gone), gone
     assert partnership_by_name(conn, broken_name)["seed_ref"] == "local_partnerships.csv:12"
     kept = partnership_by_name(conn, "Tower Hamlets Education Partnership (THE Partnership)")

@@ -11,22 +11,19 @@ from pathlib import Path
 import pytest
 
 from app.ingest.base import ImportFailed
-from app.ingest.partnerships import (
+from app.ingest.partnerships import IMPORTER
+from app.ingest.partnerships_rows import (
     COLUMNS,
-    IMPORTER,
-    VOCABULARY_PATH,
     AreaRef,
     RowError,
     ServedArea,
-    Term,
-    Vocabulary,
     parse_day,
     parse_row,
     read_register,
     read_register_file,
-    read_vocabulary,
     seed_key,
 )
+from app.ingest.partnerships_vocabulary import VOCABULARY_PATH, Term, Vocabulary, read_vocabulary
 
 VOCAB = Vocabulary(
     kinds={

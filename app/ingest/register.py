@@ -1,0 +1,62 @@
+"""Shared by the hand-compiled registers (partnerships, membership, landscape): reading a register
+CSV row by row with each row's ``file:line`` reference, and writing the revisions of seed records.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+import psycopg
+from psycopg import sql
+from psycopg.types.json import Jsonb
+
+from app.ingest.base import ImportFailed
+
+FIRST_CHANGE = "seed import"
+LATER_CHANGE = "seed register update"
+
+K = TypeVar("K", int, str)
+
+
+def read_csv_rows(path: Path, columns: tuple[str, ...]) -> Iterator[tuple[str, dict[str, str]]]:
+    """The rows of a register CSV with their ``file:line`` reference; ImportFailed on a bad file."""
+    try:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            reader = csv.DictReader(handle)
+            missing = [c for c in columns if c not in (reader.fieldnames or [])]
+            if missing:
+                raise ImportFailed(f"{path.name}: missing columns {', '.join(missing)}")
+            start = reader.line_num + 1
+            for row in reader:
+                yield f"{path.name}:{start}", row
+                start = reader.line_num + 1
+    except UnicodeDecodeError as exc:
+        raise ImportFailed(f"{path.name}: not UTF-8: {exc}") from exc
+    except csv.Error as exc:
+        raise ImportFailed(f"{path.name}: unreadable CSV: {exc}") from exc
+
+
+def write_seed_revisions(
+    cur: psycopg.Cursor[Any],
+    key_column: Literal["partnership_id", "area_code"],
+    snapshots: Mapping[K, dict[str, Any]],
+    created: set[K],
+) -> None:
+    """One ``revision`` per snapshot, keyed by ``key_column``: the first says 'seed import'."""
+    cur.executemany(
+        sql.SQL(
+            "INSERT INTO revision ({}, version, snapshot, change) VALUES (%s, %s, %s, %s)"
+        ).format(sql.Identifier(key_column)),
+        [
+            (
+                key,
+                snap["version"],
+                Jsonb(snap),
+                FIRST_CHANGE if key in created else LATER_CHANGE,
+            )
+            for key, snap in sorted(snapshots.items())
+        ],
+    )
