@@ -13,9 +13,10 @@ import psycopg
 import pytest
 from rich.console import Console
 
-from app.ingest import schools
+from app.ingest import school_trusts as schools
 from app.ingest.base import Context, run_importer
-from app.ingest.schools import IMPORTER, PHASES
+from app.ingest.school_sources import PHASES
+from app.ingest.schools import IMPORTER
 
 SCHOOLS = "register_trainee_teachers/schools_gias.csv"
 CENSUS = "dfe_spc_2022_23/spc_school_level_underlying_data_2022_23.csv.gz"

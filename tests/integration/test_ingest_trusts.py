@@ -12,7 +12,7 @@ import psycopg
 import pytest
 from rich.console import Console
 
-from app.ingest import trusts
+from app.ingest import trust_cleaning as trusts
 from app.ingest.base import Context, run_importer
 from app.ingest.trusts import IMPORTER
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.ingest.base import ImportFailed
-from app.ingest.schools import (
+from app.ingest.school_sources import (
     PHASES,
     parse_count,
     parse_share,

@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from app.ingest.base import ImportFailed
-from app.ingest.trusts import clean_text, parse_gias_date, parse_group, read_groups
+from app.ingest.common import clean_text, parse_gias_date
+from app.ingest.trust_groups import parse_group, read_groups
 
 
 def record(**overrides: Any) -> dict[str, Any]:
