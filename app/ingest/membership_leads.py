@@ -10,6 +10,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from app.ingest.base import Context
+from app.ingest.common import ACADEMY_TRUST_TYPES
 from app.ingest.membership_world import (
     _TRAILING_NOTE,
     Member,
@@ -19,7 +20,6 @@ from app.ingest.membership_world import (
 )
 
 LEAD_ORIGIN = "lead match"
-ACADEMY_TRUST_TYPES = ("Multi-academy trust", "Single-academy trust", "Secure single-academy trust")
 _URN = re.compile(r"\(\s*URN\s*(\d{6})\s*\)", re.IGNORECASE)
 
 
