@@ -30,6 +30,7 @@ from app.routes import (
     moderate,
     pages,
     submissions,
+    submissions_api,
     tiles,
 )
 from app.services import areas
@@ -100,6 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(pages.router)
     app.include_router(compare.router)
     app.include_router(submissions.router)
+    app.include_router(submissions_api.router)
     app.include_router(moderate.router)
     app.include_router(history.router)
     app.include_router(landscape.router)

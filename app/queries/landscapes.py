@@ -1,4 +1,4 @@
-"""Data access for the local landscape (the module is plural: ``queries.landscape`` is the older
+"""Data access for the local landscape (the module is plural: ``queries.areas.landscape`` is the older
 lookup of one note): an area's record, the all-England table, roles by LA, trusts' footprints
 and a partnership's membership attributes. Typed rows only."""
 

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from app.db import SessionDep
+from app.routes._forms import render
 from app.routes.moderate import optional_moderator
-from app.routes.submissions import render
 from app.services import moderation
 
 router = APIRouter(include_in_schema=False)

@@ -12,8 +12,8 @@ from pydantic import BaseModel, Field
 from app.cache import PayloadCache
 from app.db import SessionDep
 from app.errors import Conflict, InvalidInput
+from app.routes._forms import render
 from app.routes.moderate import _require_post, optional_moderator
-from app.routes.submissions import render
 from app.schemas import whole_number
 from app.services import landscape, moderation
 

@@ -15,8 +15,7 @@ from pydantic import ValidationError
 
 from app.db import SessionDep
 from app.errors import Conflict, InvalidInput, RateLimited, Unauthorised
-from app.routes.submissions import (
-    _vocab_context,
+from app.routes._forms import (
     csrf_cookie,
     form_errors,
     form_token,
@@ -25,6 +24,7 @@ from app.routes.submissions import (
     render,
     set_csrf_cookie,
     settings_of,
+    vocab_context,
 )
 from app.schemas import (
     SUBMISSION_KIND_LABELS,
@@ -276,7 +276,7 @@ async def _edit_page(
             "error_list": errors or [],
             "csrf_token": moderator.csrf_token,
             "values": values or {},
-            **_vocab_context(vocab),
+            **vocab_context(vocab),
         },
         status,
     )

@@ -7,9 +7,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from app import queries
 from app.db import SessionDep
 from app.errors import AppError, InvalidInput
+from app.queries import areas as area_q
+from app.queries import indicators as indicator_q
+from app.queries import provenance as provenance_q
 from app.queries.vocab import load_vocabulary
 from app.services import areas, landscape, nearby, partnerships, schools, search, similarity
 from app.services.versions import cached
@@ -79,8 +81,8 @@ async def _home(
         errors.append(exc.detail)
         filters = await partnerships.make_filters(session, include_ended=False)
     items = await partnerships.listing(session, filters)
-    selected_area = await queries.area(session, filters.area) if filters.area else None
-    indicators = await queries.indicators(session)
+    selected_area = await area_q.area(session, filters.area) if filters.area else None
+    indicators = await indicator_q.indicators(session)
     return render(
         request,
         "index.html",
@@ -163,8 +165,8 @@ async def area_index(
         {
             "nav": "areas",
             "t": table,
-            "cas": await queries.area_list(session, "combined_authority"),
-            "regions": await queries.area_list(session, "region"),
+            "cas": await area_q.area_list(session, "combined_authority"),
+            "regions": await area_q.area_list(session, "region"),
         },
     )
 
@@ -259,7 +261,7 @@ async def about_page(request: Request, session: SessionDep) -> HTMLResponse:
         "about.html",
         {
             "nav": "about",
-            "datasets": await queries.datasets(session),
-            "indicators": await queries.indicators(session),
+            "datasets": await provenance_q.datasets(session),
+            "indicators": await indicator_q.indicators(session),
         },
     )

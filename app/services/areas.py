@@ -7,9 +7,11 @@ from typing import Any
 import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import queries
 from app.cache import Payload, PayloadCache
 from app.errors import InvalidInput, NotFound
+from app.queries import areas as area_q
+from app.queries import indicators as indicator_q
+from app.queries import provenance as provenance_q
 from app.services.partnerships import Filters, listing
 from app.services.versions import BOUNDARIES, GEOJSON, STATISTICS, cached
 
@@ -51,7 +53,7 @@ async def layer(session: AsyncSession, cache: PayloadCache, level: str, zoom: in
     band, digits = band_for_zoom(zoom)
 
     async def build() -> bytes:
-        return await queries.area_layer(session, level, band, digits)
+        return await area_q.area_layer(session, level, band, digits)
 
     return await cached(session, cache, ("areas", level, band), build, GEOJSON)
 
@@ -77,7 +79,7 @@ async def counts(
         params = filters.params()
         for key in ("area", "q", "xmin", "ymin", "xmax", "ymax"):
             params.pop(key)
-        rows = await queries.area_counts(session, level=level, **params)
+        rows = await area_q.area_counts(session, level=level, **params)
         return orjson.dumps({r["code"]: r["n"] for r in rows})
 
     return await cached(session, cache, ("counts", level, filters.cache_key()), build)
@@ -85,12 +87,12 @@ async def counts(
 
 async def indicator_values(session: AsyncSession, cache: PayloadCache, code: str) -> Payload:
     """An indicator's latest value for every LA, with its metadata, for colouring the map."""
-    meta = await queries.indicator(session, code)
+    meta = await indicator_q.indicator(session, code)
     if meta is None:
         raise NotFound(f"Unknown indicator {code}. See /api/v1/indicators.")
 
     async def build() -> bytes:
-        values = await queries.indicator_values(session, code)
+        values = await indicator_q.indicator_values(session, code)
         return orjson.dumps(
             {"indicator": dict(meta), "values": {r["code"]: r["value"] for r in values}}
         )
@@ -104,7 +106,7 @@ async def boundary(session: AsyncSession, cache: PayloadCache, code: str, zoom: 
     area = await profile_header(session, code)
 
     async def build() -> bytes:
-        return await queries.area_geojson(session, area["code"], band)
+        return await area_q.area_geojson(session, area["code"], band)
 
     return await cached(
         session, cache, ("boundary", area["code"], band), build, GEOJSON, BOUNDARIES
@@ -124,7 +126,7 @@ async def coverage(session: AsyncSession) -> dict[str, Any]:
     """Per LA, and totalled by combined authority and region: schools listed as partnership
     members, and schools in an area wholly served by a current local partnership, or only by
     unconfirmed ones (shown apart)."""
-    rows = [dict(r) for r in await queries.coverage(session)]
+    rows = [dict(r) for r in await provenance_q.coverage(session)]
     totals: dict[str, dict[str, dict[str, Any]]] = {"combined_authority": {}, "region": {}}
     for row in rows:
         row["member_share"] = row["member_schools"] / row["schools"] if row["schools"] else None
@@ -172,7 +174,7 @@ async def coverage(session: AsyncSession) -> dict[str, Any]:
 
 async def profile_header(session: AsyncSession, code: str) -> dict[str, Any]:
     """An area's own row (code, name, level, parents), or NotFound."""
-    row = await queries.area(session, code.strip().upper())
+    row = await area_q.area(session, code.strip().upper())
     if row is None:
         raise NotFound(f"No area with code {code.strip().upper()}.")
     return dict(row) | {"level_label": LEVEL_LABELS[row["level"]]}
@@ -183,24 +185,24 @@ async def profile(session: AsyncSession, code: str) -> dict[str, Any]:
     area = await profile_header(session, code)
     code = area["code"]
     partnerships = await listing(session, Filters(area=code, national=True))
-    phases = [dict(p) for p in await queries.area_school_stats(session, code, area["level"])]
+    phases = [dict(p) for p in await area_q.area_school_stats(session, code, area["level"])]
     total = sum(p["schools"] for p in phases)
     in_trust = sum(p["in_trust"] for p in phases)
     return {
         "area": area,
-        "children": [dict(c) for c in await queries.child_areas(session, code)],
+        "children": [dict(c) for c in await area_q.child_areas(session, code)],
         "local": [p for p in partnerships if not p["is_national"]],
         "national": [p for p in partnerships if p["is_national"]],
         "phases": phases,
         "school_total": total,
         "in_trust_share": (in_trust / total) if total else None,
         "academy_share": (sum(p["academies"] for p in phases) / total) if total else None,
-        "trust_count": await queries.area_trust_count(session, code, area["level"])
+        "trust_count": await area_q.area_trust_count(session, code, area["level"])
         if area["level"] in ("local_authority", "district")
         else None,
         "indicators": [
-            dict(i) for i in await queries.area_indicators(session, code, area["region_code"])
+            dict(i) for i in await indicator_q.area_indicators(session, code, area["region_code"])
         ],
-        "neighbours": [dict(n) for n in await queries.dfe_neighbours(session, code)],
-        "landscape": await queries.landscape(session, code),
+        "neighbours": [dict(n) for n in await area_q.dfe_neighbours(session, code)],
+        "landscape": await area_q.landscape(session, code),
     }

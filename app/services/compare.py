@@ -1,8 +1,9 @@
 """Side-by-side comparison of 2-6 local authorities, its CSV, and choosing the areas.
 
 A comparison lays the chosen LAs' indicators beside their regions' and England's values (each
-with its source and period), places a small bar chart per indicator, and counts the current
-partnerships serving each LA by theme (local partnerships and national programmes apart).
+with its source and period), places a small bar chart per indicator (``compare_chart``), and
+counts the current partnerships serving each LA by theme (local partnerships and national
+programmes apart).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from app import queries
 from app.codes import ENGLAND
 from app.csvsafe import safe_cell
 from app.errors import InvalidInput
+from app.services.compare_chart import BarChart, bar_chart
 from app.services.similarity import (
     IndicatorInfo,
     LocalAuthority,
@@ -37,15 +39,6 @@ from app.services.similarity import (
 MIN_AREAS = 2
 MAX_AREAS = 6
 MAX_SEARCH_MATCHES = 8
-
-# Bar chart geometry, in SVG user units (CSS pixels).
-CHART_WIDTH = 320
-CHART_LABEL_HEIGHT = 14
-CHART_BAR_HEIGHT = 12
-CHART_ROW = 34
-CHART_BAR_SPACE = 230  # the value text sits to the right of the longest bar
-CHART_FOOT = 22
-
 
 # Parsing ------------------------------------------------------------------------------------
 
@@ -74,87 +67,6 @@ def check_count(codes: Sequence[str]) -> None:
 def compare_path(codes: Sequence[str], suffix: str = "") -> str:
     """The permalink of a comparison: ``/compare?areas=E08000012,E08000003``."""
     return f"/compare{suffix}?areas={','.join(codes)}"
-
-
-# Charts -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Bar:
-    """One bar of a chart, already placed."""
-
-    label: str
-    value: float | None
-    x: float
-    width: float
-    y: float
-
-
-@dataclass(frozen=True)
-class BarChart:
-    """A small horizontal bar chart of one indicator across the compared areas, England marked."""
-
-    id: str
-    title: str
-    unit: str
-    width: int
-    height: int
-    bars: tuple[Bar, ...]
-    bar_height: int
-    plot_bottom: int  # where the bars end and England's label begins
-    zero_x: float
-    reference: float | None
-    reference_x: float | None
-
-    @property
-    def reference_anchor(self) -> str:
-        """Which way England's label runs from its line, to stay inside the chart."""
-        return "end" if (self.reference_x or 0.0) > self.width / 2 else "start"
-
-
-def bar_chart(
-    chart_id: str,
-    indicator: IndicatorInfo,
-    areas: Sequence[LocalAuthority],
-    values: Sequence[float | None],
-    england: float | None,
-) -> BarChart:
-    """Place the bars (and England's reference line) of one indicator's chart."""
-    known = [v for v in values if v is not None]
-    if england is not None:
-        known.append(england)
-    low = min([0.0, *known])
-    high = max([0.0, *known])
-    if high == low:
-        high = low + 1.0
-    scale = CHART_BAR_SPACE / (high - low)
-
-    def x(value: float) -> float:
-        return round((value - low) * scale, 2)
-
-    zero = x(0.0)
-    bars = []
-    for i, (area, value) in enumerate(zip(areas, values, strict=True)):
-        y = i * CHART_ROW + CHART_LABEL_HEIGHT
-        if value is None:
-            bars.append(Bar(area.name, None, zero, 0.0, y))
-            continue
-        start, end = sorted((zero, x(value)))
-        bars.append(Bar(area.name, value, start, end - start, y))
-    period = f" ({indicator.period})" if indicator.period else ""
-    return BarChart(
-        id=chart_id,
-        title=f"{indicator.label}{period}",
-        unit=indicator.unit,
-        width=CHART_WIDTH,
-        height=len(areas) * CHART_ROW + CHART_FOOT,
-        bars=tuple(bars),
-        bar_height=CHART_BAR_HEIGHT,
-        plot_bottom=len(areas) * CHART_ROW + 4,
-        zero_x=zero,
-        reference=england,
-        reference_x=x(england) if england is not None else None,
-    )
 
 
 # Comparison ---------------------------------------------------------------------------------

@@ -9,9 +9,12 @@ from typing import Any
 from sqlalchemy import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import queries
 from app.errors import InvalidInput, NotFound
 from app.postcodes import normalise_outcode, normalise_postcode, normalise_sector
+from app.queries import areas as area_q
+from app.queries import partnerships as partnership_q
+from app.queries import places as place_q
+from app.queries import schools as school_q
 from app.services.partnerships import Filters, listing
 
 # England's extent with a margin, for validating clicked points.
@@ -76,13 +79,13 @@ async def locate(
     if lon is None or lat is None:
         raise InvalidInput("Give both lat and lon.")
     validate_point(lon, lat)
-    x, y = await queries.to_bng(session, lon, lat)
+    x, y = await place_q.to_bng(session, lon, lat)
     return Place(f"{lat:.5f}, {lon:.5f}", "point", lon, lat, x, y)
 
 
 async def _locate_postcode(session: AsyncSession, text: str) -> Place:
     if unit := normalise_postcode(text):
-        row = await queries.postcode_point(session, unit)
+        row = await place_q.postcode_point(session, unit)
         if row is None:
             raise NotFound(
                 f"We could not find the postcode {unit}. It may be new, retired, or outside "
@@ -90,18 +93,18 @@ async def _locate_postcode(session: AsyncSession, text: str) -> Place:
             )
         return Place(unit, "postcode", row["lon"], row["lat"], row["x"], row["y"])
     if outcode := normalise_outcode(text):
-        row = await queries.outcode_point(session, outcode)
+        row = await place_q.outcode_point(session, outcode)
         if row is not None:
             town = f", {row['town']}" if row["town"] else ""
             label = f"{outcode} (centre of the postcode district{town})"
             return Place(label, "outcode", row["lon"], row["lat"], row["x"], row["y"])
-        group = await queries.outcode_group_point(session, outcode)
+        group = await place_q.outcode_group_point(session, outcode)
         if group is None:
             raise NotFound(f"We could not find the postcode district {outcode} in England.")
         label = f"{outcode} (centre of {group['members']})"
         return Place(label, "outcode", group["lon"], group["lat"], group["x"], group["y"])
     if sector := normalise_sector(text):
-        row = await queries.sector_point(session, sector)
+        row = await place_q.sector_point(session, sector)
         if row is None:
             raise NotFound(f"We could not find any postcode starting {sector} in England.")
         label = f"{sector} (centre of its {row['postcodes']:,} postcodes)"
@@ -118,7 +121,7 @@ def check_urn(urn: int) -> None:
 
 
 def school_place(row: RowMapping | Mapping[str, Any]) -> Place:
-    """A placed school (a row of ``queries.school``) as a Place."""
+    """A placed school (a row of ``app.queries.schools.school``) as a Place."""
     return Place(
         row["name"],
         "school",
@@ -134,7 +137,7 @@ def school_place(row: RowMapping | Mapping[str, Any]) -> Place:
 
 async def _locate_school(session: AsyncSession, urn: int) -> Place:
     check_urn(urn)
-    row = await queries.school(session, urn)
+    row = await school_q.school(session, urn)
     if row is None:
         raise NotFound(f"No school with URN {urn} in the list of open state-funded schools.")
     if row["lon"] is None:
@@ -147,11 +150,11 @@ async def _locate_school(session: AsyncSession, urn: int) -> Place:
 async def near(session: AsyncSession, place: Place, school_limit: int = 10) -> NearResult:
     """The areas containing a place and the partnerships and schools around it."""
     found = {
-        r["level"]: dict(r) for r in await queries.areas_at_point(session, place.lon, place.lat)
+        r["level"]: dict(r) for r in await area_q.areas_at_point(session, place.lon, place.lat)
     }
     for level in LEVELS[:2]:
         if level not in found:  # points on a generalised coastline: take the nearest area
-            row = await queries.nearest_area(
+            row = await area_q.nearest_area(
                 session, place.lon, place.lat, level, COASTAL_FALLBACK_M
             )
             if row:
@@ -164,20 +167,20 @@ async def near(session: AsyncSession, place: Place, school_limit: int = 10) -> N
     result = NearResult(place=place, areas=areas, serving=serving)
     result.near_members = [
         dict(r)
-        for r in await queries.partnerships_near_members(
+        for r in await partnership_q.partnerships_near_members(
             session, place.x, place.y, MEMBER_RADIUS_M, 20
         )
     ]
     if place.trust_uid:
         result.trust_partnerships = [
             dict(r)
-            for r in await queries.partnerships_for_trust_schools(
+            for r in await partnership_q.partnerships_for_trust_schools(
                 session, place.trust_uid, place.urn
             )
         ]
     result.nearest_schools = [
         dict(r)
-        for r in await queries.nearest_schools(session, place.x, place.y, school_limit, place.urn)
+        for r in await school_q.nearest_schools(session, place.x, place.y, school_limit, place.urn)
     ]
     return result
 
@@ -194,7 +197,7 @@ async def _with_parents(
         ):
             code = la.get(key)
             if level not in found and code:
-                row = await queries.area(session, code)
+                row = await area_q.area(session, code)
                 if row:
                     found[level] = {
                         "level": level,

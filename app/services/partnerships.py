@@ -10,10 +10,11 @@ from typing import Any
 import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import queries
 from app.cache import Payload, PayloadCache
 from app.csvsafe import safe_cell
 from app.errors import InvalidInput, NotFound
+from app.queries import areas as area_q
+from app.queries import partnerships as partnership_q
 from app.queries.vocab import load_vocabulary
 from app.services.currency import currency_label, network_phrase
 from app.services.versions import GEOJSON, cached
@@ -120,7 +121,7 @@ async def make_filters(
             national = True  # asking for a national kind by name shows it
     if area is not None:
         area = area.strip().upper()
-        if not await queries.area(session, area):
+        if not await area_q.area(session, area):
             raise NotFound(f"Unknown area code {area}.")
     q = " ".join(q.split()) if q else None
     if q and len(q) > 100:
@@ -142,7 +143,8 @@ async def vocabulary(session: AsyncSession) -> dict[str, list[dict[str, Any]]]:
 async def listing(session: AsyncSession, filters: Filters) -> list[dict[str, Any]]:
     """Partnerships after filters, local first."""
     return [
-        dict(r) for r in await queries.partnership_list(session, **filters.params(), limit=MAX_LIST)
+        dict(r)
+        for r in await partnership_q.partnership_list(session, **filters.params(), limit=MAX_LIST)
     ]
 
 
@@ -217,15 +219,15 @@ def as_csv(items: list[dict[str, Any]], base_url: str) -> bytes:
 
 async def detail(session: AsyncSession, slug: str) -> dict[str, Any]:
     """One partnership with themes, areas, members and the trusts it involves."""
-    row = await queries.partnership(session, slug)
+    row = await partnership_q.partnership(session, slug)
     if row is None:
         raise NotFound(f"No partnership called '{slug}'.")
     record = dict(row)
     pid = record["id"]
-    record["themes"] = [dict(t) for t in await queries.partnership_themes(session, pid)]
-    record["areas"] = [dict(a) for a in await queries.partnership_areas(session, pid)]
-    record["members"] = [dict(m) for m in await queries.partnership_members(session, pid)]
-    record["trusts"] = [dict(t) for t in await queries.partnership_trusts(session, pid)]
+    record["themes"] = [dict(t) for t in await partnership_q.partnership_themes(session, pid)]
+    record["areas"] = [dict(a) for a in await partnership_q.partnership_areas(session, pid)]
+    record["members"] = [dict(m) for m in await partnership_q.partnership_members(session, pid)]
+    record["trusts"] = [dict(t) for t in await partnership_q.partnership_trusts(session, pid)]
     record["currency_label"] = currency_label(record["currency"], record["evidence_year"])
     record["network_phrase"] = network_phrase(
         record["kind_label"],
@@ -247,12 +249,12 @@ async def geojson_payload(session: AsyncSession, cache: PayloadCache, filters: F
 
 async def areas_payload(session: AsyncSession, cache: PayloadCache, slug: str) -> Payload:
     """The areas a partnership serves as cached GeoJSON; NotFound for an unknown slug."""
-    row = await queries.partnership(session, slug)
+    row = await partnership_q.partnership(session, slug)
     if row is None:
         raise NotFound(f"No partnership called '{slug}'.")
 
     async def build() -> bytes:
-        return await queries.partnership_areas_geojson(session, row["id"])
+        return await partnership_q.partnership_areas_geojson(session, row["id"])
 
     return await cached(session, cache, ("partnership-areas", slug), build, GEOJSON)
 
@@ -263,7 +265,7 @@ async def download_payload(
     """Every partnership (local and national), or those serving one area, as cached CSV or GeoJSON."""
     if area is not None:
         area = area.strip().upper()
-        if not await queries.area(session, area):
+        if not await area_q.area(session, area):
             raise NotFound(f"Unknown area code {area}.")
     filters = Filters(area=area, national=True)
 

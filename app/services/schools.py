@@ -6,9 +6,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import queries
 from app.cache import Payload, PayloadCache
 from app.errors import InvalidInput, NotFound
+from app.queries import partnerships as partnership_q
+from app.queries import schools as school_q
 from app.services import nearby
 from app.services.versions import GEOJSON, SCHOOLS, cached
 
@@ -18,7 +19,7 @@ MAX_SCHOOL_BBOX_DEG2 = 4.0
 async def school_page(session: AsyncSession, urn: int) -> dict[str, Any]:
     """A school, the partnerships it is in or near, and its trust's other schools."""
     nearby.check_urn(urn)
-    row = await queries.school(session, urn)
+    row = await school_q.school(session, urn)
     if row is None:
         raise NotFound(
             f"No school with URN {urn} in the list of open state-funded schools (July 2025)."
@@ -26,14 +27,14 @@ async def school_page(session: AsyncSession, urn: int) -> dict[str, Any]:
     school = dict(row)
     result: dict[str, Any] = {
         "school": school,
-        "member_of": [dict(r) for r in await queries.school_partnerships(session, urn)],
+        "member_of": [dict(r) for r in await school_q.school_partnerships(session, urn)],
     }
     if school["lon"] is not None:
         result["near"] = await nearby.near(session, nearby.school_place(row), school_limit=5)
     else:
         result["near"] = None
     result["trust_schools"] = (
-        [dict(r) for r in await queries.trust_schools(session, school["trust_uid"])]
+        [dict(r) for r in await school_q.trust_schools(session, school["trust_uid"])]
         if school["trust_uid"]
         else []
     )
@@ -49,17 +50,17 @@ def check_uid(uid: int) -> None:
 async def trust_page(session: AsyncSession, uid: int) -> dict[str, Any]:
     """A trust, its schools, and the partnerships it or its schools belong to."""
     check_uid(uid)
-    row = await queries.trust(session, uid)
+    row = await school_q.trust(session, uid)
     if row is None:
         raise NotFound(f"No trust or group with UID {uid}.")
-    schools = [dict(r) for r in await queries.trust_schools(session, uid)]
+    schools = [dict(r) for r in await school_q.trust_schools(session, uid)]
     las = sorted({s["la_name"] for s in schools if s["la_name"]})
     return {
         "trust": dict(row),
         "schools": schools,
         "las": las,
         "partnerships": [
-            dict(r) for r in await queries.partnerships_for_trust_schools(session, uid)
+            dict(r) for r in await partnership_q.partnerships_for_trust_schools(session, uid)
         ],
     }
 
@@ -73,7 +74,7 @@ async def schools_payload(
         raise InvalidInput("bbox too large for schools: zoom in (at most 4 square degrees).")
 
     async def build() -> bytes:
-        return await queries.schools_in_bbox(session, *bbox, limit=5000)
+        return await school_q.schools_in_bbox(session, *bbox, limit=5000)
 
     return await cached(session, cache, ("schools", bbox), build, GEOJSON, SCHOOLS)
 
@@ -84,7 +85,7 @@ async def trusts_payload(
     """Open academy trusts' head offices in a box as cached GeoJSON."""
 
     async def build() -> bytes:
-        return await queries.trusts_in_bbox(session, *bbox, limit=3000)
+        return await school_q.trusts_in_bbox(session, *bbox, limit=3000)
 
     return await cached(session, cache, ("trusts", bbox), build, GEOJSON, SCHOOLS)
 
@@ -92,10 +93,10 @@ async def trusts_payload(
 async def trust_schools_payload(session: AsyncSession, cache: PayloadCache, uid: int) -> Payload:
     """A trust's schools as cached GeoJSON points; NotFound for an unknown trust."""
     check_uid(uid)
-    if await queries.trust(session, uid) is None:
+    if await school_q.trust(session, uid) is None:
         raise NotFound(f"No trust or group with UID {uid}.")
 
     async def build() -> bytes:
-        return await queries.trust_schools_geojson(session, uid)
+        return await school_q.trust_schools_geojson(session, uid)
 
     return await cached(session, cache, ("trust-schools", uid), build, GEOJSON, SCHOOLS)

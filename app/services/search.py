@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import queries
 from app.codes import GSS_CODE
 from app.errors import InvalidInput
 from app.postcodes import normalise_outcode, normalise_postcode, normalise_sector
+from app.queries import areas as area_q
+from app.queries import places as place_q
+from app.queries import schools as school_q
 
 MAX_QUERY_LENGTH = 100
 GSS = re.compile(GSS_CODE.pattern, re.IGNORECASE)
@@ -97,7 +99,7 @@ async def search(session: AsyncSession, raw: str, limit: int = 10) -> SearchResu
             return result
     if len(q) < 2:
         return SearchResult(q, "name")
-    found = await queries.search_names(session, q, limit)
+    found = await place_q.search_names(session, q, limit)
     hits = [
         Hit(r["type"], r["id"], r["name"], r["detail"] or "", url_for(r["type"], r["id"]))
         for r in found
@@ -109,32 +111,32 @@ async def _resolve_identifier(
     session: AsyncSession, q: str, kind: str, value: str
 ) -> SearchResult | None:
     if kind == "postcode":
-        if await queries.postcode_point(session, value):
+        if await place_q.postcode_point(session, value):
             return SearchResult(q, kind, redirect=url_for("postcode", value))
         return SearchResult(q, kind)
     if kind == "outcode":
-        if await queries.outcode_point(session, value) or await queries.outcode_group_point(
+        if await place_q.outcode_point(session, value) or await place_q.outcode_group_point(
             session, value
         ):
             return SearchResult(q, kind, redirect=url_for("outcode", value))
         return None  # an outcode-shaped word that is no district: fall back to names
     if kind == "sector":
-        if await queries.sector_point(session, value):
+        if await place_q.sector_point(session, value):
             return SearchResult(q, kind, redirect=url_for("postcode", value))
         return SearchResult(q, kind)
     if kind == "gss":
-        if await queries.area(session, value):
+        if await area_q.area(session, value):
             return SearchResult(q, kind, redirect=url_for("area", value))
         return SearchResult(q, kind)
     if kind == "urn":
-        if await queries.school(session, int(value)):
+        if await school_q.school(session, int(value)):
             return SearchResult(q, kind, redirect=url_for("school", value))
         return SearchResult(q, kind)
     if kind == "laestab":
-        row = await queries.school_by_laestab(session, int(value))
+        row = await school_q.school_by_laestab(session, int(value))
         if row:
             return SearchResult(q, kind, redirect=url_for("school", str(row["urn"])))
         return SearchResult(q, kind)
-    if kind == "uid" and await queries.trust(session, int(value)):
+    if kind == "uid" and await school_q.trust(session, int(value)):
         return SearchResult(q, kind, redirect=url_for("trust", value))
     return None

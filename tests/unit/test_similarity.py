@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from app.errors import InvalidInput
-from app.services import compare, similarity
+from app.services import compare, compare_chart, similarity
 from app.services.similarity import (
     Matrix,
     build_matrix,
@@ -278,17 +278,19 @@ def test_find_las_by_code_name_part_and_spelling() -> None:
 def test_bar_chart_places_bars_in_proportion_and_marks_england() -> None:
     matrix = _matrix({"E06000001": {"a": 10.0}, "E06000002": {"a": 20.0}})
     areas = list(matrix.las)
-    chart = compare.bar_chart("c", matrix.indicator("a"), areas, [10.0, None], 40.0)
-    assert chart.bars[0].width == pytest.approx(compare.CHART_BAR_SPACE / 4)
+    chart = compare_chart.bar_chart("c", matrix.indicator("a"), areas, [10.0, None], 40.0)
+    assert chart.bars[0].width == pytest.approx(compare_chart.CHART_BAR_SPACE / 4)
     assert chart.bars[1].value is None and chart.bars[1].width == 0
-    assert chart.reference_x == pytest.approx(compare.CHART_BAR_SPACE)
+    assert chart.reference_x == pytest.approx(compare_chart.CHART_BAR_SPACE)
     assert chart.reference_anchor == "end"
     assert chart.height > max(b.y for b in chart.bars)
 
 
 def test_bar_chart_handles_negative_values() -> None:
     matrix = _matrix({"E06000001": {"a": -5.0}, "E06000002": {"a": 15.0}})
-    chart = compare.bar_chart("c", matrix.indicator("a"), list(matrix.las), [-5.0, 15.0], None)
+    chart = compare_chart.bar_chart(
+        "c", matrix.indicator("a"), list(matrix.las), [-5.0, 15.0], None
+    )
     negative, positive = chart.bars
     assert negative.x + negative.width == pytest.approx(chart.zero_x)
     assert positive.x == pytest.approx(chart.zero_x)

@@ -1,0 +1,135 @@
+"""Data access for partnerships: filtered lists, one record with its themes, areas, members and
+trusts, and partnerships found through trusts' schools or near a point."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import RowMapping
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.queries import feature_collection, one, rows, sql
+
+
+async def partnership_list(session: AsyncSession, **filters: Any) -> list[RowMapping]:
+    """Partnerships after filters, with a display point."""
+    return await rows(session, sql("partnership_list"), **filters)
+
+
+async def partnership(session: AsyncSession, slug: str) -> RowMapping | None:
+    """One partnership with its kind's label."""
+    return await one(
+        session,
+        """
+        SELECT p.*, k.label AS kind_label, k.is_national, k.description AS kind_description,
+               k.network_size, k.network_size_approx, k.network_size_source,
+               (SELECT count(*) FROM partnership o
+                 WHERE o.kind = p.kind AND o.currency <> 'ended') AS network_recorded,
+               (SELECT count(*) FROM partnership o
+                 WHERE o.kind = p.kind AND o.currency = 'current') AS network_current,
+               CAST(substring(COALESCE(NULLIF(p.status_evidence_date, ''), p.source_date)
+                              FROM '^([0-9]{4})') AS integer) AS evidence_year,
+               d.source AS dataset_source, d.vintage AS dataset_vintage
+        FROM partnership p
+        JOIN partnership_kind k ON k.code = p.kind
+        LEFT JOIN dataset d ON d.id = p.dataset_id
+        WHERE p.slug = :slug
+        """,
+        slug=slug,
+    )
+
+
+async def partnership_themes(session: AsyncSession, partnership_id: int) -> list[RowMapping]:
+    """A partnership's themes with labels."""
+    return await rows(
+        session,
+        "SELECT t.code, t.label FROM partnership_theme pt JOIN theme t ON t.code = pt.theme_code"
+        " WHERE pt.partnership_id = :id ORDER BY t.label",
+        id=partnership_id,
+    )
+
+
+async def partnership_areas(session: AsyncSession, partnership_id: int) -> list[RowMapping]:
+    """The areas a partnership names, in the source's order, with the note ('part')."""
+    return await rows(
+        session,
+        "SELECT a.code, a.name, a.level, pa.note, pa.whole FROM partnership_area pa"
+        " JOIN area a ON a.code = pa.area_code WHERE pa.partnership_id = :id ORDER BY pa.position",
+        id=partnership_id,
+    )
+
+
+async def partnership_areas_geojson(session: AsyncSession, partnership_id: int) -> bytes:
+    """The areas a partnership serves as a GeoJSON FeatureCollection (band 10)."""
+    return await feature_collection(
+        session,
+        """
+        SELECT a.code, a.name, coalesce(g.geom, a.geom) AS geom
+        FROM partnership_area pa JOIN area a ON a.code = pa.area_code
+        LEFT JOIN area_generalised g ON g.area_code = a.code AND g.zoom_band = 10
+        WHERE pa.partnership_id = :id
+        """,
+        id=partnership_id,
+    )
+
+
+async def partnership_members(session: AsyncSession, partnership_id: int) -> list[RowMapping]:
+    """A partnership's members, current first."""
+    return await rows(
+        session,
+        """
+        SELECT m.member_type, m.name, m.urn, m.trust_uid, m.area_code, m.role, m.joined_on,
+               m.left_on, s.name AS school_current_name, t.name AS trust_current_name
+        FROM partnership_member m
+        LEFT JOIN school s ON s.urn = m.urn
+        LEFT JOIN trust t ON t.uid = m.trust_uid
+        WHERE m.partnership_id = :id
+        ORDER BY m.left_on IS NOT NULL, m.member_type, m.name
+        """,
+        id=partnership_id,
+    )
+
+
+async def partnership_trusts(session: AsyncSession, partnership_id: int) -> list[RowMapping]:
+    """Academy trusts a partnership involves, and how that is known."""
+    return await rows(
+        session,
+        "SELECT l.trust_uid AS uid, t.name, string_agg(DISTINCT l.via, '; ') AS via"
+        " FROM partnership_trust_link l JOIN trust t ON t.uid = l.trust_uid"
+        " WHERE l.partnership_id = :id GROUP BY l.trust_uid, t.name ORDER BY t.name",
+        id=partnership_id,
+    )
+
+
+async def partnerships_for_trust_schools(
+    session: AsyncSession, trust_uid: int, exclude_urn: int | None = None
+) -> list[RowMapping]:
+    """Partnerships the trust itself or its schools belong to, with the schools involved."""
+    return await rows(
+        session,
+        """
+        SELECT p.slug, p.name, k.label AS kind_label, k.is_national, p.status,
+               string_agg(DISTINCT coalesce(s.name, 'the trust itself'), '; ') AS via
+        FROM partnership_member m
+        JOIN partnership p ON p.id = m.partnership_id
+        JOIN partnership_kind k ON k.code = p.kind
+        LEFT JOIN school s ON s.urn = m.urn
+        WHERE m.left_on IS NULL
+          AND ((m.member_type = 'trust' AND m.trust_uid = :uid)
+               OR (m.member_type = 'school' AND s.trust_uid = :uid
+                   AND s.urn IS DISTINCT FROM CAST(:exclude AS integer)))
+        GROUP BY p.id, k.label, k.is_national
+        ORDER BY p.name
+        """,
+        uid=trust_uid,
+        exclude=exclude_urn,
+    )
+
+
+async def partnerships_near_members(
+    session: AsyncSession, x: float, y: float, radius_m: float, limit: int
+) -> list[RowMapping]:
+    """Partnerships with a member school near a point."""
+    return await rows(
+        session, sql("partnerships_near_members"), x=x, y=y, radius_m=radius_m, limit=limit
+    )

@@ -1,0 +1,89 @@
+"""Data access for places: postcodes, outcodes, sectors, coordinate transforms and name search."""
+
+from __future__ import annotations
+
+from sqlalchemy import RowMapping
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.queries import one, rows, sql
+
+
+async def postcode_point(session: AsyncSession, postcode: str) -> RowMapping | None:
+    """A unit postcode's point in both reference systems."""
+    return await one(
+        session,
+        "SELECT postcode, ST_X(geom_bng) AS x, ST_Y(geom_bng) AS y,"
+        " ST_X(ST_Transform(geom_bng, 4326)) AS lon, ST_Y(ST_Transform(geom_bng, 4326)) AS lat"
+        " FROM postcode WHERE postcode = :pc",
+        pc=postcode,
+    )
+
+
+async def outcode_point(session: AsyncSession, outcode: str) -> RowMapping | None:
+    """A postcode district's centroid."""
+    return await one(
+        session,
+        "SELECT outcode, town, postcode_count, ST_X(geom_bng) AS x, ST_Y(geom_bng) AS y,"
+        " ST_X(geom) AS lon, ST_Y(geom) AS lat FROM outcode WHERE outcode = :oc",
+        oc=outcode,
+    )
+
+
+async def outcode_group_point(session: AsyncSession, prefix: str) -> RowMapping | None:
+    """The centre of the districts an old outcode was split into ('EC1' -> EC1A, EC1M…)."""
+    return await one(
+        session,
+        """
+        WITH parts AS (
+            SELECT outcode, postcode_count, geom_bng FROM outcode
+            WHERE outcode ~ ('^' || :prefix || '[A-Z]$')
+        ), centre AS (
+            SELECT ST_SetSRID(ST_MakePoint(
+                       sum(ST_X(geom_bng) * postcode_count) / sum(postcode_count),
+                       sum(ST_Y(geom_bng) * postcode_count) / sum(postcode_count)), 27700) AS p,
+                   string_agg(outcode, ', ' ORDER BY outcode) AS members
+            FROM parts HAVING count(*) > 0
+        )
+        SELECT members, ST_X(p) AS x, ST_Y(p) AS y,
+               ST_X(ST_Transform(p, 4326)) AS lon, ST_Y(ST_Transform(p, 4326)) AS lat
+        FROM centre
+        """,
+        prefix=prefix,
+    )
+
+
+async def sector_point(session: AsyncSession, sector: str) -> RowMapping | None:
+    """The centre of a postcode sector's live postcodes ('SW1A 1')."""
+    upper = sector[:-1] + chr(ord(sector[-1]) + 1)
+    return await one(
+        session,
+        """
+        SELECT count(*) AS postcodes, avg(ST_X(geom_bng)) AS x, avg(ST_Y(geom_bng)) AS y,
+               ST_X(ST_Transform(ST_SetSRID(ST_MakePoint(avg(ST_X(geom_bng)), avg(ST_Y(geom_bng))), 27700), 4326)) AS lon,
+               ST_Y(ST_Transform(ST_SetSRID(ST_MakePoint(avg(ST_X(geom_bng)), avg(ST_Y(geom_bng))), 27700), 4326)) AS lat
+        FROM postcode
+        WHERE postcode >= :low AND postcode < :high AND postcode LIKE :pattern
+        HAVING count(*) > 0
+        """,
+        low=sector,
+        high=upper,
+        pattern=sector + "%",
+    )
+
+
+async def to_bng(session: AsyncSession, lon: float, lat: float) -> tuple[float, float]:
+    """A WGS84 point in British National Grid metres."""
+    row = await one(
+        session,
+        "SELECT ST_X(p) AS x, ST_Y(p) AS y FROM"
+        " ST_Transform(ST_SetSRID(ST_MakePoint(:lon, :lat), 4326), 27700) AS p",
+        lon=lon,
+        lat=lat,
+    )
+    assert row is not None
+    return float(row["x"]), float(row["y"])
+
+
+async def search_names(session: AsyncSession, q: str, limit: int) -> list[RowMapping]:
+    """Areas, partnerships, trusts and schools whose names match, best first."""
+    return await rows(session, sql("search_names"), q=q, limit=limit)
