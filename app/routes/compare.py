@@ -19,7 +19,14 @@ from app.api_models import Comparison, GapAnalysis, IndicatorList, SimilarAreas
 from app.db import SessionDep
 from app.errors import AppError, InvalidInput
 from app.services import compare as comparing
-from app.services import landscape, similarity
+from app.services import (
+    gaps,
+    landscape,
+    similarity,
+    similarity_data,
+    similarity_maths,
+    similarity_shapes,
+)
 from app.services.versions import cached
 from app.templating import render
 
@@ -125,7 +132,7 @@ async def similar_api(
     method: Method = "dfe",
     indicators: IndicatorCodes = None,
     weights: Weights = None,
-    k: K = similarity.DEFAULT_K,
+    k: K = similarity_maths.DEFAULT_K,
     same_region: SameRegion = None,
 ) -> Response:
     """Areas similar to an upper-tier LA, in rank order.
@@ -138,7 +145,7 @@ async def similar_api(
     chosen = parse_list([indicators])
     given = parse_weights(parse_list([weights]))
     region_only = parse_flag(same_region, "same_region")
-    similarity.check_k(k)
+    similarity_maths.check_k(k)
     if method == "dfe" and (chosen or given):
         raise InvalidInput(
             "indicators and weights apply to method=indicators only.",
@@ -177,7 +184,7 @@ async def gaps_api(
     chosen = parse_list([neighbours]) if neighbours else None
 
     async def build() -> bytes:
-        return _json((await similarity.gap_analysis(session, area, chosen)).as_json())
+        return _json((await gaps.gap_analysis(session, area, chosen)).as_json())
 
     return await _cached(request, session, ("gaps", area, tuple(chosen or ())), build)
 
@@ -247,12 +254,14 @@ async def compare_page(
         codes = [c for c in codes if c != remove.strip().upper()]
     query = (add or "").strip()
 
-    def page(matrix: similarity.Matrix, context: dict[str, Any], status: int = 200) -> HTMLResponse:
+    def page(
+        matrix: similarity_shapes.Matrix, context: dict[str, Any], status: int = 200
+    ) -> HTMLResponse:
         context = {"nav": "compare", **context, "all_las": comparing.all_las(matrix)}
         return render(request, "compare.html", context, status=status)
 
     if query:
-        matrix = await similarity.load_matrix(session)
+        matrix = await similarity_data.load_matrix(session)
         matches = comparing.find_las(matrix, query)
         if len(matches) != 1:
             error = (
@@ -271,7 +280,7 @@ async def compare_page(
     canonical = ",".join(codes)
     if query or remove or (areas and areas != [canonical]):
         return RedirectResponse(comparing.compare_path(codes) if codes else "/compare", 303)
-    matrix = await similarity.load_matrix(session)
+    matrix = await similarity_data.load_matrix(session)
     if len(codes) < comparing.MIN_AREAS:
         return page(matrix, {"chooser": await comparing.chooser(session, codes, matrix=matrix)})
     try:
@@ -294,14 +303,14 @@ async def similar_page(
     same_region: Annotated[str | None, Query(max_length=8)] = None,
 ) -> HTMLResponse:
     """Both ways of finding similar areas, the LAIT-style benchmark and the gap analysis."""
-    matrix = await similarity.load_matrix(session)
+    matrix = await similarity_data.load_matrix(session)
     dfe = await similarity.dfe_neighbours(session, code, matrix=matrix)
     area = dfe.area
     chosen = parse_list(indicators or [])
     tuned = bool(chosen or (weights and weights.strip()) or (k and k.strip()) or same_region)
     errors: list[str] = []
     result = None
-    k_value = similarity.DEFAULT_K
+    k_value = similarity_maths.DEFAULT_K
     region_only = False
     given: list[float] = []
     try:
@@ -330,9 +339,9 @@ async def similar_page(
         "selected": selected,
         "weight_of": weight_of,
         "k": k_value,
-        "k_range": (similarity.MIN_K, similarity.MAX_K),
+        "k_range": (similarity_maths.MIN_K, similarity_maths.MAX_K),
         "same_region": region_only,
-        "gaps": await similarity.gap_analysis(
+        "gaps": await gaps.gap_analysis(
             session,
             area.code,
             # The similar set the reader chose: the tuned one once they tuned it, else DfE's.
@@ -341,7 +350,7 @@ async def similar_page(
             basis="similar by the chosen indicators" if result and tuned else None,
         ),
         "overlap": await similarity.default_overlap(session, matrix),
-        "method_summary": similarity.METHOD_SUMMARY,
+        "method_summary": similarity_shapes.METHOD_SUMMARY,
         "roles": await landscape.roles(
             session,
             [

@@ -14,6 +14,7 @@ from app.queries import indicators as indicator_q
 from app.queries import provenance as provenance_q
 from app.queries.vocab import load_vocabulary
 from app.services import areas, landscape, nearby, partnerships, schools, search, similarity
+from app.services.gaps import gap_analysis
 from app.services.versions import cached
 from app.templating import render
 
@@ -196,7 +197,7 @@ async def area_page(request: Request, session: SessionDep, code: str) -> Respons
             context["roles"] = await landscape.roles(
                 session, [la, *(n.area.code for n in context["neighbours"].neighbours)]
             )
-            context["gaps"] = await similarity.gap_analysis(session, la)
+            context["gaps"] = await gap_analysis(session, la)
         return bytes(render(request, "area.html", context).body)
 
     key = ("page:area", code.strip().upper())

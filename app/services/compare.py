@@ -23,17 +23,19 @@ from app.csvsafe import safe_cell
 from app.errors import InvalidInput
 from app.services.compare_chart import BarChart, bar_chart
 from app.services.similarity import (
+    count_partnerships,
+    dfe_neighbour_codes,
+    resolve_las,
+    served_partnerships,
+    vocabulary,
+)
+from app.services.similarity_data import load_matrix
+from app.services.similarity_shapes import (
     IndicatorInfo,
     LocalAuthority,
     Matrix,
     PartnershipCounts,
     ServedPartnership,
-    count_partnerships,
-    dfe_neighbour_codes,
-    load_matrix,
-    resolve_las,
-    served_partnerships,
-    vocabulary,
 )
 
 MIN_AREAS = 2

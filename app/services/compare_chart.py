@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from app.services.similarity import IndicatorInfo, LocalAuthority
+from app.services.similarity_shapes import IndicatorInfo, LocalAuthority
 
 # Bar chart geometry, in SVG user units (CSS pixels).
 CHART_WIDTH = 320

@@ -14,6 +14,9 @@ import pytest
 from psycopg.rows import dict_row
 
 from app.services import similarity
+from app.services.gaps import gap_analysis
+from app.services.similarity_data import build_matrix
+from app.services.similarity_maths import nearest
 
 LIVERPOOL = "E08000012"
 MANCHESTER = "E08000003"
@@ -155,10 +158,8 @@ async def test_similarity_is_deterministic(
     cur = conn.cursor(row_factory=dict_row)
     las = cur.execute(similarity.queries.sql("similar_matrix").text).fetchall()
     indicators = cur.execute(similarity.queries.sql("similar_indicators").text).fetchall()
-    fresh = similarity.build_matrix(0, las, indicators)
-    again = similarity.nearest(
-        fresh, LIVERPOOL, ["fsm_primary_pct", "eal_primary_pct"], [1.0, 2.0], 20
-    )
+    fresh = build_matrix(0, las, indicators)
+    again = nearest(fresh, LIVERPOOL, ["fsm_primary_pct", "eal_primary_pct"], [1.0, 2.0], 20)
     assert [n.area.code for n in again.neighbours] == [n["code"] for n in first["neighbours"]]
     assert [round(n.distance, 6) for n in again.neighbours] == [
         n["distance"] for n in first["neighbours"]
@@ -404,7 +405,7 @@ async def test_partials_render_from_their_variables(session: Any, settings: Any)
     assert f"/compare?areas={','.join(dfe.compare_codes)}" in html
     assert html.count('type="checkbox"') == 11
 
-    gaps = await similarity.gap_analysis(session, LIVERPOOL)
+    gaps = await gap_analysis(session, LIVERPOOL)
     html = env.get_template("partials/gap_analysis.html").render(gaps=gaps)
     assert "What Liverpool’s similar areas have" in html
     for row in gaps.gaps:
@@ -426,7 +427,7 @@ async def test_partials_render_from_their_variables(session: Any, settings: Any)
 async def test_gap_analysis_lists_only_what_the_area_lacks(
     session: Any, conn: psycopg.Connection[Any]
 ) -> None:
-    gaps = await similarity.gap_analysis(session, LIVERPOOL)
+    gaps = await gap_analysis(session, LIVERPOOL)
     own = {
         r[0]
         for r in conn.execute(
@@ -445,7 +446,7 @@ async def test_gap_analysis_lists_only_what_the_area_lacks(
             assert row.own.total == 0 and row.missing
             assert "none is recorded for Liverpool yet" in gaps.sentence(row)
             assert "has none" not in gaps.sentence(row)
-    chosen = await similarity.gap_analysis(session, LIVERPOOL, [MANCHESTER, LIVERPOOL])
+    chosen = await gap_analysis(session, LIVERPOOL, [MANCHESTER, LIVERPOOL])
     assert [n.code for n in chosen.neighbours] == [MANCHESTER]  # never the area itself
     assert chosen.basis == "chosen comparators"
 
@@ -482,7 +483,7 @@ DESIGNATIONS = {
 
 
 async def test_stockport_gaps_are_local_choices_without_duplicates(session: Any) -> None:
-    gaps = await similarity.gap_analysis(session, STOCKPORT)
+    gaps = await gap_analysis(session, STOCKPORT)
     assert gaps.gaps, "Stockport's similar areas have local partnerships it has no record of"
     codes = [row.code for row in gaps.gaps]
     assert not set(codes) & DESIGNATIONS
@@ -515,7 +516,7 @@ async def test_a_gap_for_an_incomplete_network_says_the_list_is_incomplete(
     assert recorded < size
     # An area with no Maths Hub recorded, among similar areas that have one.
     tower_hamlets = "E09000030"
-    gaps = await similarity.gap_analysis(session, tower_hamlets)
+    gaps = await gap_analysis(session, tower_hamlets)
     hubs = [row for row in gaps.national if row.code == "maths_hub"]
     assert hubs, "Tower Hamlets' similar areas have Maths Hubs recorded"
     sentence = gaps.sentence(hubs[0])

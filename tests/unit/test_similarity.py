@@ -9,16 +9,17 @@ import numpy as np
 import pytest
 
 from app.errors import InvalidInput
-from app.services import compare, compare_chart, similarity
-from app.services.similarity import (
-    Matrix,
-    build_matrix,
+from app.services import compare, compare_chart
+from app.services.similarity_data import build_matrix
+from app.services.similarity_maths import (
+    dfe_overlap,
     nearest,
     quartile,
     rank_values,
     standardise,
     weighted_distances,
 )
+from app.services.similarity_shapes import Matrix
 
 NAN = math.nan
 
@@ -229,8 +230,8 @@ def test_zero_weight_indicator_does_not_move_the_ranking() -> None:
 def test_dfe_overlap_counts_shared_neighbours() -> None:
     matrix = _matrix({f"E0600000{i}": {"a": float(i)} for i in range(1, 6)})
     # By 'a' alone, 1's two nearest are 2 and 3.
-    assert similarity.dfe_overlap(matrix, {"E06000001": ["E06000002", "E06000003"]}) == 1.0
-    assert similarity.dfe_overlap(matrix, {"E06000001": ["E06000002", "E06000005"]}) == 0.5
+    assert dfe_overlap(matrix, {"E06000001": ["E06000002", "E06000003"]}) == 1.0
+    assert dfe_overlap(matrix, {"E06000001": ["E06000002", "E06000005"]}) == 0.5
 
 
 # Ranks ---------------------------------------------------------------------------------------
