@@ -27,9 +27,9 @@ from app.schemas import (
     form_field_id,
     whole_number,
 )
-from app.services import csrf, hashing, ratelimit, submissions
+from app.services import csrf, hashing, ratelimit, records, submission_validation
 from app.services.landscape import FORM_LABELS
-from app.services.submissions import Vocab
+from app.services.records import Vocab
 from app.settings import Settings
 
 HONEYPOT = "homepage"
@@ -73,9 +73,7 @@ async def read_body(request: Request, cap: int) -> bytes:
     return bytes(body)
 
 
-async def read_form(
-    request: Request, cap: int = submissions.MAX_FORM_BYTES
-) -> list[tuple[str, str]]:
+async def read_form(request: Request, cap: int = records.MAX_FORM_BYTES) -> list[tuple[str, str]]:
     """A posted URL-encoded form as name/value pairs, size-capped."""
     content_type = request.headers.get("content-type", "")
     if "application/x-www-form-urlencoded" not in content_type:
@@ -139,7 +137,7 @@ def form_errors(
 ) -> list[tuple[str, str]]:
     """A failed check's messages keyed by form control: field errors, or one for the page."""
     if isinstance(exc, ValidationError):
-        return field_errors(submissions.payload_errors(exc), form)
+        return field_errors(submission_validation.payload_errors(exc), form)
     return field_errors(exc.errors or [{"field": "main", "message": exc.detail}], form)
 
 
@@ -205,7 +203,7 @@ async def form_page(
     purpose = "landscape" if mode == "landscape" else "suggest"
     if token is None or new_cookie:
         token = form_token(request, cookie, purpose)
-    vocab = await submissions.load_vocab(session)
+    vocab = await records.load_vocab(session)
     template = "suggest/landscape.html" if mode == "landscape" else "suggest/form.html"
     response = render(
         request,

@@ -32,7 +32,7 @@ from app.schemas import (
     PartnershipForm,
     whole_number,
 )
-from app.services import accounts, csrf, moderation, submissions
+from app.services import accounts, csrf, moderation, records, submissions
 from app.services.accounts import ModeratorIdentity
 
 router = APIRouter(prefix="/moderate", include_in_schema=False)
@@ -176,7 +176,7 @@ async def queue_page(
     if moderator is None:
         return _unauthorised_page(request)
     result = await moderation.queue(session, status, kind, area)
-    vocab = await submissions.load_vocab(session)
+    vocab = await records.load_vocab(session)
     las = sorted(
         (a for a in vocab.areas.values() if a.level in ("local_authority", "combined_authority")),
         key=lambda a: a.name,
@@ -260,7 +260,7 @@ async def _edit_page(
         form = PartnershipForm.from_record(record, sub["kind"])
         base = review.current_version if rebase else (sub["base_version"] or 0)
         form.base_version = str(base)
-    vocab = await submissions.load_vocab(session)
+    vocab = await records.load_vocab(session)
     return render(
         request,
         "moderate/edit.html",

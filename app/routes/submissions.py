@@ -38,7 +38,7 @@ from app.schemas import (
     PartnershipForm,
     SubmissionIn,
 )
-from app.services import csrf, submissions
+from app.services import csrf, records, submission_store, submissions
 
 router = APIRouter()
 MORE_ROWS = 3
@@ -57,7 +57,7 @@ async def suggest_start(
     check: Annotated[str, Query(max_length=2)] = "",
 ) -> HTMLResponse:
     """Step one of adding a partnership: name and area, then the likely duplicates."""
-    vocab = await submissions.load_vocab(session)
+    vocab = await records.load_vocab(session)
     area = area.strip().upper()
     area_ref = vocab.areas.get(area)
     duplicates: list[dict[str, Any]] = []
@@ -66,7 +66,7 @@ async def suggest_start(
     if check and not (name.strip() or area_ref):
         errors.append(("name", "Enter the partnership's name, or choose an area, to check"))
     if checked:
-        duplicates = await submissions.likely_duplicates(
+        duplicates = await submission_store.likely_duplicates(
             session, name, area if area_ref else None, theme if theme in vocab.themes else None
         )
     next_query = urlencode(
@@ -122,7 +122,7 @@ async def suggest_new_post(request: Request, session: SessionDep) -> Response:
 @router.get("/partnerships/{slug}/suggest", response_class=HTMLResponse, include_in_schema=False)
 async def suggest_correction_form(request: Request, session: SessionDep, slug: str) -> HTMLResponse:
     """The correction form, filled in with the partnership's current record."""
-    current = await submissions.partnership_by_slug(session, slug)
+    current = await submission_store.partnership_by_slug(session, slug)
     form = PartnershipForm.from_record(current, "amend")
     return await form_page(
         request,
@@ -146,7 +146,7 @@ async def _post_partnership_form(
     pairs = await read_form(request)
     data = dict(pairs)
     form = PartnershipForm.from_pairs(pairs)
-    current = await submissions.partnership_by_slug(session, slug) if slug else None
+    current = await submission_store.partnership_by_slug(session, slug) if slug else None
     action = f"/partnerships/{current['slug']}/suggest" if current else "/suggest/new"
     kind = "new" if mode == "new" else ("close" if form.submission_kind == "close" else "amend")
     form.submission_kind = kind
@@ -198,7 +198,8 @@ async def _guard_and_store(
         return await form_page(request, session, **page, errors=[("main", exc.detail)], status=403)
     created = await submissions.create(session, settings_of(request), valid, client_hash(request))
     return RedirectResponse(
-        submissions.status_path(created.reference, created.token) + "&created=1", status_code=303
+        submission_store.status_path(created.reference, created.token) + "&created=1",
+        status_code=303,
     )
 
 
@@ -206,11 +207,11 @@ async def _guard_and_store(
 
 
 async def _landscape_area(session: SessionDep, code: str) -> dict[str, Any]:
-    vocab = await submissions.load_vocab(session)
+    vocab = await records.load_vocab(session)
     ref = vocab.areas.get(code.strip().upper())
-    if ref is None or ref.level not in submissions.LANDSCAPE_LEVELS:
+    if ref is None or ref.level not in records.LANDSCAPE_LEVELS:
         raise NotFound("Choose a local authority or combined authority from its area page")
-    current = await submissions.landscape_record(session, ref.code)
+    current = await submission_store.landscape_record(session, ref.code)
     return {"code": ref.code, "name": ref.name, "current": current}
 
 
@@ -289,7 +290,7 @@ async def _status_page(
         if form is None:
             form = PartnershipForm.from_record(row["proposed"], row["kind"]).with_submission(row)
             form.base_version = str(row["base_version"] or "")
-        vocab = await submissions.load_vocab(session)
+        vocab = await records.load_vocab(session)
         context.update(vocab_context(vocab))
         context.update(
             form=form,
@@ -315,7 +316,7 @@ async def submission_status_page(
     resubmitted: str = "",
 ) -> Response:
     """A suggestion's private status page (reached only with the token from its link)."""
-    row = await submissions.load_with_token(session, reference, token)
+    row = await submission_store.load_with_token(session, reference, token)
     flash = "created" if created else ("resubmitted" if resubmitted else None)
     return await _status_page(request, session, row, token, flash=flash)
 
@@ -328,7 +329,7 @@ async def submission_resubmit(request: Request, session: SessionDep, reference: 
     pairs = await read_form(request)
     data = dict(pairs)
     token = data.get("token", "")
-    row = await submissions.load_with_token(session, reference, token)
+    row = await submission_store.load_with_token(session, reference, token)
     form = PartnershipForm.from_pairs(pairs)
     form.base_version = str(row["base_version"] or "")
     if row["status"] != "needs_info":
@@ -362,5 +363,5 @@ async def submission_resubmit(request: Request, session: SessionDep, reference: 
             csrf_form_token=data.get("csrf_token"),
         )
     return RedirectResponse(
-        submissions.status_path(row["reference"], token) + "&resubmitted=1", status_code=303
+        submission_store.status_path(row["reference"], token) + "&resubmitted=1", status_code=303
     )

@@ -15,7 +15,7 @@ from app.db import SessionDep
 from app.errors import AppError, InvalidInput
 from app.routes._forms import client_hash, private, read_body, settings_of
 from app.schemas import SubmissionCreated, SubmissionIn, SubmissionStatus
-from app.services import ratelimit, submissions
+from app.services import ratelimit, records, submission_store, submission_validation, submissions
 
 router = APIRouter()
 
@@ -97,7 +97,7 @@ async def api_submit(request: Request, session: SessionDep) -> JSONResponse:
     shown only once.
     """
     require_json(request)
-    body = await read_body(request, submissions.MAX_JSON_BYTES)
+    body = await read_body(request, records.MAX_JSON_BYTES)
     await ratelimit.hit(
         session, "submit", client_hash(request), ratelimit.submit_limit(settings_of(request))
     )
@@ -105,12 +105,13 @@ async def api_submit(request: Request, session: SessionDep) -> JSONResponse:
         payload = SubmissionIn.model_validate_json(body or b"{}")
     except ValidationError as exc:
         raise InvalidInput(
-            "The request does not have the expected shape", submissions.payload_errors(exc)
+            "The request does not have the expected shape",
+            submission_validation.payload_errors(exc),
         ) from exc
     valid = await submissions.validate(session, payload)
     settings = settings_of(request)
     created = await submissions.create(session, settings, valid, client_hash(request))
-    url = submissions.status_url(settings, created.reference, created.token)
+    url = submission_store.status_url(settings, created.reference, created.token)
     result = SubmissionCreated(reference=created.reference, status=created.status, status_url=url)
     return JSONResponse(
         result.model_dump(),
@@ -131,7 +132,7 @@ async def api_submission_status(
     token: Annotated[str, Query(max_length=100, description="The token from status_url")] = "",
 ) -> Response:
     """Where a suggestion has got to: pending, approved, rejected or needs more information."""
-    row = await submissions.load_with_token(session, reference, token)
+    row = await submission_store.load_with_token(session, reference, token)
     result = SubmissionStatus(
         reference=row["reference"],
         kind=row["kind"],

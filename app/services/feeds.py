@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import NotFound
 from app.services.moderation import diff_records, vocabulary_labels
-from app.services.submissions import clean
+from app.services.submission_fields import clean
 
 SQL_DIR = Path(__file__).resolve().parent.parent / "queries" / "sql"
 ATOM = "http://www.w3.org/2005/Atom"

@@ -31,9 +31,11 @@ from app.schemas import (
     SUBMISSION_KIND_LABELS,
     SUBMISSION_STATUS_LABELS,
 )
-from app.services import submissions
+from app.services import notifications, records, submission_fields, submission_store
 from app.services.accounts import ModeratorIdentity
-from app.services.submissions import RECORD_FIELDS, audit, member_key
+from app.services.records import RECORD_FIELDS
+from app.services.submission_store import audit
+from app.services.submission_validation import member_key
 from app.services.versions import bump_data_version
 from app.settings import Settings
 from app.slugs import slugify, unique_slug
@@ -251,7 +253,7 @@ def diff_records(
 
 
 def _member_facts(member: dict[str, Any]) -> tuple[Any, ...]:
-    return tuple(member.get(k) for k in submissions.MEMBER_COMPARED)
+    return tuple(member.get(k) for k in records.MEMBER_COMPARED)
 
 
 def three_way_merge(
@@ -333,7 +335,7 @@ async def queue(
     """The moderation queue: oldest first, filtered by status, kind and area."""
     status = status if status in (*SUBMISSION_STATUS_LABELS, "") else "pending"
     kind = kind if kind in SUBMISSION_KIND_LABELS else ""
-    area = submissions.clean(area, single_line=True).upper()[:12]
+    area = submission_fields.clean(area, single_line=True).upper()[:12]
     params = {"status": status, "kind": kind, "area": area}
     rows = (await session.execute(_QUEUE_SQL, {**params, "limit": QUEUE_LIMIT + 1})).all()
     counts = (await session.execute(_COUNTS_SQL, {"kind": kind, "area": area})).all()
@@ -396,15 +398,15 @@ async def _current_record(
     session: AsyncSession, submission: dict[str, Any]
 ) -> dict[str, Any] | None:
     if submission["kind"] == "landscape":
-        return await submissions.landscape_record(session, submission["area_code"])
+        return await submission_store.landscape_record(session, submission["area_code"])
     if submission["partnership_id"] is None:
         return None
-    return await submissions.partnership_snapshot(session, submission["partnership_id"])
+    return await submission_store.partnership_snapshot(session, submission["partnership_id"])
 
 
 async def review(session: AsyncSession, reference: str) -> Review:
     """A submission beside the live record, as a diff; a three-way view when it is stale."""
-    sub = await submissions.load_by_reference(session, reference)
+    sub = await submission_store.load_by_reference(session, reference)
     kinds, themes = await vocabulary_labels(session)
     proposed = dict(sub["proposed"])
     current = await _current_record(session, sub)
@@ -420,7 +422,7 @@ async def review(session: AsyncSession, reference: str) -> Review:
     )
     if sub["kind"] == "new" and pending:
         areas = [a["code"] for a in proposed.get("areas") or []]
-        result.duplicates = await submissions.likely_duplicates(
+        result.duplicates = await submission_store.likely_duplicates(
             session,
             proposed.get("name") or "",
             areas[0] if areas else None,
@@ -474,7 +476,7 @@ class Applied:
 
 
 async def _lock_submission(session: AsyncSession, reference: str) -> dict[str, Any]:
-    ref = submissions.normalise_reference(reference)
+    ref = submission_store.normalise_reference(reference)
     row = (
         await session.execute(
             text(
@@ -491,7 +493,7 @@ async def _lock_submission(session: AsyncSession, reference: str) -> dict[str, A
 
 
 def _clean_note(note: str | None, label: str, required: bool) -> str | None:
-    value = submissions.clean(note)
+    value = submission_fields.clean(note)
     if required and not value:
         raise InvalidInput(f"Enter {label}", [{"field": "note", "message": f"Enter {label}"}])
     if len(value) > MAX_NOTE:
@@ -579,7 +581,7 @@ async def _create_partnership(
         ).scalars()
     )
     slug = unique_slug(name, taken)
-    links = submissions._LINK.findall(record.get("evidence") or "")
+    links = records._LINK.findall(record.get("evidence") or "")
     # A link written "www.…" would be a relative href on the public page without its scheme.
     source_url = (
         (links[0] if links[0].lower().startswith("http") else f"https://{links[0]}")
@@ -666,10 +668,10 @@ async def _write_revision(
     submission_id: int | None,
 ) -> dict[str, Any]:
     if partnership_id is not None:
-        snapshot = await submissions.partnership_snapshot(session, partnership_id)
+        snapshot = await submission_store.partnership_snapshot(session, partnership_id)
     else:
         assert area_code is not None
-        landscape = await submissions.landscape_record(session, area_code)
+        landscape = await submission_store.landscape_record(session, area_code)
         snapshot = dict(landscape or {})
     assert snapshot is not None
     await session.execute(
@@ -914,9 +916,9 @@ async def decide(
 
 
 async def _notify_decision(session: AsyncSession, settings: Settings, reference: str) -> None:
-    if not submissions.mail_enabled(settings):
+    if not notifications.mail_enabled(settings):
         return
-    sub = await submissions.load_by_reference(session, reference)
+    sub = await submission_store.load_by_reference(session, reference)
     status = SUBMISSION_STATUS_LABELS.get(sub["status"], sub["status"])
     lines = [f"Your suggestion {reference} has a new status: {status}."]
     if sub["moderator_note"]:
@@ -925,7 +927,7 @@ async def _notify_decision(session: AsyncSession, settings: Settings, reference:
         lines.append(
             "\nUse the private link from our first email to add the details and send it again."
         )
-    await submissions.send_mail(
+    await notifications.send_mail(
         session,
         settings,
         sub["id"],
@@ -1015,7 +1017,7 @@ async def _record_revert(
 
 async def history(session: AsyncSession, slug: str) -> tuple[dict[str, Any], list[HistoryEntry]]:
     """A partnership's current record and its revisions, newest first."""
-    current = await submissions.partnership_by_slug(session, slug)
+    current = await submission_store.partnership_by_slug(session, slug)
     kinds, themes = await vocabulary_labels(session)
     rows = (await session.execute(_HISTORY_SQL, {"p": current["id"]})).all()
     return current, _history_entries(rows, kinds, themes)
@@ -1097,7 +1099,7 @@ async def landscape_history(
 ) -> tuple[dict[str, Any], list[HistoryEntry]]:
     """An area's current landscape record and its revisions, newest first; ``NotFound`` if none."""
     code = area_code.strip().upper()[:12]
-    current = None if "\x00" in code else await submissions.landscape_record(session, code)
+    current = None if "\x00" in code else await submission_store.landscape_record(session, code)
     if current is None:
         raise NotFound("This area has no local landscape record")
     rows = (await session.execute(_LANDSCAPE_HISTORY_SQL, {"a": code})).all()
@@ -1116,7 +1118,7 @@ async def revert_landscape(
     reason = _clean_note(note, "a reason", required=False)
     code = area_code.strip().upper()[:12]
     try:
-        current = None if "\x00" in code else await submissions.landscape_record(session, code)
+        current = None if "\x00" in code else await submission_store.landscape_record(session, code)
         if current is None:
             raise NotFound("This area has no local landscape record")
         snapshot = (

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.db import make_async_engine
 from app.glossary import GLOSSARY
-from app.services.submissions import MAX_DUPLICATES, likely_duplicates
+from app.services.submission_store import MAX_DUPLICATES, likely_duplicates
 from app.settings import Settings
 
 BIRMINGHAM = "E08000025"

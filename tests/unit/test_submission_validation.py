@@ -15,22 +15,18 @@ from app.schemas import (
 )
 from app.services import csrf, hashing
 from app.services.moderation import diff_records, three_way_merge
-from app.services.submissions import (
-    AreaRef,
+from app.services.records import AreaRef, Vocab
+from app.services.submission_fields import (
     Errors,
-    Vocab,
     check_date,
     check_email,
-    check_members,
-    check_record_fields,
     check_url,
     check_year,
     clean,
-    comparable,
     count_links,
-    new_reference,
-    normalise_reference,
 )
+from app.services.submission_store import new_reference, normalise_reference
+from app.services.submission_validation import check_members, check_record_fields, comparable
 
 VOCAB = Vocab(
     kinds={"area_based_education_partnership": "Area-based", "other": "Other"},
