@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from app.db import SessionDep
 from app.routes._forms import render
 from app.routes.moderate import optional_moderator
-from app.services import moderation
+from app.services.history import history as partnership_history
 
 router = APIRouter(include_in_schema=False)
 
@@ -25,7 +25,7 @@ async def history_page(
     confirmed: Annotated[str, Query(max_length=1)] = "",
 ) -> Response:
     """Every approved version of a partnership, newest first, with what each one changed."""
-    current, entries = await moderation.history(session, slug)
+    current, entries = await partnership_history(session, slug)
     moderator = await optional_moderator(request, session)
     return render(
         request,

@@ -15,7 +15,9 @@ from app.errors import Conflict, InvalidInput
 from app.routes._forms import render
 from app.routes.moderate import _require_post, optional_moderator
 from app.schemas import whole_number
-from app.services import landscape, moderation
+from app.services import landscape
+from app.services.history import landscape_history, revert_landscape
+from app.services.record_writer import StaleRecord
 
 router = APIRouter()
 pages = APIRouter(include_in_schema=False)
@@ -93,7 +95,7 @@ async def landscape_history_page(
     error: Annotated[str, Query(max_length=20)] = "",
 ) -> Response:
     """Every version of an area's landscape record, newest first, with what each one changed."""
-    current, entries = await moderation.landscape_history(session, code)
+    current, entries = await landscape_history(session, code)
     moderator = await optional_moderator(request, session)
     context: dict[str, Any] = {
         "nav": "areas",
@@ -117,11 +119,11 @@ async def landscape_revert(request: Request, session: SessionDep, code: str) -> 
     code = code.strip().upper()[:12]
     where = f"/areas/{code}/landscape/history"
     try:
-        await moderation.revert_landscape(
+        await revert_landscape(
             session, moderator, code, to_version, expected_version, data.get("note")
         )
     except Conflict as exc:
-        error = "stale" if isinstance(exc, moderation.StaleRecord) else "refused"
+        error = "stale" if isinstance(exc, StaleRecord) else "refused"
         return RedirectResponse(f"{where}?error={error}", status_code=303)
     return RedirectResponse(f"{where}?reverted={to_version}", status_code=303)
 

@@ -32,8 +32,10 @@ from app.schemas import (
     PartnershipForm,
     whole_number,
 )
-from app.services import accounts, csrf, moderation, records, submissions
+from app.services import accounts, csrf, moderation, moderation_queue, records, submissions
+from app.services import history as revision_history
 from app.services.accounts import ModeratorIdentity
+from app.services.record_writer import StaleRecord
 
 router = APIRouter(prefix="/moderate", include_in_schema=False)
 
@@ -175,7 +177,7 @@ async def queue_page(
     moderator = await optional_moderator(request, session)
     if moderator is None:
         return _unauthorised_page(request)
-    result = await moderation.queue(session, status, kind, area)
+    result = await moderation_queue.queue(session, status, kind, area)
     vocab = await records.load_vocab(session)
     las = sorted(
         (a for a in vocab.areas.values() if a.level in ("local_authority", "combined_authority")),
@@ -206,7 +208,7 @@ async def _review_page(
     flash: str | None = None,
     values: dict[str, str] | None = None,
 ) -> Response:
-    review = await moderation.review(session, reference)
+    review = await moderation_queue.review(session, reference)
     return render(
         request,
         "moderate/submission.html",
@@ -253,7 +255,7 @@ async def _edit_page(
     extra_rows: int = 0,
     values: dict[str, str] | None = None,
 ) -> Response:
-    review = await moderation.review(session, reference)
+    review = await moderation_queue.review(session, reference)
     sub = review.submission
     if form is None:
         record = review.merged if (rebase and review.merged is not None) else review.proposed
@@ -316,7 +318,7 @@ async def approve(request: Request, session: SessionDep, reference: str) -> Resp
     if form is not None:
         if data.get("action") == "more_members":
             return await edit_again(extra_rows=3)
-        review = await moderation.review(session, reference)
+        review = await moderation_queue.review(session, reference)
         kind = review.submission["kind"]
         try:
             submission = form.to_submission(kind)
@@ -409,11 +411,11 @@ async def revert(request: Request, session: SessionDep, slug: str) -> Response:
     if to_version is None or expected_version is None:
         raise InvalidInput("Choose a version to restore")
     try:
-        await moderation.revert(
+        await revision_history.revert(
             session, moderator, slug, to_version, expected_version, data.get("note")
         )
     except Conflict as exc:
-        error = "stale" if isinstance(exc, moderation.StaleRecord) else "refused"
+        error = "stale" if isinstance(exc, StaleRecord) else "refused"
         return RedirectResponse(f"/partnerships/{slug}/history?error={error}", status_code=303)
     return RedirectResponse(f"/partnerships/{slug}/history?reverted={to_version}", status_code=303)
 
@@ -429,6 +431,6 @@ async def confirm_running(request: Request, session: SessionDep, slug: str) -> R
         await moderation.confirm_running(
             session, moderator, slug, expected_version, data.get("note")
         )
-    except moderation.StaleRecord:
+    except StaleRecord:
         return RedirectResponse(f"/partnerships/{slug}/history?error=stale", status_code=303)
     return RedirectResponse(f"/partnerships/{slug}/history?confirmed=1", status_code=303)

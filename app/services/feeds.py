@@ -17,7 +17,8 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import NotFound
-from app.services.moderation import diff_records, vocabulary_labels
+from app.services.moderation_queue import vocabulary_labels
+from app.services.record_diff import diff_records
 from app.services.submission_fields import clean
 
 SQL_DIR = Path(__file__).resolve().parent.parent / "queries" / "sql"

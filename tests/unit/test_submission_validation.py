@@ -14,7 +14,7 @@ from app.schemas import (
     whole_number,
 )
 from app.services import csrf, hashing
-from app.services.moderation import diff_records, three_way_merge
+from app.services.record_diff import diff_records, three_way_merge
 from app.services.records import AreaRef, Vocab
 from app.services.submission_fields import (
     Errors,
