@@ -222,7 +222,7 @@ async def _review_page(
             "error_list": errors or [],
             "flash": flash,
             "values": values or {},
-            "own": review.submission["submitter_email"].strip().lower() == moderator.email.lower(),
+            "own": review.submission.submitter_email.strip().lower() == moderator.email.lower(),
         },
         status,
     )
@@ -259,8 +259,8 @@ async def _edit_page(
     sub = review.submission
     if form is None:
         record = review.merged if (rebase and review.merged is not None) else review.proposed
-        form = PartnershipForm.from_record(record, sub["kind"])
-        base = review.current_version if rebase else (sub["base_version"] or 0)
+        form = PartnershipForm.from_record(record, sub.kind)
+        base = review.current_version if rebase else (sub.base_version or 0)
         form.base_version = str(base)
     vocab = await records.load_vocab(session)
     return render(
@@ -272,7 +272,7 @@ async def _edit_page(
             "s": sub,
             "form": form,
             "rows": form.member_rows(2 + extra_rows),
-            "mode": sub["kind"],
+            "mode": sub.kind,
             "rebase": rebase,
             "errors": dict(errors or []),
             "error_list": errors or [],
@@ -319,7 +319,7 @@ async def approve(request: Request, session: SessionDep, reference: str) -> Resp
         if data.get("action") == "more_members":
             return await edit_again(extra_rows=3)
         review = await moderation_queue.review(session, reference)
-        kind = review.submission["kind"]
+        kind = review.submission.kind
         try:
             submission = form.to_submission(kind)
             record = await submissions.validate_record(
