@@ -9,13 +9,9 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from app.codes import ACADEMY_TRUST_TYPES as ACADEMY_TRUST_TYPES
 from app.text import one_line
 
-ACADEMY_TRUST_TYPES = (
-    "Multi-academy trust",
-    "Single-academy trust",
-    "Secure single-academy trust",
-)
 _DATE = re.compile(r"(\d{2})[/-](\d{2})[/-](\d{4})")
 CENSUS_FILE = "dfe_spc_2022_23/spc_school_level_underlying_data_2022_23.csv.gz"
 
