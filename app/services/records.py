@@ -125,13 +125,24 @@ async def load_vocab(session: AsyncSession) -> Vocab:
     )
 
 
+@dataclass(frozen=True)
+class Submitter:
+    """Who sent a suggestion. Name and email are '' only when their check failed (the suggestion
+    is then refused); organisation and role are None when left blank."""
+
+    name: str = ""
+    email: str = ""
+    organisation: str | None = None
+    role: str | None = None
+
+
 @dataclass
 class ValidSubmission:
     """A checked suggestion, ready to store."""
 
     kind: str
     record: dict[str, Any]
-    submitter: dict[str, Any]
+    submitter: Submitter
     evidence: str | None
     partnership_id: int | None = None
     partnership_slug: str | None = None

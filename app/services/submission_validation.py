@@ -32,6 +32,7 @@ from app.services.records import (
     MEMBER_COMPARED,
     RECORD_FIELDS,
     SERVED_LEVELS,
+    Submitter,
     Vocab,
 )
 from app.services.submission_fields import (
@@ -327,31 +328,29 @@ def check_landscape(errors: Errors, proposed: ProposedIn) -> dict[str, Any]:
     return record
 
 
-def check_submitter(errors: Errors, submitter: SubmitterIn) -> dict[str, Any]:
-    """The submitter's name, email, organisation and role."""
-    return {
-        "name": checked_text(
+def check_submitter(errors: Errors, submitter: SubmitterIn) -> Submitter:
+    """The submitter's name, email, organisation and role (problems are added to ``errors``)."""
+    return Submitter(
+        name=checked_text(
             errors,
             "submitter.name",
             submitter.name,
             "Your name",
             max_len=MAX_NAME,
             required="Enter your name",
-        ),
-        "email": check_email(
-            errors, "submitter.email", submitter.email, "Enter your email address"
-        ),
-        "organisation": checked_text(
+        )
+        or "",
+        email=check_email(errors, "submitter.email", submitter.email, "Enter your email address")
+        or "",
+        organisation=checked_text(
             errors,
             "submitter.organisation",
             submitter.organisation,
             "Your organisation",
             max_len=MAX_NAME,
         ),
-        "role": checked_text(
-            errors, "submitter.role", submitter.role, "Your role", max_len=MAX_NAME
-        ),
-    }
+        role=checked_text(errors, "submitter.role", submitter.role, "Your role", max_len=MAX_NAME),
+    )
 
 
 def payload_errors(exc: ValidationError, prefix: str = "") -> list[dict[str, str]]:

@@ -28,6 +28,7 @@ from app.services.records import (
     LANDSCAPE_LEVELS,
     MAX_EVIDENCE,
     MAX_LINKS_EVIDENCE,
+    Submitter,
     ValidSubmission,
     load_vocab,
 )
@@ -79,7 +80,7 @@ async def validate(session: AsyncSession, payload: SubmissionIn) -> ValidSubmiss
     errors = Errors()
     kind = payload.kind
     current: dict[str, Any] | None = None
-    valid = ValidSubmission(kind=kind, record={}, submitter={}, evidence=None)
+    valid = ValidSubmission(kind=kind, record={}, submitter=Submitter(), evidence=None)
     if kind not in ("new", "amend", "close", "landscape"):
         errors.add("kind", "Choose new, amend, close or landscape")
         errors.raise_if_any()
@@ -163,10 +164,10 @@ def _stored_values(valid: ValidSubmission) -> submission_q.SubmissionValues:
     """What a submission row stores of a checked suggestion."""
     return submission_q.SubmissionValues(
         proposed_json=json.dumps(stored_proposal(valid)),
-        submitter_name=valid.submitter["name"],
-        submitter_email=valid.submitter["email"],
-        submitter_organisation=valid.submitter["organisation"],
-        submitter_role=valid.submitter["role"],
+        submitter_name=valid.submitter.name,
+        submitter_email=valid.submitter.email,
+        submitter_organisation=valid.submitter.organisation,
+        submitter_role=valid.submitter.role,
         evidence=valid.evidence,
     )
 
@@ -248,6 +249,6 @@ async def resubmit(
             settings.moderator_notify_email,
             f"Suggestion {row.reference} sent again with more information",
             f"{settings.public_base_url.rstrip('/')}/moderate/submissions/{row.reference}\n",
-            reply_to=valid.submitter["email"],
+            reply_to=valid.submitter.email,
         )
     return await load_with_token(session, reference, token)
