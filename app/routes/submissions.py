@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from app.db import SessionDep
-from app.errors import InvalidInput, NotFound
+from app.errors import InvalidInput
 from app.routes._forms import (
     HONEYPOT,
     client_hash,
@@ -207,22 +207,13 @@ async def _guard_and_store(
 # --- landscape notes ----------------------------------------------------------------------------
 
 
-async def _landscape_area(session: SessionDep, code: str) -> dict[str, Any]:
-    vocab = await records.load_vocab(session)
-    ref = vocab.areas.get(code.strip().upper())
-    if ref is None or ref.level not in records.LANDSCAPE_LEVELS:
-        raise NotFound("Choose a local authority or combined authority from its area page")
-    current = await submission_store.landscape_record(session, ref.code)
-    return {"code": ref.code, "name": ref.name, "current": current}
-
-
 @router.get("/suggest/landscape", response_class=HTMLResponse, include_in_schema=False)
 async def suggest_landscape_form(
     request: Request, session: SessionDep, area: Annotated[str, Query(max_length=12)] = ""
 ) -> HTMLResponse:
     """The form describing an area's local landscape (how schools work together there)."""
-    info = await _landscape_area(session, area)
-    current = info["current"] or {}
+    info = await submission_store.landscape_target(session, area)
+    current = info.current or {}
     form = PartnershipForm(
         submission_kind="landscape",
         base_version=str(current.get("version") or 0),
@@ -242,7 +233,7 @@ async def suggest_landscape_post(request: Request, session: SessionDep) -> Respo
     """Check and store a landscape note."""
     pairs = await read_form(request)
     data = dict(pairs)
-    info = await _landscape_area(session, data.get("area", ""))
+    info = await submission_store.landscape_target(session, data.get("area", ""))
     form = PartnershipForm.from_pairs(pairs)
     form.submission_kind = "landscape"
     page: dict[str, Any] = {
@@ -257,7 +248,7 @@ async def suggest_landscape_post(request: Request, session: SessionDep) -> Respo
         page,
         data,
         "landscape",
-        lambda: form.to_submission("landscape").model_copy(update={"area": info["code"]}),
+        lambda: form.to_submission("landscape").model_copy(update={"area": info.code}),
     )
 
 

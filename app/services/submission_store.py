@@ -20,10 +20,12 @@ from app.queries.submissions import Duplicate as Duplicate
 from app.queries.submissions import SubmissionRow as SubmissionRow
 from app.services.hashing import hash_token
 from app.services.records import (
+    LANDSCAPE_LEVELS,
     MAX_NAME,
     RECORD_FIELDS,
     REFERENCE_ALPHABET,
     ValidSubmission,
+    load_vocab,
 )
 from app.services.submission_fields import Errors, clean
 from app.services.submission_validation import MemberLookup, member_key
@@ -48,6 +50,25 @@ async def partnership_by_slug(session: AsyncSession, slug: str) -> dict[str, Any
 async def landscape_record(session: AsyncSession, area_code: str) -> dict[str, Any] | None:
     """An area's current landscape record (the snapshot revisions hold), if it has one."""
     return await submission_q.landscape_snapshot(session, area_code)
+
+
+@dataclass(frozen=True)
+class LandscapeTarget:
+    """An area whose local landscape a suggestion may describe, with its current record."""
+
+    code: str
+    name: str
+    current: dict[str, Any] | None
+
+
+async def landscape_target(session: AsyncSession, code: str) -> LandscapeTarget:
+    """The LA or combined authority with this code and its landscape record; ``NotFound`` for
+    any other code."""
+    vocab = await load_vocab(session)
+    ref = vocab.areas.get(code.strip().upper())
+    if ref is None or ref.level not in LANDSCAPE_LEVELS:
+        raise NotFound("Choose a local authority or combined authority from its area page")
+    return LandscapeTarget(ref.code, ref.name, await landscape_record(session, ref.code))
 
 
 async def resolve_members(
