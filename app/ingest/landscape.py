@@ -22,7 +22,9 @@ from typing import Any
 
 import psycopg
 
+from app.codes import RECODED_2025_EITHER_WAY
 from app.ingest.base import Context, Importer, ImportFailed
+from app.ingest.common import statement
 from app.ingest.register import read_csv_rows, write_seed_revisions
 from app.models import COLLABORATION_FORMS, CONFIDENCE_LEVELS, COUNCIL_ROLES
 from app.settings import PROJECT_ROOT
@@ -42,13 +44,6 @@ COLUMNS = (
     "confidence",
     "checked_on",
 )
-# Barnsley and Sheffield were recoded in 2025; the boundaries use one vintage, a row may use the other.
-AREA_RECODES = {
-    "E08000038": "E08000016",
-    "E08000039": "E08000019",
-    "E08000016": "E08000038",
-    "E08000019": "E08000039",
-}
 INVALID_ROWS = "invalid rows"
 KEPT_MODERATED = "register rows not applied: landscape changed by moderation"
 NO_ROW = "LAs with no landscape row"
@@ -108,8 +103,10 @@ def parse_row(
     """Validate one row; ValueError naming every reason it cannot be imported."""
     reasons: list[str] = []
     code = (fields.get("area_code") or "").strip().upper()
-    if code not in la_codes and AREA_RECODES.get(code) in la_codes:
-        code = AREA_RECODES[code]
+    # Barnsley and Sheffield were recoded in 2025: the boundaries use one vintage, a row may use
+    # the other.
+    if code not in la_codes and RECODED_2025_EITHER_WAY.get(code) in la_codes:
+        code = RECODED_2025_EITHER_WAY[code]
     if code not in la_codes:
         reasons.append(f"area code {code or '(empty)'} is not a local authority")
     role = (fields.get("council_role") or "").strip()
@@ -202,26 +199,11 @@ class StoredLandscape:
     content: tuple[Any, ...]
 
 
-# A landscape counts as moderated when a moderator or a submission wrote one of its revisions, or
-# its version is ahead of its newest revision (someone changed it without the importer).
-STORED_SQL = """
-SELECT l.area_code, l.seed_ref,
-       EXISTS (SELECT 1 FROM revision r
-                WHERE r.area_code = l.area_code AND r.partnership_id IS NULL
-                  AND (r.moderator_id IS NOT NULL OR r.submission_id IS NOT NULL))
-       OR l.version > COALESCE((SELECT max(r.version) FROM revision r
-                                 WHERE r.area_code = l.area_code AND r.partnership_id IS NULL), 1)
-       AS moderated,
-       l.body, l.council_role, l.provider_name, l.provider_url, l.collaboration_forms,
-       l.source_url, l.source_title, l.source_date, l.confidence, l.checked_on
-  FROM area_landscape l
-"""
-
-
 def stored_landscapes(conn: psycopg.Connection[Any]) -> dict[str, StoredLandscape]:
     """Every stored landscape, by area code."""
     found: dict[str, StoredLandscape] = {}
-    for code, ref, moderated, body, role, pname, purl, forms, *rest in conn.execute(STORED_SQL):
+    stored = conn.execute(statement("landscape_stored"))
+    for code, ref, moderated, body, role, pname, purl, forms, *rest in stored:
         content = (body, role, pname, purl, tuple(forms or ()), *rest)
         found[code] = StoredLandscape(ref, bool(moderated), content)
     return found
@@ -251,10 +233,7 @@ def apply_register(
             current = stored.get(code)
             if current is None:
                 cur.execute(
-                    "INSERT INTO area_landscape (body, council_role, provider_name, provider_url,"
-                    " collaboration_forms, source_url, source_title, source_date, confidence,"
-                    " checked_on, seed_ref, dataset_id, area_code, version)"
-                    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 1)",
+                    statement("landscape_insert"),
                     (*_values(record), record.seed_ref, ctx.dataset_id, code),
                 )
                 applied.created.append(code)
@@ -262,20 +241,13 @@ def apply_register(
                 applied.kept_moderated.append(f"{record.seed_ref}: {code}")
             elif current.content != record.content():
                 cur.execute(
-                    "UPDATE area_landscape SET body = %s, council_role = %s, provider_name = %s,"
-                    " provider_url = %s, collaboration_forms = %s, source_url = %s,"
-                    " source_title = %s, source_date = %s, confidence = %s, checked_on = %s,"
-                    " seed_ref = %s, dataset_id = %s, version = version + 1, updated_at = now()"
-                    " WHERE area_code = %s",
+                    statement("landscape_update"),
                     (*_values(record), record.seed_ref, ctx.dataset_id, code),
                 )
                 applied.updated.append(code)
             else:
                 if current.seed_ref != record.seed_ref:
-                    cur.execute(
-                        "UPDATE area_landscape SET seed_ref = %s WHERE area_code = %s",
-                        (record.seed_ref, code),
-                    )
+                    cur.execute(statement("landscape_move"), (record.seed_ref, code))
                 applied.unchanged += 1
         created = set(applied.created)
         snapshots = landscape_snapshots(ctx.conn, [*applied.created, *applied.updated])

@@ -17,6 +17,7 @@ from app.codes import GSS_CODE, RECODED_2025_EITHER_WAY
 from app.ingest.base import ImportFailed
 from app.ingest.partnerships_vocabulary import Vocabulary
 from app.slugs import slugify
+from app.text import one_line
 
 COLUMNS = (
     "name",
@@ -41,10 +42,6 @@ LIST_SEPARATOR = ";"
 STATUSES = ("active", "ended", "unknown")
 SERVED_LEVELS = ("local_authority", "district")
 MIN_FOUNDED_YEAR = 1800
-# Barnsley and Sheffield were recoded in 2025; the boundaries use one vintage, a row may use the other.
-AREA_RECODES = RECODED_2025_EITHER_WAY
-
-_GSS_CODE = GSS_CODE
 _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _PARTIAL_DATE = re.compile(r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")
 _QUALIFIER = re.compile(r"^(?P<name>.*?)\s*\((?P<note>[^()]*)\)\s*$")
@@ -160,7 +157,7 @@ def parse_row(
     value = {column: (fields.get(column) or "").strip() for column in COLUMNS}
     reasons: list[str] = []
 
-    name = re.sub(r"\s+", " ", value["name"])
+    name = one_line(value["name"])
     if not name:
         reasons.append("name is empty")
 
@@ -188,10 +185,12 @@ def parse_row(
         reasons.append(f"{len(codes)} area codes but {len(names)} area_names")
     for position, given in enumerate(codes):
         code = given
-        if code not in areas and AREA_RECODES.get(code) in areas:
-            code = AREA_RECODES[code]
+        # Barnsley and Sheffield were recoded in 2025: the boundaries use one vintage, a row may
+        # use the other.
+        if code not in areas and RECODED_2025_EITHER_WAY.get(code) in areas:
+            code = RECODED_2025_EITHER_WAY[code]
             recoded.append(f"{given}->{code}")
-        if not _GSS_CODE.fullmatch(given):
+        if not GSS_CODE.fullmatch(given):
             reasons.append(f"area code {given!r} is not a GSS code")
         elif code not in areas:
             reasons.append(f"unknown area code {given!r}")

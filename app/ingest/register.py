@@ -14,6 +14,7 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from app.ingest.base import ImportFailed
+from app.ingest.common import statement
 
 FIRST_CHANGE = "seed import"
 LATER_CHANGE = "seed register update"
@@ -47,9 +48,9 @@ def write_seed_revisions(
 ) -> None:
     """One ``revision`` per snapshot, keyed by ``key_column``: the first says 'seed import'."""
     cur.executemany(
-        sql.SQL(
-            "INSERT INTO revision ({}, version, snapshot, change) VALUES (%s, %s, %s, %s)"
-        ).format(sql.Identifier(key_column)),
+        sql.SQL(statement("register_insert_revision")).format(
+            key_column=sql.Identifier(key_column)
+        ),
         [
             (
                 key,

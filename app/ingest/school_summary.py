@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from app.ingest.base import Context
+from app.ingest.common import ACADEMY_TRUST_TYPES, statement
 from app.ingest.placing import Placed
 from app.ingest.school_facts import VIA_PREDECESSOR
 from app.ingest.school_trusts import (
@@ -10,7 +11,6 @@ from app.ingest.school_trusts import (
     ACADEMIES_TRUST_UNKNOWN,
     ACADEMIES_TRUST_UNKNOWN_WHY,
     ACADEMIES_WITH_TRUST_BEFORE,
-    NAME_KEY,
 )
 
 
@@ -44,8 +44,7 @@ TRUST_FACTS = {
     ),
     ACADEMIES_IN_A_TRUST: (
         "SELECT count(*) FROM school s JOIN trust t ON t.uid = s.trust_uid"
-        " WHERE s.is_academy AND t.group_type IN"
-        " ('Multi-academy trust', 'Single-academy trust', 'Secure single-academy trust')"
+        " WHERE s.is_academy AND t.group_type = ANY(%(academy_types)s)"
     ),
     "academies linked to a sponsor group of their census trust's name (not counted in a trust)": (
         "SELECT count(*) FROM school s JOIN trust t ON t.uid = s.trust_uid"
@@ -84,15 +83,20 @@ PREDECESSOR_FACTS = {
 }
 
 
+# The parameters the figures above may use.
+FACT_PARAMS = {"via": VIA_PREDECESSOR, "academy_types": list(ACADEMY_TRUST_TYPES)}
+
+
 def _facts(ctx: Context, queries: dict[str, str]) -> dict[str, int]:
     counts = {}
     for name, sql in queries.items():
-        counts[name] = int(ctx.scalar(sql, {"via": VIA_PREDECESSOR}))
+        counts[name] = int(ctx.scalar(sql, FACT_PARAMS))
         ctx.summary.fact(name, counts[name])
     return counts
 
 
-def _summarise(ctx: Context, placed: list[Placed]) -> None:
+def summarise(ctx: Context, placed: list[Placed]) -> None:
+    """Put placing, coverage, trust and predecessor figures, and what was missed, in the summary."""
     s = ctx.summary
     total = ctx.count_rows("school")
     located = int(ctx.scalar("SELECT count(*) FROM school WHERE geom IS NOT NULL"))
@@ -113,18 +117,9 @@ def _summarise(ctx: Context, placed: list[Placed]) -> None:
     )
     s.fact(
         ACADEMIES_TRUST_UNKNOWN_WHY,
-        dict(
-            ctx.conn.execute(
-                "SELECT provenance->>'trust_unknown', count(*) FROM school"
-                " WHERE provenance ? 'trust_unknown' GROUP BY 1 ORDER BY 2 DESC"
-            ).fetchall()
-        ),
+        dict(ctx.conn.execute(statement("schools_trust_unknown_reasons")).fetchall()),
     )
-    before = ctx.scalar(
-        "SELECT summary->'facts'->>'academies with a trust' FROM dataset"
-        " WHERE name = 'schools' AND id < %(id)s AND summary ? 'facts' ORDER BY id DESC LIMIT 1",
-        {"id": ctx.dataset_id},
-    )
+    before = ctx.scalar(statement("schools_previous_academies_with_trust"), {"id": ctx.dataset_id})
     s.fact(ACADEMIES_WITH_TRUST_BEFORE, int(before) if before is not None else None)
     _summarise_trust_names(ctx)
     _facts(ctx, PREDECESSOR_FACTS)
@@ -158,17 +153,7 @@ def _summarise(ctx: Context, placed: list[Placed]) -> None:
 def _summarise_trust_names(ctx: Context) -> None:
     """Trust names of the whole census file: matched, ambiguous, closed too early, unknown."""
     s = ctx.summary
-    rows = ctx.conn.execute(
-        f"""
-        SELECT c.trust_key, min(c.trust_name), bool_or(m.candidates = 1),
-               bool_or(m.candidates > 1), bool_or(m.candidates = 1 AND m.tier = 1),
-               EXISTS (SELECT 1 FROM trust t WHERE {NAME_KEY.format("t.name")} = c.trust_key)
-        FROM census_in c
-        LEFT JOIN trust_match m ON m.trust_key = c.trust_key AND m.school_kind = c.school_kind
-        WHERE c.trust_key IS NOT NULL
-        GROUP BY c.trust_key ORDER BY 1
-        """
-    ).fetchall()
+    rows = ctx.conn.execute(statement("schools_trust_names")).fetchall()
     matched = [r for r in rows if r[2]]
     s.fact("census trust names", len(rows))
     s.fact("census trust names matched to a GIAS group", len(matched))
