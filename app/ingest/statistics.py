@@ -2,7 +2,7 @@
 
 Values go to ``area_indicator`` in long format for the 153 LAs and, where a source has them, the
 nine regions and England. Each source is read by its own module (``statistics_lait``,
-``statistics_iod``, ``statistics_mysociety``); the LAIT measures come from the project's
+``statistics_iod``, ``statistics_mysociety``); what each indicator is comes from the project's
 catalogue, ``geodata/indicators.json``, which the import checksum covers. This module writes
 the series and reports what joined and what did not.
 """
