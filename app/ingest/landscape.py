@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import psycopg
 
@@ -55,6 +55,21 @@ SNAPSHOT_SQL = (
 _SOURCE_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
 
 
+class LandscapeContent(NamedTuple):
+    """The public fields of an area's landscape, as a re-import compares them."""
+
+    body: str
+    council_role: str
+    provider_name: str | None
+    provider_url: str | None
+    collaboration_forms: tuple[str, ...]
+    source_url: str
+    source_title: str | None
+    source_date: str | None
+    confidence: str
+    checked_on: dt.date | None
+
+
 @dataclass(frozen=True)
 class LandscapeRecord:
     """One valid register row, ready to store."""
@@ -72,9 +87,9 @@ class LandscapeRecord:
     confidence: str
     checked_on: dt.date | None
 
-    def content(self) -> tuple[Any, ...]:
+    def content(self) -> LandscapeContent:
         """The public fields, in the order ``stored_landscapes`` reads them."""
-        return (
+        return LandscapeContent(
             self.body,
             self.council_role,
             self.provider_name,
@@ -196,7 +211,7 @@ class StoredLandscape:
 
     seed_ref: str | None
     moderated: bool
-    content: tuple[Any, ...]
+    content: LandscapeContent
 
 
 def stored_landscapes(conn: psycopg.Connection[Any]) -> dict[str, StoredLandscape]:
@@ -204,7 +219,7 @@ def stored_landscapes(conn: psycopg.Connection[Any]) -> dict[str, StoredLandscap
     found: dict[str, StoredLandscape] = {}
     stored = conn.execute(statement("landscape_stored"))
     for code, ref, moderated, body, role, pname, purl, forms, *rest in stored:
-        content = (body, role, pname, purl, tuple(forms or ()), *rest)
+        content = LandscapeContent(body, role, pname, purl, tuple(forms or ()), *rest)
         found[code] = StoredLandscape(ref, bool(moderated), content)
     return found
 
@@ -220,7 +235,9 @@ class Applied:
 
 
 def _values(record: LandscapeRecord) -> tuple[Any, ...]:
-    return (*record.content()[:4], list(record.collaboration_forms), *record.content()[5:])
+    """The public fields as statement parameters (the forms as a list, for a text array)."""
+    content = record.content()
+    return (*content[:4], list(content.collaboration_forms), *content[5:])
 
 
 def apply_register(

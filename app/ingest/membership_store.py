@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
 
 from app.ingest.base import Context
 from app.ingest.common import statement
@@ -110,7 +109,7 @@ def store(ctx: Context, world: World, outcome: Outcome) -> None:
     }
     conn.execute(statement("membership_delete_members"), (sorted(moderated),))
     conn.execute("DELETE FROM partnership_membership WHERE seed_ref IS NOT NULL")
-    seen: set[tuple[Any, ...]] = set()
+    seen: set[tuple[int, str, int | None, int | None]] = set()
     rows = []
     for m in outcome.members:
         if m.partnership_id in moderated:

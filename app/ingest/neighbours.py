@@ -15,7 +15,6 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import openpyxl
 
@@ -193,7 +192,7 @@ def load(ctx: Context) -> None:
             "no local authorities with DfE numbers in `area`: import boundaries first"
         )
 
-    rows: list[tuple[Any, ...]] = []
+    rows: list[tuple[str, int, str, str, int]] = []
     folded: list[str] = []
     bands: Counter[str] = Counter()
     stored: Counter[str] = Counter()

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import NamedTuple
 
 from app.codes import GSS_CODE, RECODED_2025_EITHER_WAY
 from app.ingest.base import ImportFailed
@@ -70,6 +70,27 @@ class ServedArea:
     whole: bool = True
 
 
+class PartnershipContent(NamedTuple):
+    """The fields of a seed record a re-import compares with the stored one (provenance excluded)."""
+
+    name: str
+    kind: str
+    summary: str
+    lead_organisation: str | None
+    website: str | None
+    founded_year: int | None
+    status: str
+    source_url: str
+    source_title: str | None
+    source_date: str | None
+    checked_on: dt.date | None
+    status_evidence_url: str | None
+    status_evidence_title: str | None
+    status_evidence_date: str | None
+    themes: tuple[str, ...]
+    areas: tuple[ServedArea, ...]
+
+
 @dataclass(frozen=True)
 class SeedRecord:
     """A valid row of the register, ready to store."""
@@ -95,9 +116,9 @@ class SeedRecord:
     recoded: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
 
-    def content(self) -> tuple[Any, ...]:
+    def content(self) -> PartnershipContent:
         """The fields a re-import compares with the stored record (provenance excluded)."""
-        return (
+        return PartnershipContent(
             self.name,
             self.kind,
             self.summary,

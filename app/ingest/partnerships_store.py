@@ -12,7 +12,7 @@ import psycopg
 
 from app.ingest.base import Context
 from app.ingest.common import statement
-from app.ingest.partnerships_rows import SeedRecord, ServedArea
+from app.ingest.partnerships_rows import PartnershipContent, SeedRecord, ServedArea
 from app.ingest.register import write_seed_revisions
 from app.services.snapshots import partnership_snapshots
 from app.slugs import unique_slug
@@ -26,7 +26,7 @@ class StoredSeed:
     slug: str
     seed_ref: str | None
     moderated: bool
-    content: tuple[Any, ...]
+    content: PartnershipContent
 
 
 def stored_seeds(conn: psycopg.Connection[Any]) -> dict[str, StoredSeed]:
@@ -35,7 +35,7 @@ def stored_seeds(conn: psycopg.Connection[Any]) -> dict[str, StoredSeed]:
     for row in conn.execute(statement("partnerships_stored_seeds")):
         (pid, key, slug, ref, moderated, *columns, themes, codes, notes, whole) = row
         areas = tuple(ServedArea(c, n, w) for c, n, w in zip(codes, notes, whole, strict=True))
-        content = (*columns, tuple(themes), areas)
+        content = PartnershipContent._make((*columns, tuple(themes), areas))
         found[key] = StoredSeed(pid, slug, ref, bool(moderated), content)
     return found
 
