@@ -25,7 +25,12 @@ import psycopg
 from app.codes import RECODED_2025_EITHER_WAY
 from app.ingest.base import Context, Importer, ImportFailed
 from app.ingest.common import statement
-from app.ingest.register import read_csv_rows, write_seed_revisions
+from app.ingest.register import (
+    is_http_url,
+    optional_text,
+    read_csv_rows,
+    write_seed_revisions,
+)
 from app.models import COLLABORATION_FORMS, CONFIDENCE_LEVELS, COUNCIL_ROLES
 from app.settings import PROJECT_ROOT
 
@@ -103,15 +108,6 @@ class LandscapeRecord:
         )
 
 
-def _optional(value: str | None) -> str | None:
-    value = (value or "").strip()
-    return value or None
-
-
-def _is_http_url(value: str) -> bool:
-    return bool(re.fullmatch(r"https?://[^\s/]+\.[^\s]*", value))
-
-
 def parse_row(
     seed_ref: str, fields: Mapping[str, str], la_codes: Mapping[str, str]
 ) -> LandscapeRecord:
@@ -140,15 +136,15 @@ def parse_row(
     if not body:
         reasons.append("no summary")
     source_url = (fields.get("source_url") or "").strip()
-    if not _is_http_url(source_url):
+    if not is_http_url(source_url):
         reasons.append("no http(s) source URL")
-    provider_url = _optional(fields.get("provider_url"))
-    if provider_url and not _is_http_url(provider_url):
+    provider_url = optional_text(fields.get("provider_url"))
+    if provider_url and not is_http_url(provider_url):
         reasons.append("provider URL is not http(s)")
-    source_date = _optional(fields.get("source_date"))
+    source_date = optional_text(fields.get("source_date"))
     if source_date and not _SOURCE_DATE.fullmatch(source_date):
         reasons.append(f"source date {source_date!r} is not YYYY or YYYY-MM-DD")
-    checked_text = _optional(fields.get("checked_on"))
+    checked_text = optional_text(fields.get("checked_on"))
     checked_on = None
     if checked_text:
         try:
@@ -162,11 +158,11 @@ def parse_row(
         area_code=code,
         body=body,
         council_role=role,
-        provider_name=_optional(fields.get("provider_name")),
+        provider_name=optional_text(fields.get("provider_name")),
         provider_url=provider_url,
         collaboration_forms=forms,
         source_url=source_url,
-        source_title=_optional(fields.get("source_title")),
+        source_title=optional_text(fields.get("source_title")),
         source_date=source_date,
         confidence=confidence,
         checked_on=checked_on,

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from app.ingest.base import Context, ImportFailed
 from app.ingest.common import statement
+from app.text import one_line
 
 _TRAILING_NOTE = re.compile(r"\s*\([^()]*\)\s*$")
 # Words that only say what sort of body it is, dropped so 'X Ltd' and 'X Limited' compare equal.
@@ -27,7 +28,7 @@ def normalise_name(name: str) -> str:
     text = re.sub(r"[^a-z0-9]+", " ", text)
     text = _LEGAL_SUFFIX.sub(" ", text)
     text = re.sub(r"^the\s+", "", text.strip())
-    return re.sub(r"\s+", " ", text).strip()
+    return one_line(text)
 
 
 @dataclass(frozen=True)

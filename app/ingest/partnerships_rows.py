@@ -16,6 +16,7 @@ from typing import NamedTuple
 from app.codes import GSS_CODE, RECODED_2025_EITHER_WAY
 from app.ingest.base import ImportFailed
 from app.ingest.partnerships_vocabulary import Vocabulary
+from app.ingest.register import is_http_url
 from app.slugs import slugify
 from app.text import one_line
 
@@ -155,10 +156,6 @@ def _split(value: str) -> list[str]:
     return [item.strip() for item in value.split(LIST_SEPARATOR) if item.strip()]
 
 
-def _is_http_url(value: str) -> bool:
-    return bool(re.fullmatch(r"https?://[^\s/]+\.[^\s]*", value))
-
-
 def comparable_name(name: str) -> str:
     """An area name reduced for comparison: 'Bristol, City of' and 'bristol' compare equal."""
     text = name.lower().replace("&", " and ")
@@ -257,10 +254,10 @@ def parse_row(
     source_url = value["source_url"]
     if not source_url:
         reasons.append("source_url is empty")
-    elif not _is_http_url(source_url):
+    elif not is_http_url(source_url):
         reasons.append(f"source_url {source_url!r} is not an http(s) URL")
     website = value["website"] or None
-    if website and not _is_http_url(website):
+    if website and not is_http_url(website):
         reasons.append(f"website {website!r} is not an http(s) URL")
 
     checked_on = None
@@ -269,7 +266,7 @@ def parse_row(
         if checked_on is None:
             reasons.append(f"checked_on {value['checked_on']!r} is not a date (YYYY-MM-DD)")
     evidence_url = value["status_evidence_url"] or None
-    if evidence_url and not _is_http_url(evidence_url):
+    if evidence_url and not is_http_url(evidence_url):
         reasons.append(f"status_evidence_url {evidence_url!r} is not an http(s) URL")
     evidence_date = value["status_evidence_date"] or None
     if evidence_date and not _PARTIAL_DATE.fullmatch(evidence_date):

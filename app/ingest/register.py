@@ -1,10 +1,12 @@
 """Shared by the hand-compiled registers (partnerships, membership, landscape): reading a register
-CSV row by row with each row's ``file:line`` reference, and writing the revisions of seed records.
+CSV row by row with each row's ``file:line`` reference, the field checks they have in common, and
+writing the revisions of seed records.
 """
 
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -20,6 +22,18 @@ FIRST_CHANGE = "seed import"
 LATER_CHANGE = "seed register update"
 
 K = TypeVar("K", int, str)
+_HTTP_URL = re.compile(r"https?://[^\s/]+\.[^\s]*")
+
+
+def optional_text(value: str | None) -> str | None:
+    """A register field trimmed; None when empty."""
+    value = (value or "").strip()
+    return value or None
+
+
+def is_http_url(value: str) -> bool:
+    """Whether a register field is an http(s) URL with a dotted host."""
+    return bool(_HTTP_URL.fullmatch(value))
 
 
 def read_csv_rows(path: Path, columns: tuple[str, ...]) -> Iterator[tuple[str, dict[str, str]]]:
