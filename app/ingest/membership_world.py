@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from app.ingest.base import Context, ImportFailed
 from app.ingest.common import statement
+from app.ingest.partnerships_store import moderated_partnerships
 from app.text import one_line
 
 _TRAILING_NOTE = re.compile(r"\s*\([^()]*\)\s*$")
@@ -96,8 +97,9 @@ class World:
 def load_world(ctx: Context) -> World:
     """Read what matching needs from the database; ImportFailed when an input is missing."""
     conn = ctx.conn
+    moderated = moderated_partnerships(conn)
     partnerships = {
-        row[0]: PartnershipRef(row[0], row[1], row[2], row[3], tuple(row[4]), bool(row[5]))
+        row[0]: PartnershipRef(row[0], row[1], row[2], row[3], tuple(row[4]), row[0] in moderated)
         for row in conn.execute(statement("membership_partnerships"))
     }
     if not partnerships:

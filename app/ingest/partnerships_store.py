@@ -29,14 +29,20 @@ class StoredSeed:
     content: PartnershipContent
 
 
+def moderated_partnerships(conn: psycopg.Connection[Any]) -> set[int]:
+    """The ids of the partnerships moderation has touched; the register leaves them alone."""
+    return {int(row[0]) for row in conn.execute(statement("partnerships_moderated"))}
+
+
 def stored_seeds(conn: psycopg.Connection[Any]) -> dict[str, StoredSeed]:
     """Every seed record in the database, by seed key."""
+    moderated = moderated_partnerships(conn)
     found: dict[str, StoredSeed] = {}
     for row in conn.execute(statement("partnerships_stored_seeds")):
-        (pid, key, slug, ref, moderated, *columns, themes, codes, notes, whole) = row
+        (pid, key, slug, ref, *columns, themes, codes, notes, whole) = row
         areas = tuple(ServedArea(c, n, w) for c, n, w in zip(codes, notes, whole, strict=True))
         content = PartnershipContent._make((*columns, tuple(themes), areas))
-        found[key] = StoredSeed(pid, slug, ref, bool(moderated), content)
+        found[key] = StoredSeed(pid, slug, ref, pid in moderated, content)
     return found
 
 

@@ -1,15 +1,7 @@
 -- partnerships_stored_seeds: every seed record (one the register made) as stored, with its
--- themes and areas, and whether moderation has touched it. A record counts as moderated when a
--- moderator or a submission wrote one of its revisions, or its version is ahead of its newest
--- revision (someone changed it without the importer); membership_partnerships.sql decides the
--- same way.
+-- themes and areas (whether moderation has touched it: partnerships_moderated.sql).
 -- Params: none. Run by: the partnerships importer (partnerships_store.py).
 SELECT p.id, p.seed_key, p.slug, p.seed_ref,
-       EXISTS (SELECT 1 FROM revision r
-                WHERE r.partnership_id = p.id
-                  AND (r.moderator_id IS NOT NULL OR r.submission_id IS NOT NULL))
-       OR p.version > COALESCE((SELECT max(r.version) FROM revision r
-                                 WHERE r.partnership_id = p.id), 1) AS moderated,
        p.name, p.kind, p.summary, p.lead_organisation, p.website, p.founded_year, p.status,
        p.source_url, p.source_title, p.source_date, p.checked_on, p.status_evidence_url,
        p.status_evidence_title, p.status_evidence_date,
