@@ -13,7 +13,8 @@ from app.ingest.common import statement
 from app.ingest.partnerships_store import moderated_partnerships
 from app.text import one_line
 
-_TRAILING_NOTE = re.compile(r"\s*\([^()]*\)\s*$")
+# A bracketed note at the end of a name, such as "(URN 123456)" or "(lead school)".
+TRAILING_NOTE = re.compile(r"\s*\([^()]*\)\s*$")
 # Words that only say what sort of body it is, dropped so 'X Ltd' and 'X Limited' compare equal.
 _LEGAL_SUFFIX = re.compile(r"\b(limited|ltd|plc|cic)\b")
 
@@ -22,8 +23,8 @@ def normalise_name(name: str) -> str:
     """A name reduced for comparison: case, accents, '&', punctuation, 'the', 'Ltd' and any
     trailing parenthetical note ignored ('The X Trust (charity)' equals 'X TRUST')."""
     text = name
-    while _TRAILING_NOTE.search(text):
-        text = _TRAILING_NOTE.sub("", text)
+    while TRAILING_NOTE.search(text):
+        text = TRAILING_NOTE.sub("", text)
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
     text = text.replace("&", " and ").replace("'", "").replace("\u2019", "")
     text = re.sub(r"[^a-z0-9]+", " ", text)
