@@ -11,8 +11,9 @@ headers. Anything else (a miss, a new data version being built, the version not 
 memory, any other URL) goes through the routes as before.
 
 The lane learns only from a GET under ``/api/`` or ``/tiles/`` that ran exactly one cached look-up
-and answered with that payload's usual response (status 200 or 304, no cookie), so a route that
-adds anything of its own to a cached payload is never short-cut. Validation is not skipped: a URL
+and answered with exactly that payload's usual response (the status and headers ``respond``
+gives), so a route that adds anything of its own to a cached payload (a cookie, a download
+name) is never short-cut. Validation is not skipped: a URL
 is only learned after its route accepted it, and the same URL always maps to the same key. The
 table of learned URLs is bounded.
 """
@@ -57,21 +58,20 @@ class FastLaneMiddleware:
             return
         seen = PayloadTrace([], [])
         token = payload_trace.set(seen)
-        status = 0
-        cookie = False
+        sent: Message | None = None
 
         async def watch(message: Message) -> None:
-            nonlocal status, cookie
+            nonlocal sent
             if message["type"] == "http.response.start":
-                status = int(message["status"])
-                cookie = any(k.lower() == b"set-cookie" for k, _v in message.get("headers", []))
+                # a copy: the outer middleware add their headers to the message in place
+                sent = {"status": message["status"], "headers": list(message.get("headers", []))}
             await send(message)
 
         try:
             await self.app(scope, receive, watch)
         finally:
             payload_trace.reset(token)
-        if status in (200, 304) and not cookie and _plain(seen):
+        if sent is not None and _plain(seen, sent, scope):
             key, sources, _payload = seen.looked_up[0]
             self.urls[url] = (key, sources)
             self.urls.move_to_end(url)
@@ -99,9 +99,15 @@ class FastLaneMiddleware:
         return True
 
 
-def _plain(seen: PayloadTrace) -> bool:
-    """One cached look-up, answered with that payload's usual response."""
+def _plain(seen: PayloadTrace, sent: Message, scope: Scope) -> bool:
+    """One cached look-up, answered with exactly that payload's usual response: the same status
+    and headers as ``respond`` gives (so nothing was added after it, no cookie, no download name)."""
     if len(seen.looked_up) != 1 or len(seen.responded) != 1:
         return False
     payload, cache_control = seen.responded[0]
-    return payload is seen.looked_up[0][2] and cache_control == CACHE_CONTROL
+    if payload is not seen.looked_up[0][2] or cache_control != CACHE_CONTROL:
+        return False
+    usual = payload.respond(Request(scope))
+    return int(sent["status"]) == usual.status_code and sorted(sent.get("headers", [])) == sorted(
+        usual.raw_headers
+    )

@@ -8,10 +8,12 @@ from typing import Any
 import httpx
 import pytest
 from asgi_lifespan import LifespanManager
-from fastapi import FastAPI
+from fastapi import FastAPI, Request, Response
 
+from app.db import SessionDep
 from app.fastlane import FastLaneMiddleware
 from app.main import create_app
+from app.services.versions import cached
 from app.settings import Settings
 
 LA_LAYER = "/api/v1/areas?level=local_authority&zoom=6"
@@ -112,3 +114,27 @@ async def test_the_table_of_urls_is_bounded(http: httpx.AsyncClient, app: FastAP
         assert ("/tiles/schools/13/4040/2642.mvt", b"") not in lane.urls
     finally:
         lane.max_urls = kept
+
+
+async def test_a_route_that_adds_to_a_cached_payload_is_not_short_cut(
+    http: httpx.AsyncClient, app: FastAPI
+) -> None:
+    async def named_download(request: Request, session: SessionDep) -> Response:
+        async def build() -> bytes:
+            return b"urn,name\n100000,A school\n"
+
+        payload = await cached(session, app.state.cache, ("lane test",), build, "text/csv")
+        response = payload.respond(request)
+        response.headers["Content-Disposition"] = 'attachment; filename="schools.csv"'
+        return response
+
+    app.add_api_route("/api/v1/lane-test.csv", named_download, methods=["GET"])
+    assert (await http.get("/healthz")).status_code == 200  # the middleware stack is built
+    lane = lane_of(app)
+    hits = lane.hits
+    for _ in range(2):
+        r = await http.get("/api/v1/lane-test.csv")
+        assert r.status_code == 200
+        assert r.headers["content-disposition"] == 'attachment; filename="schools.csv"'
+    assert lane.hits == hits
+    assert ("/api/v1/lane-test.csv", b"") not in lane.urls
