@@ -6,7 +6,7 @@
 --         reach), serving_limit, member_radius_m, member_limit, school_limit.
 -- Returns no row when the postcode or URN is unknown; one row otherwise, with lon/lat NULL and
 -- empty lists when a school could not be placed. The lists are JSON arrays, in display order;
--- areas is an array of areas, each with its level.
+-- areas is an array of areas, each with its level. JSON goes out as text, parsed by orjson.
 -- The same answer as areas_at_point.sql (+ nearest_area.sql on coastlines), partnership_list.sql
 -- for the district (else LA) with national programmes, partnerships_near_members.sql,
 -- partnerships_for_trust_schools and nearest_schools.sql (a test holds them equal).
@@ -162,12 +162,14 @@ WITH located AS (
 )
 SELECT pl.school_name, pl.urn, pl.trust_uid, pl.trust_name,
        ST_X(pl.wgs) AS lon, ST_Y(pl.wgs) AS lat, ST_X(pl.bng) AS x, ST_Y(pl.bng) AS y,
-       (SELECT coalesce(json_agg(a), '[]') FROM areas a) AS areas,
-       (SELECT coalesce(json_agg(to_jsonb(s) - 'ord' ORDER BY s.ord), '[]') FROM serving s) AS serving,
-       (SELECT coalesce(json_agg(to_jsonb(m) - 'ord' ORDER BY m.ord), '[]') FROM near_members m) AS near_members,
-       (SELECT coalesce(json_agg(to_jsonb(t) - 'ord' ORDER BY t.ord), '[]') FROM trust_partnerships t)
-           AS trust_partnerships,
-       (SELECT coalesce(json_agg(to_jsonb(n) - 'ord' ORDER BY n.ord), '[]') FROM nearest_schools n)
-           AS nearest_schools,
+       (SELECT coalesce(json_agg(a), '[]') FROM areas a)::text AS areas,
+       (SELECT coalesce(json_agg(to_jsonb(s) - 'ord' ORDER BY s.ord), '[]')
+          FROM serving s)::text AS serving,
+       (SELECT coalesce(json_agg(to_jsonb(m) - 'ord' ORDER BY m.ord), '[]')
+          FROM near_members m)::text AS near_members,
+       (SELECT coalesce(json_agg(to_jsonb(t) - 'ord' ORDER BY t.ord), '[]')
+          FROM trust_partnerships t)::text AS trust_partnerships,
+       (SELECT coalesce(json_agg(to_jsonb(n) - 'ord' ORDER BY n.ord), '[]')
+          FROM nearest_schools n)::text AS nearest_schools,
        set_config('plan_cache_mode', 'auto', true) AS plan_cache_mode
 FROM place pl
