@@ -6,16 +6,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.queries import one, sql
-
-# The statement is long: planning it afresh for each place (PostgreSQL's choice for it) costs
-# more than running it. Its generic plan uses the same indexes whatever the parameters, so it is
-# planned once per connection instead, for this transaction's next statements only (the setting
-# is put back by the statement itself).
-_GENERIC_PLAN = text("SELECT set_config('plan_cache_mode', 'force_generic_plan', true)")
 
 
 @dataclass(frozen=True)
@@ -57,7 +50,6 @@ async def near_answer(
     school_limit: int,
 ) -> NearAnswer | None:
     """The place and everything near-me shows around it; None when the postcode or URN is unknown."""
-    await session.execute(_GENERIC_PLAN)
     row = await one(
         session,
         sql("near_answer"),

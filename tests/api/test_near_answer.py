@@ -166,13 +166,12 @@ def statements(app: FastAPI) -> Iterator[list[str]]:
 
 
 def _facts(seen: list[str]) -> list[str]:
-    """The statements that read data: not the switch to the generic plan, nor the savepoints
-    through which the test's rollback wraps the app's session."""
+    """The statements that read data, not the savepoints through which the test's rollback
+    wraps the app's session."""
     return [
         s
         for s in seen
-        if "set_config('plan_cache_mode', 'force_generic_plan'" not in s
-        and not s.startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT"))
+        if not s.startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT"))
     ]
 
 

@@ -1,8 +1,9 @@
 """Near-me's one statement and the schools tile use their indexes, with the planner's normal settings.
 
-Near-me runs with PostgreSQL's generic plan (planned once per connection, whatever the place), so
-that is the plan checked here: a generic plan that fell back to reading a large table whole would
-be slow for every place at once.
+Near-me runs with PostgreSQL's generic plan (planned once per connection, whatever the place:
+the statement reads its parameters from a materialised row, so a custom plan has nothing to gain),
+so that is the plan checked here: a generic plan that fell back to reading a large table whole
+would be slow for every place at once.
 """
 
 from __future__ import annotations
@@ -37,15 +38,16 @@ def _assert_normal_planner(conn: psycopg.Connection[Any]) -> None:
         assert conn.execute(f"SHOW {setting}").fetchone() == ("on",), setting
 
 
-def _generic_near_plan(conn: psycopg.Connection[Any], values: dict[str, Any]) -> str:
+def _prepare_near(conn: psycopg.Connection[Any]) -> None:
     statement = sql("near_answer").text
     for number, (name, _type) in enumerate(NEAR_PARAMS, start=1):
         statement = re.sub(rf"(?<!:):{name}\b", f"${number}", statement)
     assert not re.search(r"(?<!:):[a-z_]+\b", statement), "a parameter was left unnamed"
     types = ", ".join(t for _n, t in NEAR_PARAMS)
     conn.execute(f"PREPARE near_answer_plan ({types}) AS {statement}")
-    conn.execute("SET LOCAL plan_cache_mode = force_generic_plan")
-    _assert_normal_planner(conn)
+
+
+def _near_args(values: dict[str, Any]) -> pg_sql.Composable:
     limits = {
         "coastal_m": nearby.COASTAL_FALLBACK_M,
         "serving_limit": 2000,
@@ -54,7 +56,14 @@ def _generic_near_plan(conn: psycopg.Connection[Any], values: dict[str, Any]) ->
         "school_limit": 10,
     }
     given = {"postcode": None, "urn": None, "lon": None, "lat": None} | limits | values
-    args = pg_sql.SQL(", ").join(pg_sql.Literal(given[n]) for n, _t in NEAR_PARAMS)
+    return pg_sql.SQL(", ").join(pg_sql.Literal(given[n]) for n, _t in NEAR_PARAMS)
+
+
+def _generic_near_plan(conn: psycopg.Connection[Any], values: dict[str, Any]) -> str:
+    _prepare_near(conn)
+    conn.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+    _assert_normal_planner(conn)
+    args = _near_args(values)
     rows = conn.execute(pg_sql.SQL("EXPLAIN EXECUTE near_answer_plan ({})").format(args)).fetchall()
     conn.execute("DEALLOCATE near_answer_plan")
     return "\n".join(r[0] for r in rows)
@@ -79,6 +88,23 @@ def test_near_answer_generic_plan_uses_the_indexes(
         assert index in plan, plan
     assert "Seq Scan on school" not in plan and "Seq Scan on postcode" not in plan, plan
     assert "Seq Scan on area_subdivided" not in plan, plan
+
+
+def test_postgresql_keeps_one_generic_plan_for_near_me(conn: psycopg.Connection[Any]) -> None:
+    """With the normal plan cache setting, after its first few runs the statement is no longer
+    planned per place."""
+    assert conn.execute("SHOW plan_cache_mode").fetchone() == ("auto",)
+    _prepare_near(conn)
+    places = [{"postcode": "SW1A 1AA"}, {"urn": 131895}, {"lon": -1.47, "lat": 53.381}] * 4
+    for values in places:
+        execute = pg_sql.SQL("EXECUTE near_answer_plan ({})").format(_near_args(values))
+        assert conn.execute(execute).fetchone() is not None
+    generic, custom = conn.execute(
+        "SELECT generic_plans, custom_plans FROM pg_prepared_statements"
+        " WHERE name = 'near_answer_plan'"
+    ).fetchone() or (0, 0)
+    conn.execute("DEALLOCATE near_answer_plan")
+    assert custom <= 5 and generic == len(places) - custom
 
 
 @pytest.mark.parametrize(

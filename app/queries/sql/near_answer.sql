@@ -14,21 +14,32 @@
 --            KNN for the coastal fallback); ix_partnership_served_area_area_code;
 --            idx_school_geom_bng (members within the radius, KNN for the nearest schools);
 --            ix_partnership_member_urn, ix_partnership_member_trust_uid, ix_school_trust_uid.
-WITH located AS (
+WITH params AS MATERIALIZED (
+    -- Every parameter is read from here, never in the statement's body: the plan is then the
+    -- same whatever the place, so PostgreSQL keeps one generic plan per connection instead of
+    -- planning the statement afresh for each request (which cost as much as running it).
+    SELECT CAST(:postcode AS text) AS postcode, CAST(:urn AS integer) AS urn,
+           CAST(:lon AS float8) AS lon, CAST(:lat AS float8) AS lat,
+           CAST(:coastal_m AS float8) AS coastal_m,
+           CAST(:serving_limit AS integer) AS serving_limit,
+           CAST(:member_radius_m AS float8) AS member_radius_m,
+           CAST(:member_limit AS integer) AS member_limit,
+           CAST(:school_limit AS integer) AS school_limit
+), located AS (
     SELECT NULL::text AS school_name, NULL::integer AS urn, NULL::integer AS trust_uid,
            NULL::text AS trust_name, pc.geom_bng AS bng, ST_Transform(pc.geom_bng, 4326) AS wgs
-    FROM postcode pc
-    WHERE pc.postcode = CAST(:postcode AS text)
+    FROM params
+    JOIN postcode pc ON pc.postcode = params.postcode
     UNION ALL
     SELECT s.name, s.urn, s.trust_uid, t.name, s.geom_bng, s.geom
-    FROM school s
+    FROM params
+    JOIN school s ON s.urn = params.urn
     LEFT JOIN trust t ON t.uid = s.trust_uid
-    WHERE s.urn = CAST(:urn AS integer)
     UNION ALL
     SELECT NULL, NULL, NULL, NULL, ST_Transform(pt.wgs, 27700), pt.wgs
-    FROM (SELECT ST_SetSRID(ST_MakePoint(CAST(:lon AS float8), CAST(:lat AS float8)), 4326)
-              AS wgs) AS pt
-    WHERE CAST(:lon AS float8) IS NOT NULL
+    FROM params
+    CROSS JOIN LATERAL (SELECT ST_SetSRID(ST_MakePoint(params.lon, params.lat), 4326) AS wgs) AS pt
+    WHERE params.lon IS NOT NULL
 ), place AS (
     SELECT * FROM located LIMIT 1
 ), hit AS (
@@ -43,6 +54,7 @@ WITH located AS (
     SELECT lv.level, n.code, n.name, n.la_number, n.parent_code, n.combined_authority_code,
            n.region_code, n.is_mayoral, true AS approximate
     FROM place
+    CROSS JOIN params
     CROSS JOIN (VALUES (1, 'district'), (2, 'local_authority')) AS lv (n, level)
     CROSS JOIN LATERAL (
         SELECT a.code, a.name, a.la_number, a.parent_code, a.combined_authority_code,
@@ -50,8 +62,8 @@ WITH located AS (
         FROM area_subdivided s
         JOIN area a ON a.code = s.area_code
         WHERE s.level = lv.level
-          AND s.geom && ST_Expand(place.wgs, CAST(:coastal_m AS float8) / 60000.0)
-          AND ST_DWithin(s.geom::geography, place.wgs::geography, CAST(:coastal_m AS float8))
+          AND s.geom && ST_Expand(place.wgs, params.coastal_m / 60000.0)
+          AND ST_DWithin(s.geom::geography, place.wgs::geography, params.coastal_m)
         ORDER BY s.geom <-> place.wgs
         LIMIT 1
     ) AS n
@@ -108,7 +120,7 @@ WITH located AS (
         WHERE pa.partnership_id = p.id
     ) AS served
     ORDER BY ord
-    LIMIT :serving_limit
+    LIMIT (SELECT serving_limit FROM params)
 ), near_members AS (
     SELECT row_number() OVER (ORDER BY min(round(ST_Distance(s.geom_bng, place.bng))), p.name)
                AS ord,
@@ -116,14 +128,15 @@ WITH located AS (
            min(round(ST_Distance(s.geom_bng, place.bng))) AS distance_m,
            (array_agg(s.name ORDER BY s.geom_bng <-> place.bng))[1] AS nearest_member
     FROM place
-    JOIN school s ON ST_DWithin(s.geom_bng, place.bng, CAST(:member_radius_m AS float8))
+    CROSS JOIN params
+    JOIN school s ON ST_DWithin(s.geom_bng, place.bng, params.member_radius_m)
     JOIN partnership_member m
       ON m.urn = s.urn AND m.member_type = 'school' AND m.left_on IS NULL
     JOIN partnership p ON p.id = m.partnership_id AND p.currency <> 'ended'
     JOIN partnership_kind k ON k.code = p.kind
     GROUP BY p.id, k.label, k.is_national
     ORDER BY ord
-    LIMIT :member_limit
+    LIMIT (SELECT member_limit FROM params)
 ), trust_members AS (
     -- a school's trust, or one of the trust's other schools, listed as a member
     SELECT m.partnership_id, m.urn
@@ -156,7 +169,7 @@ WITH located AS (
         FROM school s
         WHERE s.geom_bng IS NOT NULL AND s.urn IS DISTINCT FROM place.urn
         ORDER BY s.geom_bng <-> place.bng
-        LIMIT :school_limit
+        LIMIT (SELECT school_limit FROM params)
     ) AS n
     LEFT JOIN trust t ON t.uid = n.trust_uid
 )
@@ -170,6 +183,5 @@ SELECT pl.school_name, pl.urn, pl.trust_uid, pl.trust_name,
        (SELECT coalesce(json_agg(to_jsonb(t) - 'ord' ORDER BY t.ord), '[]')
           FROM trust_partnerships t)::text AS trust_partnerships,
        (SELECT coalesce(json_agg(to_jsonb(n) - 'ord' ORDER BY n.ord), '[]')
-          FROM nearest_schools n)::text AS nearest_schools,
-       set_config('plan_cache_mode', 'auto', true) AS plan_cache_mode
+          FROM nearest_schools n)::text AS nearest_schools
 FROM place pl
