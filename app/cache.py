@@ -20,7 +20,8 @@ import asyncio
 import gzip
 import hashlib
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 import brotli
@@ -67,6 +68,9 @@ class Payload:
 
     def respond(self, request: Request, cache_control: str = CACHE_CONTROL) -> Response:
         """A 304 when the client has this version, else the best encoding the client accepts."""
+        trace = payload_trace.get()
+        if trace is not None:
+            trace.responded.append((self, cache_control))
         headers = {
             "ETag": self.etag,
             "Cache-Control": cache_control,
@@ -93,6 +97,25 @@ Key = tuple[object, ...]
 Built = bytes | tuple[bytes, Mapping[str, str]]
 
 
+@dataclass
+class PayloadTrace:
+    """What one request did with the payload cache: the fast lane (``app/fastlane.py``) learns
+    from it which payload a URL maps to."""
+
+    looked_up: list[tuple[Key, tuple[str, ...] | None, Payload]]
+    responded: list[tuple[Payload, str]]
+
+
+payload_trace: ContextVar[PayloadTrace | None] = ContextVar("payload_trace", default=None)
+
+
+def note_lookup(key: Key, sources: Iterable[str] | None, payload: Payload) -> None:
+    """Record, for the fast lane, that this request's payload for ``key`` is built from ``sources``."""
+    trace = payload_trace.get()
+    if trace is not None:
+        trace.looked_up.append((key, None if sources is None else tuple(sources), payload))
+
+
 class PayloadCache:
     """A byte-bounded in-process LRU of payloads, one per app process, with single-flight builds."""
 
@@ -110,6 +133,14 @@ class PayloadCache:
     def peek(self, key: Key, version: int) -> Payload | None:
         """The payload for ``key`` at ``version`` if held, without building."""
         return self._entries.get((key, version))
+
+    def hit(self, key: Key, version: int) -> Payload | None:
+        """The payload for ``key`` at ``version`` if held, marked as recently used."""
+        full = (key, version)
+        payload = self._entries.get(full)
+        if payload is not None:
+            self._entries.move_to_end(full)
+        return payload
 
     def newest(self, key: Key) -> Payload | None:
         """The newest payload held for ``key``, whatever its version (for stale-if-error)."""

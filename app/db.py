@@ -9,12 +9,13 @@ commits, so a write the app has acknowledged survives a crash whatever the serve
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator
-from typing import Annotated
+from typing import Annotated, Any
 
 import asyncpg
 from fastapi import Depends, Request
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -28,6 +29,8 @@ from app.settings import Settings
 # SQLSTATE classes meaning "the server cannot serve you now": 08 connection exception,
 # 53 insufficient resources, 57 operator intervention (shutdown, statement timeout), 58 system.
 _UNAVAILABLE_SQLSTATE = ("08", "53", "57", "58")
+# A pooled connection idle for longer than this is pinged before use (see _check_on_checkout).
+PING_AFTER_IDLE_S = 30.0
 
 
 def connect_args(settings: Settings) -> dict[str, object]:
@@ -49,14 +52,39 @@ def connect_args(settings: Settings) -> dict[str, object]:
 
 def make_async_engine(settings: Settings) -> AsyncEngine:
     """The web app's engine: a small fixed pool, since overflow churn hurts on two cores."""
-    return create_async_engine(
+    engine = create_async_engine(
         settings.url_for_driver("asyncpg"),
         pool_size=settings.pool_size,
         max_overflow=0,
-        pool_pre_ping=True,
         pool_timeout=settings.db_pool_timeout_s,
         connect_args=connect_args(settings),
     )
+    event.listen(engine.sync_engine.pool, "checkout", _check_on_checkout)
+    event.listen(engine.sync_engine.pool, "checkin", _note_checkin)
+    return engine
+
+
+def _check_on_checkout(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    """Hand out no connection the server has dropped; the pool then opens a new one.
+
+    SQLAlchemy's ``pool_pre_ping`` would cost three round trips (BEGIN, a ping, ROLLBACK) on
+    every checkout, as many as a whole cached-miss query. asyncpg already marks a connection
+    closed as soon as its socket ends (a restart, a crash, a terminated backend), so that check
+    is in memory; only a connection left idle for a while, which a network device may have cut
+    silently, is pinged.
+    """
+    if dbapi_connection._connection.is_closed():
+        raise sa_exc.DisconnectionError("the database closed this pooled connection")
+    idle_since = record.info.get("checked_in_at")
+    if idle_since is not None and time.monotonic() - idle_since > PING_AFTER_IDLE_S:
+        try:
+            dbapi_connection.ping()
+        except Exception as error:
+            raise sa_exc.DisconnectionError("a pooled connection did not answer a ping") from error
+
+
+def _note_checkin(_dbapi_connection: Any, record: Any) -> None:
+    record.info["checked_in_at"] = time.monotonic()
 
 
 def make_sync_engine(settings: Settings) -> Engine:

@@ -16,6 +16,7 @@ from app.cache import PayloadCache
 from app.compression import CompressionMiddleware, PrecompressedStaticFiles
 from app.db import make_async_engine
 from app.errors import add_exception_handlers
+from app.fastlane import FastLaneMiddleware
 from app.middleware import SecurityHeadersMiddleware
 from app.observability import RequestContextMiddleware, configure_logging
 from app.openapi import install as install_openapi
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.cache = PayloadCache(max_bytes=settings.cache_max_mb * 1024 * 1024)
     app.state.templates = make_templates(settings)
+    app.add_middleware(FastLaneMiddleware)  # innermost: cached payloads before routing
     app.add_middleware(CompressionMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestContextMiddleware)  # outermost: ids, logs, catch-all

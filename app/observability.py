@@ -14,15 +14,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
+import functools
 import logging
+import os
 import re
 import sys
 import time
-import uuid
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
+import orjson
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -35,6 +36,8 @@ from app.services.hashing import hash_ip
 log = logging.getLogger("app.request")
 REDACTED_PARAMS = frozenset({"token", "csrf_token", "password", "email", "key"})
 _REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
+# Parameter names that may carry a secret, as they can appear in a raw query string.
+_MAY_HOLD_SECRET = re.compile("|".join(sorted(REDACTED_PARAMS)), re.IGNORECASE)
 _STANDARD_ATTRS = frozenset(vars(logging.makeLogRecord({})).keys()) | {"message", "asctime"}
 
 
@@ -56,7 +59,7 @@ class JsonFormatter(logging.Formatter):
                 entry[key] = value
         if record.exc_info:
             entry["traceback"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str)
+        return orjson.dumps(entry, default=str).decode()
 
 
 def configure_logging(level: int = logging.INFO) -> None:
@@ -76,10 +79,28 @@ def redact_query(query: str) -> str:
     """The query string with the values of secret-bearing parameters replaced."""
     if not query:
         return ""
+    if _MAY_HOLD_SECRET.search(query) is None:
+        # Most requests repeat a few query strings (map layers, tiles): reuse their log form.
+        return _logged_query(query)
+    return _redacted(query)
+
+
+@functools.lru_cache(maxsize=2048)
+def _logged_query(query: str) -> str:
+    return _redacted(query)
+
+
+def _redacted(query: str) -> str:
     pairs = parse_qsl(query, keep_blank_values=True)
     return urlencode(
         [(k, "[redacted]" if k.lower() in REDACTED_PARAMS else v[:200]) for k, v in pairs]
     )
+
+
+@functools.lru_cache(maxsize=4096)
+def _client_hash(secret: str, address: str) -> str:
+    """The logged form of a client address (a keyed hash); readers come back, so it is kept."""
+    return hash_ip(secret, address)[:12]
 
 
 def _has_nul(scope: Scope) -> bool:
@@ -102,7 +123,7 @@ class RequestContextMiddleware:
         started = time.perf_counter()
         headers = dict(scope.get("headers") or [])
         given = headers.get(b"x-request-id", b"").decode("latin-1")
-        request_id = given if _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex[:16]
+        request_id = given if _REQUEST_ID.fullmatch(given) else os.urandom(8).hex()
         scope.setdefault("state", {})["request_id"] = request_id
         status = 0
         response_started = False
@@ -157,7 +178,7 @@ class RequestContextMiddleware:
         app = scope.get("app")
         settings = getattr(getattr(app, "state", None), "settings", None)
         client = scope.get("client")
-        client_hash = hash_ip(settings.secret_key, client[0])[:12] if settings and client else None
+        client_hash = _client_hash(settings.secret_key, client[0]) if settings and client else None
         log.info(
             "request",
             extra={

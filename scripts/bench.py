@@ -18,10 +18,13 @@ no cold figures); ``--no-tipg``, ``--no-browser``; ``--seconds N`` per wrk run (
 from __future__ import annotations
 
 import argparse
+import csv
+import gzip
 import json
 import math
 import os
 import platform
+import random
 import re
 import shutil
 import socket
@@ -29,6 +32,7 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.parse
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -63,6 +67,13 @@ WORKLOADS: dict[str, tuple[str, dict[str, str], str]] = {
     "near_postcode": ("/api/v1/near?postcode=SW1A%201AA", {}, "near-me by postcode"),
     "near_point": ("/api/v1/near?lat=53.381&lon=-1.470", {}, "near-me by point"),
     "near_urn": ("/api/v1/near?urn=131895", {}, "near-me by URN"),
+    # Each request a different postcode (a Lua script cycles through a sample): what a cache of
+    # answers per postcode could not flatter. The path is the first request's (cold, sizes).
+    "near_postcode_spread": (
+        "/api/v1/near?postcode=SW1A%201AA",
+        {},
+        "near-me, 1,000 different postcodes",
+    ),
     "search_st_mary": ("/api/v1/search?q=st%20mary", {}, "search 'st mary'"),
     "search_manc": ("/api/v1/search?q=manc", {}, "search 'manc'"),
     "search_kent": ("/api/v1/search?q=kent", {}, "search 'kent'"),
@@ -70,6 +81,8 @@ WORKLOADS: dict[str, tuple[str, dict[str, str], str]] = {
     "home_page": ("/", {}, "home page HTML"),
     "healthz": ("/healthz", {}, "health check (touches nothing)"),
 }
+SPREAD_POSTCODES = 1000
+ENGLAND = "E92000001"
 # tipg's nearest equivalents: name -> path (geom-column=geom picks the full polygons).
 TIPG_WORKLOADS: dict[str, str] = {
     "la_layer_z6": "/collections/public.area/items?level=local_authority&limit=200&geom-column=geom",
@@ -143,7 +156,53 @@ def _ms(value: str) -> float:
     return float(number) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60000.0}[unit]
 
 
-def wrk(url: str, connections: int, seconds: int, headers: dict[str, str]) -> dict[str, float]:
+def sample_postcodes(geodata_dir: Path, n: int = SPREAD_POSTCODES, seed: int = 11) -> list[str]:
+    """``n`` English postcodes drawn at random (reservoir sampling, fixed seed) from the
+    Code-Point Open files the import reads."""
+    rng = random.Random(seed)
+    chosen: list[str] = []
+    seen = 0
+    for path in sorted((geodata_dir / "codepoint_open" / "Data" / "CSV").glob("*.csv.gz")):
+        with gzip.open(path, "rt", newline="") as handle:
+            for row in csv.reader(handle):
+                if len(row) < 5 or row[4] != ENGLAND:
+                    continue
+                seen += 1
+                if len(chosen) < n:
+                    chosen.append(row[0])
+                elif (j := rng.randrange(seen)) < n:
+                    chosen[j] = row[0]
+    return chosen
+
+
+def spread_script(postcodes: list[str]) -> Path:
+    """A wrk Lua script asking near-me for each postcode in turn (each thread from its own start)."""
+    paths = ", ".join(
+        '"/api/v1/near?postcode=' + urllib.parse.quote(" ".join(p.split())) + '"' for p in postcodes
+    )
+    script = OUT / "near_postcodes.lua"
+    script.write_text(
+        f"local paths = {{{paths}}}\n"
+        "local i = 0\n"
+        "local threads = 0\n"
+        # each wrk thread starts half-way round from the previous one, not on the same postcode
+        "function setup(thread) thread:set('start', threads * 499); threads = threads + 1 end\n"
+        "function init(args) i = start or 0 end\n"
+        "function request()\n"
+        "  i = i % #paths + 1\n"
+        "  return wrk.format(nil, paths[i])\n"
+        "end\n"
+    )
+    return script
+
+
+def wrk(
+    url: str,
+    connections: int,
+    seconds: int,
+    headers: dict[str, str],
+    script: Path | None = None,
+) -> dict[str, float]:
     """Requests per second and latency percentiles from one wrk run."""
     command = [
         "wrk",
@@ -156,6 +215,8 @@ def wrk(url: str, connections: int, seconds: int, headers: dict[str, str]) -> di
     ]
     for key, value in headers.items():
         command += ["-H", f"{key}: {value}"]
+    if script is not None:
+        command += ["-s", str(script)]
     out = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     lat = dict(re.findall(r"^\s+(50|90|99)%\s+(\S+)", out, re.M))
@@ -179,9 +240,16 @@ def sizes(client: httpx.Client, path: str) -> dict[str, int]:
     return result
 
 
-def measure(base: str, seconds: int, names: list[str], cold: bool) -> dict[str, Any]:
+def measure(
+    base: str,
+    seconds: int,
+    names: list[str],
+    cold: bool,
+    scripts: dict[str, Path] | None = None,
+) -> dict[str, Any]:
     """Cold first request, sizes, and wrk at 1 and 16 connections for each workload."""
     results: dict[str, Any] = {}
+    scripts = scripts or {}
     with httpx.Client(base_url=base, timeout=60) as client:
         if cold:
             for name in names:
@@ -199,8 +267,9 @@ def measure(base: str, seconds: int, names: list[str], cold: bool) -> dict[str, 
                 etag = client.get(path).headers.get("etag", "")
                 headers = {"If-None-Match": etag}
             entry["bytes"] = sizes(client, path)
-            entry["c1"] = wrk(base + path, 1, seconds, headers)
-            entry["c16"] = wrk(base + path, 16, seconds, headers)
+            script = scripts.get(name)
+            entry["c1"] = wrk(base + path, 1, seconds, headers, script)
+            entry["c16"] = wrk(base + path, 16, seconds, headers, script)
             print(
                 f"  {name}: {entry['c1']['p50_ms']} ms p50, {entry['c16']['rps']} req/s",
                 file=sys.stderr,
@@ -445,6 +514,9 @@ def main() -> None:
 
     settings = get_settings()
     names = [n for n in args.only.split(",") if n] or list(WORKLOADS)
+    scripts: dict[str, Path] = {}
+    if "near_postcode_spread" in names:
+        scripts["near_postcode_spread"] = spread_script(sample_postcodes(settings.geodata_dir))
     figures: dict[str, Any] = {
         "when": time.strftime("%Y-%m-%d %H:%M", time.gmtime()),
         "machine": platform.node(),
@@ -456,7 +528,7 @@ def main() -> None:
     print("measuring the app", file=sys.stderr)
     if args.base_url:
         # A server started just before: its first requests are cold too.
-        figures["requests"] = measure(args.base_url, args.seconds, names, cold=True)
+        figures["requests"] = measure(args.base_url, args.seconds, names, True, scripts)
         figures["pan_while_reading"] = pan_while_reading(
             args.base_url, args.seconds, args.pan_geojson
         )
@@ -465,7 +537,7 @@ def main() -> None:
     else:
         command = [str(ROOT / ".venv" / "bin" / "uvicorn"), "app.main:app"]
         with serve(command, dict(os.environ), "/readyz") as base:
-            figures["requests"] = measure(base, args.seconds, names, cold=True)
+            figures["requests"] = measure(base, args.seconds, names, True, scripts)
             figures["pan_while_reading"] = pan_while_reading(base, args.seconds)
             if not args.no_browser:
                 figures["first_load"] = first_load(base)

@@ -46,10 +46,13 @@ _LAYERS: dict[str, str] = {
         CROSS JOIN box
         WHERE (a.level = 'district' OR a.is_district) AND g.geom && box.e4326
         ORDER BY a.code""",
+    # Schools carry a stored Web Mercator point (school.geom_3857, GiST-indexed): no transform
+    # per school, and the filter is the buffered tile envelope in the column's own SRID.
     "schools": f"""
-        SELECT s.urn, s.name, s.phase, s.status, s.trust_uid, s.is_academy, {_geom("s.geom")}
+        SELECT s.urn, s.name, s.phase, s.status, s.trust_uid, s.is_academy,
+               ST_AsMVTGeom(s.geom_3857, box.e3857, {EXTENT}, {BUFFER}, true) AS geom
         FROM school s CROSS JOIN box
-        WHERE s.geom && box.e4326
+        WHERE s.geom_3857 && ST_TileEnvelope(:z, :x, :y, margin => {BUFFER}.0 / {EXTENT})
         ORDER BY s.urn""",
     "trusts": f"""
         SELECT t.uid, t.name, t.group_type, t.town,

@@ -257,8 +257,7 @@ async def near(
     lon: Annotated[float | None, Query(ge=-180, le=180)] = None,
 ) -> dict[str, Any]:
     """Areas containing a postcode, school or point; partnerships serving it or near it; nearest schools."""
-    place = await nearby.locate(session, postcode=postcode, urn=urn, lon=lon, lat=lat)
-    result = await nearby.near(session, place)
+    result = await nearby.find(session, postcode=postcode, urn=urn, lon=lon, lat=lat)
     return {
         "place": asdict(result.place),
         "areas": result.areas,

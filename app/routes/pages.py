@@ -145,8 +145,7 @@ async def near_page(
     lon: float | None = None,
 ) -> HTMLResponse:
     """Near-me result for a postcode, school or clicked point."""
-    place = await nearby.locate(session, postcode=postcode, urn=urn, lon=lon, lat=lat)
-    result = await nearby.near(session, place)
+    result = await nearby.find(session, postcode=postcode, urn=urn, lon=lon, lat=lat)
     return render(request, "near.html", {"r": result, "nav": "map"})
 
 

@@ -11,15 +11,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import InvalidInput, NotFound
 from app.postcodes import normalise_outcode, normalise_postcode, normalise_sector
-from app.queries import areas as area_q
-from app.queries import partnerships as partnership_q
+from app.queries import near as near_q
 from app.queries import places as place_q
-from app.queries import schools as school_q
-from app.services.partnerships import Filters, listing
+from app.services.partnerships import MAX_LIST
 
 # England's extent with a margin, for validating clicked points.
 ENGLAND_BOUNDS = (-6.5, 49.8, 2.1, 55.9)
 MEMBER_RADIUS_M = 10_000
+MEMBER_LIMIT = 20
 COASTAL_FALLBACK_M = 3_000
 LEVELS = ("district", "local_authority", "combined_authority", "region")
 
@@ -61,37 +60,8 @@ def validate_point(lon: float, lat: float) -> None:
         )
 
 
-async def locate(
-    session: AsyncSession,
-    postcode: str | None = None,
-    urn: int | None = None,
-    lon: float | None = None,
-    lat: float | None = None,
-) -> Place:
-    """Turn exactly one of postcode / URN / point into a Place, or explain what is wrong."""
-    given = [postcode is not None, urn is not None, lon is not None or lat is not None]
-    if sum(given) != 1:
-        raise InvalidInput("Give exactly one of: postcode, urn, or lat and lon.")
-    if postcode is not None:
-        return await _locate_postcode(session, postcode)
-    if urn is not None:
-        return await _locate_school(session, urn)
-    if lon is None or lat is None:
-        raise InvalidInput("Give both lat and lon.")
-    validate_point(lon, lat)
-    x, y = await place_q.to_bng(session, lon, lat)
-    return Place(f"{lat:.5f}, {lon:.5f}", "point", lon, lat, x, y)
-
-
-async def _locate_postcode(session: AsyncSession, text: str) -> Place:
-    if unit := normalise_postcode(text):
-        row = await place_q.postcode_point(session, unit)
-        if row is None:
-            raise NotFound(
-                f"We could not find the postcode {unit}. It may be new, retired, or outside "
-                "England. Try the first half (e.g. {}) or a school name.".format(unit.split()[0])
-            )
-        return Place(unit, "postcode", row["lon"], row["lat"], row["x"], row["y"])
+async def _locate_district(session: AsyncSession, text: str) -> Place:
+    """A postcode district or sector (not a full postcode) at its centre."""
     if outcode := normalise_outcode(text):
         row = await place_q.outcode_point(session, outcode)
         if row is not None:
@@ -135,74 +105,118 @@ def school_place(row: RowMapping | Mapping[str, Any]) -> Place:
     )
 
 
-async def _locate_school(session: AsyncSession, urn: int) -> Place:
-    check_urn(urn)
-    row = await school_q.school(session, urn)
-    if row is None:
-        raise NotFound(f"No school with URN {urn} in the list of open state-funded schools.")
-    if row["lon"] is None:
-        raise NotFound(
-            f"{row['name']} (URN {urn}) could not be placed on the map: its postcode is unknown."
-        )
-    return school_place(row)
+def _unknown_postcode(unit: str) -> str:
+    return (
+        f"We could not find the postcode {unit}. It may be new, retired, or outside "
+        "England. Try the first half (e.g. {}) or a school name.".format(unit.split()[0])
+    )
+
+
+def _unknown_urn(urn: int) -> str:
+    return f"No school with URN {urn} in the list of open state-funded schools."
+
+
+def _unplaced_school(name: str | None, urn: int) -> str:
+    return f"{name} (URN {urn}) could not be placed on the map: its postcode is unknown."
+
+
+async def find(
+    session: AsyncSession,
+    postcode: str | None = None,
+    urn: int | None = None,
+    lon: float | None = None,
+    lat: float | None = None,
+    school_limit: int = 10,
+) -> NearResult:
+    """Locate exactly one of postcode / URN / point and answer near-me for it.
+
+    A full postcode, a URN or a point is located and answered in one statement; a postcode
+    district or sector is located first (its centre), then answered as a point.
+    """
+    given = [postcode is not None, urn is not None, lon is not None or lat is not None]
+    if sum(given) != 1:
+        raise InvalidInput("Give exactly one of: postcode, urn, or lat and lon.")
+    if postcode is not None:
+        unit = normalise_postcode(postcode)
+        if not unit:
+            return await near(session, await _locate_district(session, postcode), school_limit)
+        answer = await _answer(session, school_limit, postcode=unit)
+        if answer is None:
+            raise NotFound(_unknown_postcode(unit))
+        return _result(_placed(unit, "postcode", answer), answer)
+    if urn is not None:
+        check_urn(urn)
+        answer = await _answer(session, school_limit, urn=urn)
+        if answer is None:
+            raise NotFound(_unknown_urn(urn))
+        if answer.lon is None:
+            raise NotFound(_unplaced_school(answer.school_name, urn))
+        return _result(_placed(answer.school_name or str(urn), "school", answer), answer)
+    if lon is None or lat is None:
+        raise InvalidInput("Give both lat and lon.")
+    validate_point(lon, lat)
+    answer = await _answer(session, school_limit, lon=lon, lat=lat)
+    assert answer is not None  # a point is always located
+    return _result(_placed(f"{lat:.5f}, {lon:.5f}", "point", answer), answer)
 
 
 async def near(session: AsyncSession, place: Place, school_limit: int = 10) -> NearResult:
-    """The areas containing a place and the partnerships and schools around it."""
-    found = {
-        r["level"]: dict(r) for r in await area_q.areas_at_point(session, place.lon, place.lat)
-    }
-    for level in LEVELS[:2]:
-        if level not in found:  # points on a generalised coastline: take the nearest area
-            row = await area_q.nearest_area(
-                session, place.lon, place.lat, level, COASTAL_FALLBACK_M
-            )
-            if row:
-                found[level] = dict(row) | {"level": level, "approximate": True}
-    areas = await _with_parents(session, found)
-    # The district is the most precise area: through partnership_coverage it also brings in the
-    # partnerships of its county, but not those of the county's other districts.
-    home = areas.get("district") or areas.get("local_authority")
-    serving = await listing(session, Filters(area=home["code"], national=True)) if home else []
-    result = NearResult(place=place, areas=areas, serving=serving)
-    result.near_members = [
-        dict(r)
-        for r in await partnership_q.partnerships_near_members(
-            session, place.x, place.y, MEMBER_RADIUS_M, 20
-        )
-    ]
-    if place.trust_uid:
-        result.trust_partnerships = [
-            dict(r)
-            for r in await partnership_q.partnerships_for_trust_schools(
-                session, place.trust_uid, place.urn
-            )
-        ]
-    result.nearest_schools = [
-        dict(r)
-        for r in await school_q.nearest_schools(session, place.x, place.y, school_limit, place.urn)
-    ]
-    return result
+    """The areas containing a located place and the partnerships and schools around it."""
+    if place.urn is not None:
+        answer = await _answer(session, school_limit, urn=place.urn)
+    else:
+        answer = await _answer(session, school_limit, lon=place.lon, lat=place.lat)
+    if answer is None:  # the school was removed since it was located
+        raise NotFound(_unknown_urn(place.urn or 0))
+    return _result(place, answer)
 
 
-async def _with_parents(
-    session: AsyncSession, found: dict[str, dict[str, Any]]
-) -> dict[str, dict[str, Any]]:
-    """Fill the combined authority and region from the LA when no polygon held the point."""
-    la = found.get("local_authority") or found.get("district")
-    if la:
-        for level, key in (
-            ("combined_authority", "combined_authority_code"),
-            ("region", "region_code"),
-        ):
-            code = la.get(key)
-            if level not in found and code:
-                row = await area_q.area(session, code)
-                if row:
-                    found[level] = {
-                        "level": level,
-                        "code": row["code"],
-                        "name": row["name"],
-                        "is_mayoral": row["is_mayoral"],
-                    }
-    return {level: found[level] for level in LEVELS if level in found}
+async def _answer(
+    session: AsyncSession,
+    school_limit: int,
+    *,
+    postcode: str | None = None,
+    urn: int | None = None,
+    lon: float | None = None,
+    lat: float | None = None,
+) -> near_q.NearAnswer | None:
+    return await near_q.near_answer(
+        session,
+        postcode=postcode,
+        urn=urn,
+        lon=lon,
+        lat=lat,
+        coastal_m=COASTAL_FALLBACK_M,
+        serving_limit=MAX_LIST,
+        member_radius_m=MEMBER_RADIUS_M,
+        member_limit=MEMBER_LIMIT,
+        school_limit=school_limit,
+    )
+
+
+def _placed(label: str, kind: str, answer: near_q.NearAnswer) -> Place:
+    assert answer.lon is not None and answer.lat is not None
+    assert answer.x is not None and answer.y is not None
+    return Place(
+        label,
+        kind,
+        answer.lon,
+        answer.lat,
+        answer.x,
+        answer.y,
+        urn=answer.urn,
+        trust_uid=answer.trust_uid,
+        trust_name=answer.trust_name,
+    )
+
+
+def _result(place: Place, answer: near_q.NearAnswer) -> NearResult:
+    by_level = {a["level"]: a for a in answer.areas}
+    return NearResult(
+        place=place,
+        areas={level: by_level[level] for level in LEVELS if level in by_level},
+        serving=answer.serving,
+        near_members=answer.near_members,
+        trust_partnerships=answer.trust_partnerships if place.trust_uid else [],
+        nearest_schools=answer.nearest_schools,
+    )

@@ -26,7 +26,7 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from app.cache import Built, Payload, PayloadCache
+from app.cache import Built, Payload, PayloadCache, note_lookup
 from app.db import is_unavailable
 from app.queries import datasets
 
@@ -183,4 +183,6 @@ async def cached(
             raise
         log.warning("serving a held payload while the database is unavailable")
         return stale
-    return await cache.get_or_build(key, build, media_type, version=version)
+    payload = await cache.get_or_build(key, build, media_type, version=version)
+    note_lookup(key, scope, payload)
+    return payload

@@ -1,0 +1,214 @@
+"""Near-me answers in one statement, and that statement says what the separate queries say.
+
+``near_answer.sql`` folds the place look-up, the areas (with the coastal fallback and the parent
+areas), the partnerships serving the district or LA (stored coverage), partnerships with member
+schools nearby, the trust's partnerships and the nearest schools into one round trip. The
+separate queries it replaced are still the reference: for chosen real places, each part of the
+answer must equal theirs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.queries import areas as area_q
+from app.queries import partnerships as partnership_q
+from app.queries import schools as school_q
+from app.services import nearby
+from app.services.partnerships import Filters, listing
+
+AREA_FIELDS = (
+    "level",
+    "code",
+    "name",
+    "la_number",
+    "parent_code",
+    "combined_authority_code",
+    "region_code",
+    "is_mayoral",
+    "approximate",
+)
+SERVING_FIELDS = (
+    "slug",
+    "name",
+    "kind",
+    "kind_label",
+    "is_national",
+    "status",
+    "currency",
+    "evidence_year",
+    "area_whole",
+    "area_reach",
+    "themes",
+    "area_codes",
+    "area_names",
+    "lead_organisation",
+    "website",
+    "source_date",
+)
+# A postcode in Westminster, a Sheffield academy in a trust that lists a member school, a point
+# in Sheffield, and a postcode on the Adur shore that lies outside the generalised LA coastline.
+PLACES = [
+    {"postcode": "SW1A 1AA"},
+    {"urn": 131895},
+    {"lon": -1.470, "lat": 53.381},
+    {"postcode": "BN43 5BH"},
+    {"postcode": "SW1A"},
+]
+
+
+async def _separately(session: AsyncSession, place: nearby.Place) -> dict[str, Any]:
+    """The answer as the separate queries give it (the way near-me was built before)."""
+    found = {
+        r["level"]: dict(r) for r in await area_q.areas_at_point(session, place.lon, place.lat)
+    }
+    for level in nearby.LEVELS[:2]:
+        if level not in found:
+            row = await area_q.nearest_area(
+                session, place.lon, place.lat, level, nearby.COASTAL_FALLBACK_M
+            )
+            if row:
+                found[level] = dict(row) | {"level": level, "approximate": True}
+    la = found.get("local_authority") or found.get("district")
+    assert la is not None
+    for level, key in (
+        ("combined_authority", "combined_authority_code"),
+        ("region", "region_code"),
+    ):
+        if level not in found and la.get(key):
+            row = await area_q.area(session, la[key])
+            assert row is not None
+            found[level] = {k: row[k] for k in ("code", "name", "is_mayoral")} | {"level": level}
+    home = found.get("district") or found["local_authority"]
+    serving = await listing(session, Filters(area=home["code"], national=True))
+    trust = (
+        await partnership_q.partnerships_for_trust_schools(session, place.trust_uid, place.urn)
+        if place.trust_uid
+        else []
+    )
+    schools = await school_q.nearest_schools(session, place.x, place.y, 10, place.urn)
+    members = await partnership_q.partnerships_near_members(
+        session, place.x, place.y, nearby.MEMBER_RADIUS_M, nearby.MEMBER_LIMIT
+    )
+    return {
+        "areas": {lv: found[lv] for lv in nearby.LEVELS if lv in found},
+        "serving": serving,
+        "near_members": [dict(r) for r in members],
+        "trust_partnerships": [dict(r) for r in trust],
+        "nearest_schools": [dict(r) for r in schools],
+    }
+
+
+def _by_distance(schools: list[dict[str, Any]]) -> list[tuple[float, int]]:
+    # Schools on one site are equally near: order them by URN (the one statement does).
+    return sorted((float(s["distance_m"]), int(s["urn"])) for s in schools)
+
+
+@pytest.mark.parametrize("given", PLACES, ids=lambda g: "-".join(map(str, g.values())))
+async def test_the_one_statement_answers_as_the_separate_queries(
+    running_app: tuple[FastAPI, Any], given: dict[str, Any]
+) -> None:
+    application, _asgi = running_app
+    async with application.state.sessionmaker() as session:
+        result = await nearby.find(session, **given)
+        reference = await _separately(session, result.place)
+    assert {lv: {k: a.get(k) for k in AREA_FIELDS} for lv, a in result.areas.items()} == {
+        lv: {k: a.get(k) for k in AREA_FIELDS} for lv, a in reference["areas"].items()
+    }
+    assert [{k: p[k] for k in SERVING_FIELDS} for p in result.serving] == [
+        {k: p[k] for k in SERVING_FIELDS} for p in reference["serving"]
+    ]
+    assert [str(p["checked_on"]) if p["checked_on"] else None for p in result.serving] == [
+        str(p["checked_on"]) if p["checked_on"] else None for p in reference["serving"]
+    ]
+    assert result.near_members == reference["near_members"]
+    assert result.trust_partnerships == reference["trust_partnerships"]
+    assert _by_distance(result.nearest_schools) == _by_distance(reference["nearest_schools"])
+    assert result.serving, "every English place is served by some partnership or programme"
+
+
+async def test_the_places_cover_every_part_of_the_statement(
+    running_app: tuple[FastAPI, Any],
+) -> None:
+    """The places above reach the coastal fallback, a trust's partnerships and members nearby."""
+    application, _asgi = running_app
+    async with application.state.sessionmaker() as session:
+        shore = await nearby.find(session, postcode="BN43 5BH")
+        academy = await nearby.find(session, urn=131895)
+        westminster = await nearby.find(session, postcode="SW1A 1AA")
+    assert any(a.get("approximate") for a in shore.areas.values())
+    assert academy.place.trust_uid and academy.trust_partnerships
+    assert westminster.near_members
+
+
+@contextmanager
+def statements(app: FastAPI) -> Iterator[list[str]]:
+    """Every SQL statement the app's engine runs inside the block."""
+    seen: list[str] = []
+
+    def on_execute(_c: Any, _cur: Any, statement: str, *_a: Any) -> None:
+        seen.append(statement)
+
+    engine = app.state.engine.sync_engine
+    event.listen(engine, "before_cursor_execute", on_execute)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", on_execute)
+
+
+def _facts(seen: list[str]) -> list[str]:
+    """The statements that read data, not the savepoints through which the test's rollback
+    wraps the app's session."""
+    return [
+        s
+        for s in seen
+        if not s.startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT"))
+    ]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [{"postcode": "S1 2HE"}, {"urn": 131895}, {"lat": 53.381, "lon": -1.470}],
+    ids=["postcode", "urn", "point"],
+)
+async def test_near_me_is_one_statement(
+    client: httpx.AsyncClient, running_app: tuple[FastAPI, Any], params: dict[str, Any]
+) -> None:
+    application, _asgi = running_app
+    await application.state.prebuilt  # the start-up build runs statements of its own
+    with statements(application) as seen:
+        r = await client.get("/api/v1/near", params=params)
+    assert r.status_code == 200
+    assert r.json()["areas"]["local_authority"]["name"] == "Sheffield"
+    facts = _facts(seen)
+    assert len(facts) == 1 and "near_answer" in facts[0], seen
+
+
+async def test_a_postcode_district_is_located_then_answered(
+    client: httpx.AsyncClient, running_app: tuple[FastAPI, Any]
+) -> None:
+    application, _asgi = running_app
+    await application.state.prebuilt
+    with statements(application) as seen:
+        r = await client.get("/api/v1/near", params={"postcode": "S1"})
+    assert r.status_code == 200
+    facts = _facts(seen)
+    assert len(facts) == 2 and "FROM outcode" in facts[0] and "near_answer" in facts[1], seen
+
+
+async def test_unknown_places_are_refused_by_the_same_statement(client: httpx.AsyncClient) -> None:
+    postcode = await client.get("/api/v1/near", params={"postcode": "ZZ9 9ZZ"})
+    assert postcode.status_code == 404
+    assert "could not find the postcode ZZ9 9ZZ" in postcode.json()["detail"]
+    school = await client.get("/api/v1/near", params={"urn": 999999})
+    assert school.status_code == 404
+    assert "No school with URN 999999" in school.json()["detail"]
