@@ -121,7 +121,7 @@ def serve(command: list[str], env: dict[str, str], probe: str, cwd: Path = ROOT)
     port = free_port()
     log = (OUT / f"server-{port}.log").open("w")
     proc = subprocess.Popen(
-        [*command, "--port", str(port), "--log-level", "warning"],
+        [*command, "--port", str(port)],
         cwd=cwd,
         env=env,
         stdout=log,
@@ -360,7 +360,9 @@ def measure_tipg(database_url: str, seconds: int) -> dict[str, Any]:
     uvicorn = ensure_tipg()
     env = dict(os.environ, DATABASE_URL=database_url, TIPG_DB_SCHEMAS='["public"]')
     results: dict[str, Any] = {}
-    tipg = serve([str(uvicorn), "tipg.main:app"], env, "/collections", cwd=OUT)
+    tipg = serve(
+        [str(uvicorn), "tipg.main:app", "--log-level", "warning"], env, "/collections", cwd=OUT
+    )
     with tipg as base, httpx.Client(base_url=base, timeout=120) as client:
         for name, path in TIPG_WORKLOADS.items():
             t0 = time.perf_counter()
@@ -535,7 +537,9 @@ def main() -> None:
         if not args.no_browser:
             figures["first_load"] = first_load(args.base_url)
     else:
-        command = [str(ROOT / ".venv" / "bin" / "uvicorn"), "app.main:app"]
+        # The server as deployed (``partnerships-map serve``: h11 with request-head limits), not
+        # Uvicorn's default parser, which is faster but is not what production runs.
+        command = [str(ROOT / ".venv" / "bin" / "partnerships-map"), "serve"]
         with serve(command, dict(os.environ), "/readyz") as base:
             figures["requests"] = measure(base, args.seconds, names, True, scripts)
             figures["pan_while_reading"] = pan_while_reading(base, args.seconds)
