@@ -14,6 +14,8 @@ from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
 from app.glossary import for_pages, glossary
+from app.maplabels import map_labels
+from app.services.currency import currency_label, currency_title
 from app.settings import PROJECT_ROOT, Settings
 
 STATIC = PROJECT_ROOT / "static"
@@ -96,6 +98,9 @@ def make_templates(settings: Settings) -> Jinja2Templates:
     templates.env.globals.update(
         static_url=static_url,
         import_map=import_map,
+        map_labels=map_labels,
+        currency_words=currency_label,
+        currency_title=currency_title,
         module_preloads=module_preloads,
         tile_url=settings.tile_url,
         tile_attribution=settings.tile_attribution,

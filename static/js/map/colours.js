@@ -5,6 +5,7 @@
  */
 
 import { ApiError, getJSON } from '../lib/api.js';
+import { LABELS } from './labels.js';
 import { apiFilters } from './state.js';
 
 export const NONE_FILL = 'url(#pm-hatch)';
@@ -14,13 +15,13 @@ export const NO_DATA_FILL = 'url(#pm-dots)';
 /** The `colour` value for the council's school-improvement role, from the landscape register. */
 export const ROLE_COLOUR = 'council_role';
 
-/** Role classes (Okabe-Ito colours, told apart with colour blindness); 'unknown' is hatched. */
-export const ROLE_CLASSES = [
-  { code: 'in_house_team', label: 'In-house team', colour: '#0072b2' },
-  { code: 'traded_company', label: 'Traded company', colour: '#e69f00' },
-  { code: 'commissioned_partnership', label: 'Commissioned partnership', colour: '#009e73' },
-  { code: 'little_or_none', label: 'Little or none', colour: '#cc79a7' },
-];
+/** Each council role's colour (Okabe-Ito colours, told apart with colour blindness), in key order; 'unknown' is hatched. */
+export const ROLE_COLOURS = {
+  in_house_team: '#0072b2',
+  traded_company: '#e69f00',
+  commissioned_partnership: '#009e73',
+  little_or_none: '#cc79a7',
+};
 
 /** The fill of an LA the form-of-collaboration filter leaves out. */
 export const FORM_MASK_FILL = '#f3f2f1';
@@ -44,23 +45,8 @@ export const COVERAGE_CLASSES = [
   { max: Infinity, label: 'All schools (100%)', colour: '#253494' },
 ];
 
-/** The coverage colours (the `colour` parameter's values) and the /api/v1/coverage fields they read. */
-export const COVERAGE_MEASURES = {
-  'coverage-served': {
-    field: 'served',
-    title: 'Coverage: schools in an area served by a local partnership',
-    note: 'Share of each local authority’s schools in an area that at least one local partnership serves (national programmes left out); the filters do not change it.',
-    short: 'in a served area',
-    heading: 'Schools in an area served by a local partnership',
-  },
-  'coverage-members': {
-    field: 'member',
-    title: 'Coverage: schools listed as partnership members',
-    note: 'Share of each local authority’s schools named as a member of at least one partnership; most records do not list their members yet, and the filters do not change it.',
-    short: 'listed as members',
-    heading: 'Schools listed as partnership members',
-  },
-};
+/** The coverage colours (the `colour` parameter's values), the /api/v1/coverage fields they read, and their words. */
+export const COVERAGE_MEASURES = LABELS.coverage;
 
 /** Upper bounds of up to five classes with about as many LAs in each (quantiles), and the minimum. */
 export function quantileBreaks(values) {

@@ -5,7 +5,8 @@
 
 import { getJSON } from '../lib/api.js';
 import { el, link, swatch } from '../lib/dom.js';
-import { FORM_MASK_FILL, NONE_FILL, ROLE_CLASSES } from './colours.js';
+import { FORM_MASK_FILL, NONE_FILL, ROLE_COLOURS } from './colours.js';
+import { LABELS } from './labels.js';
 
 
 /** Methods of the map for the landscape register. */
@@ -26,8 +27,7 @@ export const landscapeMethods = {
   /** An LA's fill by council role: hatched when no source says (or no row). */
   roleFill(code) {
     const row = this.roles.las.get(code);
-    const found = row && ROLE_CLASSES.find((c) => c.code === row.council_role);
-    return found ? found.colour : NONE_FILL;
+    return (row && ROLE_COLOURS[row.council_role]) || NONE_FILL;
   },
 
   /** Whether the LA's landscape lists the chosen form of collaboration. */
@@ -80,11 +80,12 @@ export const landscapeMethods = {
     const counts = new Map();
     for (const row of this.roles.las.values()) counts.set(row.council_role, (counts.get(row.council_role) || 0) + 1);
     const n = (code) => ` (${counts.get(code) || 0})`;
+    const label = (code) => LABELS.council_roles[code] || code;
     return [
       el('p', 'pm-legend__title', 'Council’s school-improvement role'),
       el('ul', 'pm-legend__items',
-        ...ROLE_CLASSES.map((c) => el('li', null, swatch(c.colour), `${c.label}${n(c.code)}`)),
-        el('li', null, el('span', 'pm-swatch pm-swatch--none', ''), `Not known (hatched)${n('unknown')}`)),
+        ...Object.entries(ROLE_COLOURS).map(([code, colour]) => el('li', null, swatch(colour), `${label(code)}${n(code)}`)),
+        el('li', null, el('span', 'pm-swatch pm-swatch--none', ''), `${label('unknown')} (hatched)${n('unknown')}`)),
       el('p', 'pm-legend__source', 'Source: the project’s local landscape register, one public page per council; dates vary.'),
       el('p', 'pm-legend__link', link('/areas', 'The table of all councils')),
     ];

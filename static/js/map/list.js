@@ -6,6 +6,7 @@
 
 import { el, link, button } from '../lib/dom.js';
 import { plural } from '../lib/format.js';
+import { LABELS, currencyLabel } from './labels.js';
 
 const L = window.L;
 
@@ -56,13 +57,11 @@ export const listMethods = {
     li.dataset.slug = props.slug;
     li.append(el('h3', null, link(props.url || `/partnerships/${props.slug}`, props.name)));
     const meta = el('p', 'muted', el('span', `tag${props.is_national ? ' national' : ''}`, props.kind_label));
-    if (props.currency === 'ended') meta.append(' ', el('span', 'tag status-ended', 'Ended'));
-    else if (props.currency === 'unconfirmed') {
-      const since = props.evidence_year ? ` since ${props.evidence_year}` : ' (undated source)';
-      const tag = el('span', 'tag status-ended', `Unconfirmed${since}`);
-      tag.title = 'Existed at its newest dated source; not confirmed since';
+    if (LABELS.currency.labels[props.currency]) {
+      const tag = el('span', `tag${props.currency === 'current' ? '' : ' status-ended'}`, currencyLabel(props.currency, props.evidence_year));
+      tag.title = LABELS.currency.titles[props.currency] || '';
       meta.append(' ', tag);
-    } else if (props.currency === 'current') meta.append(' ', el('span', 'tag', 'Current'));
+    }
     if (props.area_whole === false && props.area_reach) meta.append(' ', `may serve part of ${props.area_reach}`);
     else if (props.area_names && props.area_names.length) meta.append(' ', props.area_names.join(', '));
     li.append(meta);
