@@ -16,6 +16,7 @@ import { colourMethods } from './map/colours.js';
 import { filterMethods } from './map/filters.js';
 import { landscapeMethods } from './map/landscape.js';
 import { areaMethods } from './map/layers/areas.js';
+import { areaTileMethods } from './map/layers/areatiles.js';
 import { partnershipMethods } from './map/layers/partnerships.js';
 import { schoolMethods } from './map/layers/schools.js';
 import { trustMethods } from './map/layers/trusts.js';
@@ -29,6 +30,7 @@ Object.assign(
   PartnershipMap.prototype,
   urlMethods,
   areaMethods,
+  areaTileMethods,
   colourMethods,
   landscapeMethods,
   partnershipMethods,

@@ -138,6 +138,8 @@ export class PartnershipMap {
       onEachFeature: (f, layer) => this.bindArea(f, layer),
       bubblingMouseEvents: false,
     });
+    // The LAs are drawn from the national GeoJSON layer or, closer in, from tiles (one at a time).
+    this.laGroup = L.layerGroup([this.laLayer]);
     this.caLayer = L.geoJSON(null, {
       pane: 'pmCa',
       style: (f) => this.caStyle(f),
@@ -166,7 +168,7 @@ export class PartnershipMap {
     this.schoolLayer.on('add', () => this.loadSchools());
     this.pinLayer = L.layerGroup().addTo(this.map);
     this.layers = {
-      la: this.laLayer,
+      la: this.laGroup,
       ca: this.caLayer,
       partnerships: this.cluster,
       schools: this.schoolLayer,

@@ -1,7 +1,9 @@
 /**
  * The boundary layers: local authorities (filled by map/colours.js, outlined when selected, with
- * counts written on them at close zoom) and combined authorities (mayoral ones solid). Their
- * generalised GeoJSON is fetched once per zoom band.
+ * counts written on them at close zoom) and combined authorities (mayoral ones solid). The LAs'
+ * national GeoJSON (the coarsest band) is fetched once: it is drawn below zoom 8, where the tiles
+ * of map/layers/areatiles.js take over, and always gives the names, counts and bounds. The combined
+ * authorities' GeoJSON is fetched once per zoom band.
  */
 
 import { getJSON } from '../../lib/api.js';
@@ -11,6 +13,8 @@ import { formatShare, formatValue } from '../../lib/format.js';
 const L = window.L;
 
 const LABEL_MIN_ZOOM = 10;
+/** The band of the national LA layer: the only LA GeoJSON the map asks for. */
+const NATIONAL_BAND = 6;
 
 /** The generalisation band the server keeps for a zoom (≤6, 7–8, 9–10, 11+). */
 export function bandFor(zoom) {
@@ -33,19 +37,23 @@ export const areaMethods = {
     return this.areaCache.get(key);
   },
 
-  /** (Re)load the LA and CA boundaries when the zoom enters another band. */
+  /** Load the national LA layer once, draw the LAs for this zoom, and (re)load the CAs for its band. */
   async loadAreaLayers() {
+    const drawn = this.showAreaDrawing();
     const band = bandFor(this.map.getZoom());
-    if (band === this.band) return;
+    if (band === this.band) return drawn;
     this.band = band;
     const token = ++this.requests.areas;
     try {
       const [las, cas] = await Promise.all([
-        this.areaData('local_authority', band),
+        this.laLoaded ? null : this.areaData('local_authority', NATIONAL_BAND),
         this.state.layers.includes('ca') ? this.areaData('combined_authority', band) : null,
       ]);
-      if (token !== this.requests.areas) return;
-      this.setAreaData(this.laLayer, las);
+      if (token !== this.requests.areas) return drawn;
+      if (las) {
+        this.setAreaData(this.laLayer, las);
+        this.laLoaded = true;
+      }
       if (cas) {
         this.setAreaData(this.caLayer, cas);
         this.caBand = band;
@@ -56,6 +64,7 @@ export const areaMethods = {
       this.band = null;
       this.showProblem(`The boundaries did not load: ${err.message}`);
     }
+    return drawn;
   },
 
   /** The CA boundaries, when the layer is switched on after the page loaded. */
@@ -134,6 +143,7 @@ export const areaMethods = {
   /** Restyle every LA and its label after counts, indicator or selection change. */
   restyle() {
     this.laLayer.setStyle((f) => this.areaStyle(f));
+    this.restyleAreaTiles();
     const selected = this.areaLayers.get(this.state.sel);
     if (selected && this.map.hasLayer(this.laLayer)) selected.bringToFront();
     this.updateLabels();

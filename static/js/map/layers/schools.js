@@ -71,10 +71,13 @@ export const schoolMethods = {
     this.container.addEventListener('mousemove', (ev) => {
       const school = this.schoolAt(ev);
       if ((school && school.urn) === (this.schoolTip && this.schoolTip.urn)) return;
-      if (this.schoolTip) this.map.closeTooltip(this.schoolTip.tooltip);
+      if (this.schoolTip) this.schoolTip.tooltip.close();
       this.schoolTip = school && {
         urn: school.urn,
-        tooltip: this.map.openTooltip(`${school.name}${school.phase ? ` (${school.phase})` : ''}`, this.map.mouseEventToLatLng(ev)),
+        tooltip: L.tooltip()
+          .setLatLng(this.map.mouseEventToLatLng(ev))
+          .setContent(`${school.name}${school.phase ? ` (${school.phase})` : ''}`)
+          .openOn(this.map),
       };
       this.container.classList.toggle('pm-over-school', Boolean(school));
     }, true);
