@@ -3,7 +3,7 @@
  *
  * Layers: local authorities coloured by partnership count (or by an indicator, coverage or the
  * council's role), combined authorities (mayoral ones marked), partnerships as clustered markers,
- * schools at close zoom, academy trusts' head offices (off unless asked for). The list
+ * schools at close zoom and academy trusts' head offices (off unless asked for) from vector tiles. The list
  * (#partnership-list) is drawn from the same GeoJSON as the markers, the filters form (#filters)
  * applies without a reload, and the address keeps the whole view (map/state.js).
  *
@@ -19,11 +19,13 @@ import { areaMethods } from './map/layers/areas.js';
 import { areaTileMethods } from './map/layers/areatiles.js';
 import { partnershipMethods } from './map/layers/partnerships.js';
 import { schoolMethods } from './map/layers/schools.js';
+import { pointLayerMethods } from './map/layers/pointtiles.js';
 import { trustMethods } from './map/layers/trusts.js';
 import { legendMethods } from './map/legend.js';
 import { listMethods } from './map/list.js';
 import { popupMethods } from './map/popups.js';
 import { searchMethods } from './map/search.js';
+import { trustListMethods } from './map/trustlist.js';
 import { urlMethods } from './map/state.js';
 
 Object.assign(
@@ -36,6 +38,8 @@ Object.assign(
   partnershipMethods,
   schoolMethods,
   trustMethods,
+  trustListMethods,
+  pointLayerMethods,
   popupMethods,
   legendMethods,
   filterMethods,

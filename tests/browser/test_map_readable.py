@@ -419,7 +419,7 @@ def test_a_shared_link_restores_layers_colour_and_filters(browser: Any, base_url
         assert page.locator("input[name=national]").is_checked()
         assert page.locator("input[name=trust]").is_checked()
         assert page.locator("path.pm-ca").count() > 0
-        assert page.locator(".leaflet-marker-icon.pm-trust, .pm-trust-cluster").count() > 0
+        page.wait_for_function("() => Number(document.getElementById('map').dataset.trusts) > 0")
         shared = page.locator("#share-link").input_value()
         for part in (
             "layers=la%2Cca%2Ctrusts",

@@ -8,7 +8,6 @@ import { wireAreaList } from '../arealist.js';
 import { OfflineBasemap } from '../labels.js';
 import { getJSON } from '../lib/api.js';
 import { LAYER_NAMES, MAX_BOUNDS, readState } from './state.js';
-import { trustClusterIcon } from './layers/trusts.js';
 
 const L = window.L;
 
@@ -38,8 +37,6 @@ export class PartnershipMap {
     this.band = null;
     this.requests = { partnerships: 0, colours: 0, areas: 0 };
     this.schoolTiles = null;
-    this.trustData = null;
-    this.trustsDrawn = false;
     this.opener = null;
     this.announce = false;
     // The server checked the URL's filters and ticked the form with those it accepted.
@@ -68,6 +65,7 @@ export class PartnershipMap {
     this.wireToolbar();
     this.wireFilters();
     this.wireList();
+    this.wireTrustList();
     this.wireSearch();
     this.renderAreaList = this.embed ? () => {} : wireAreaList(this);
     this.setInitialView();
@@ -153,26 +151,19 @@ export class PartnershipMap {
       spiderfyOnMaxZoom: true,
       iconCreateFunction: (c) => this.clusterIcon(c),
     });
-    this.trustCluster = L.markerClusterGroup({
-      showCoverageOnHover: false,
-      maxClusterRadius: 50,
-      spiderfyOnMaxZoom: true,
-      clusterPane: 'pmTrusts',
-      iconCreateFunction: (c) => trustClusterIcon(c),
-    });
-    for (const group of [this.cluster, this.trustCluster]) {
-      group.on('clusterkeypress', (e) => this.onClusterKey(e, group));
-      group.on('animationend spiderfied', () => this.refocusAfterCluster(group));
-    }
+    this.cluster.on('clusterkeypress', (e) => this.onClusterKey(e, this.cluster));
+    this.cluster.on('animationend spiderfied', () => this.refocusAfterCluster(this.cluster));
     this.schoolLayer = L.layerGroup();
     this.schoolLayer.on('add', () => this.loadSchools());
+    this.trustLayer = L.layerGroup();
+    this.trustLayer.on('add', () => this.loadTrusts());
     this.pinLayer = L.layerGroup().addTo(this.map);
     this.layers = {
       la: this.laGroup,
       ca: this.caLayer,
       partnerships: this.cluster,
       schools: this.schoolLayer,
-      trusts: this.trustCluster,
+      trusts: this.trustLayer,
     };
     this.map.on('click', (e) => this.onMapClick(e));
     this.map.on('popupopen', (e) => this.onPopupOpen(e));
@@ -219,6 +210,7 @@ export class PartnershipMap {
     if (name === 'la') this.updateLabels();
     this.updateLegend();
     this.renderAreaList();
+    this.renderTrustList();
     this.writeUrl();
   }
 

@@ -65,8 +65,10 @@ export const legendMethods = {
     if (this.state.layers.includes('trusts')) {
       parts.push(el('p', 'pm-legend__title', 'Academy trusts (at their head offices)'));
       parts.push(el('ul', 'pm-legend__items',
-        el('li', null, el('span', 'pm-swatch pm-swatch--trust', ''), 'Trust (square)'),
-        el('li', null, el('span', 'pm-swatch pm-swatch--trust-cluster', '3'), 'Group of nearby trusts (stacked squares)')));
+        el('li', null, el('span', 'pm-swatch pm-swatch--trust', ''), 'Trust (square)')));
+      if (this.trustsCapped()) {
+        parts.push(el('p', 'pm-legend__note', 'Not every trust here is drawn at this zoom: zoom in to see them all.'));
+      }
     }
     if (!parts.length) parts.push(el('p', 'pm-legend__note', 'No layers are switched on.'));
     this.legendBody.replaceChildren(...parts);

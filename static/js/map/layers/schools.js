@@ -5,6 +5,7 @@
 
 import { loadScript } from '../../lib/dom.js';
 import { schoolPopup } from '../popups.js';
+import { pointTiles, pointsInView } from './pointtiles.js';
 
 const L = window.L;
 
@@ -38,49 +39,24 @@ export const schoolMethods = {
       return;
     }
     if (this.schoolTiles) return;
-    // The schools' canvas sits above the area shapes but lets the pointer through to them; a
-    // click or hover is matched to a school here first, in the capture phase, so a click on a
-    // school opens the school and a click anywhere else still reaches the area beneath.
+    // Above the area shapes, under the trusts and markers; the pointer passes through (see
+    // map/layers/pointtiles.js).
     this.map.createPane('pmSchools').style.zIndex = '430';
-    // 512-pixel tiles from one zoom level up: a quarter of the requests for the same view. The
-    // grid of 512-pixel tiles at zoom z is the grid of 256-pixel tiles at z - 1, which the server
-    // serves, so only the zoom in the address changes.
-    const UpOneZoom = L.VectorGrid.Protobuf.extend({
-      _getVectorTilePromise(coords, tileBounds) {
-        const up = L.point(coords.x, coords.y);
-        up.z = coords.z - 1;
-        return L.VectorGrid.Protobuf.prototype._getVectorTilePromise.call(this, up, tileBounds);
-      },
-    });
-    this.schoolTiles = new UpOneZoom('/tiles/schools/{z}/{x}/{y}.mvt', {
+    this.schoolTiles = pointTiles('/tiles/schools/{z}/{x}/{y}.mvt', {
       pane: 'pmSchools',
       minZoom: SCHOOL_MIN_ZOOM,
-      tileSize: 512,
-      maxNativeZoom: 16,
       rendererFactory: L.canvas.tile,
-      interactive: true,
       getFeatureId: (f) => f.properties.urn,
       vectorTileLayerStyles: { schools: (props) => ({ ...schoolStyle(props), fill: true }) },
     });
-    this.container.addEventListener('click', (ev) => {
-      const school = this.schoolAt(ev);
-      if (!school) return;
-      ev.stopPropagation();
-      L.popup().setLatLng(this.map.mouseEventToLatLng(ev)).setContent(schoolPopup(school)).openOn(this.map);
-    }, true);
-    this.container.addEventListener('mousemove', (ev) => {
-      const school = this.schoolAt(ev);
-      if ((school && school.urn) === (this.schoolTip && this.schoolTip.urn)) return;
-      if (this.schoolTip) this.schoolTip.tooltip.close();
-      this.schoolTip = school && {
-        urn: school.urn,
-        tooltip: L.tooltip()
-          .setLatLng(this.map.mouseEventToLatLng(ev))
-          .setContent(`${school.name}${school.phase ? ` (${school.phase})` : ''}`)
-          .openOn(this.map),
-      };
-      this.container.classList.toggle('pm-over-school', Boolean(school));
-    }, true);
+    this.addPointLayer({
+      name: 'school',
+      order: 1,
+      id: 'urn',
+      tiles: this.schoolTiles,
+      popup: schoolPopup,
+      tip: (school) => `${school.name}${school.phase ? ` (${school.phase})` : ''}`,
+    });
     this.schoolTiles.on('tileerror', () => this.showProblem('Some schools did not load: try again shortly.'));
     // Once the tiles in view have arrived: how many schools are drawn, and their names.
     this.schoolTiles.on('load', () => {
@@ -88,23 +64,6 @@ export const schoolMethods = {
       if (this.basemap) this.basemap.loadSchools(this.map.getZoom());
     });
     this.schoolLayer.addLayer(this.schoolTiles);
-  },
-
-  /** The school drawn under the pointer, if the schools layer is showing one there. */
-  schoolAt(ev) {
-    const tiles = this.schoolTiles;
-    if (!tiles || !this.map.hasLayer(tiles) || this.map.getZoom() < SCHOOL_MIN_ZOOM) return null;
-    if (ev.target.closest('.leaflet-control, .leaflet-popup, .leaflet-tooltip')) return null;
-    const point = this.map.mouseEventToLayerPoint(ev);
-    // The same test Leaflet.VectorGrid makes for its own clicks: each tile's canvas, its symbols.
-    for (const renderer of Object.values(tiles._vectorTiles || {})) {
-      if (!renderer._map) continue;
-      const local = point.subtract(renderer.getOffset());
-      for (const symbol of Object.values(renderer._layers || {})) {
-        if (symbol._containsPoint && symbol._containsPoint(local)) return symbol.properties;
-      }
-    }
-    return null;
   },
 
   /** Where the school circles in view are (place names keep clear of them). */
@@ -117,18 +76,6 @@ export const schoolMethods = {
     if (!this.state.layers.includes('schools') || this.map.getZoom() < SCHOOL_MIN_ZOOM) return null;
     const tiles = this.schoolTiles;
     if (!tiles || !this.map.hasLayer(tiles)) return []; // on its way: names follow the tiles
-    const view = this.map.getBounds();
-    const found = new Map();
-    // Each tile's symbols are placed in its canvas: add the tile's offset to reach the map.
-    for (const renderer of Object.values(tiles._vectorTiles || {})) {
-      if (!renderer._map) continue; // a tile not yet placed, or already gone
-      const offset = renderer.getOffset();
-      for (const symbol of Object.values(renderer._layers || {})) {
-        if (!symbol._point || !symbol.properties) continue;
-        const latlng = this.map.layerPointToLatLng(symbol._point.add(offset));
-        if (view.contains(latlng)) found.set(symbol.properties.urn, { ...symbol.properties, latlng });
-      }
-    }
-    return [...found.values()];
+    return pointsInView(this.map, tiles, 'urn');
   },
 };

@@ -1,70 +1,93 @@
 /**
- * The academy trusts layer: each open trust's head office as a square marker, clustered, reachable
- * with Tab and opened with Enter like the partnerships.
+ * The academy trusts layer: each open multi- or single-academy trust's head office as a square,
+ * drawn on canvas from vector tiles (/tiles/trusts/{z}/{x}/{y}.mvt) like the schools, opened by
+ * click, named on hover. Keyboard and screen-reader users reach the same trusts through
+ * "Academy trusts on this map" (map/trustlist.js). When a tile had to leave trusts out, the key
+ * and the list say so.
  */
 
-import { getJSON } from '../../lib/api.js';
+import { loadScript } from '../../lib/dom.js';
 import { plural } from '../../lib/format.js';
 import { trustKind, trustPopup } from '../popups.js';
-import { MAX_BOUNDS } from '../state.js';
+import { pointTiles, pointsInView, squareTileRenderer } from './pointtiles.js';
 
 const L = window.L;
 
-/** A trust marker's name for the keyboard and the hover tooltip: name, kind and size. */
+/** A trust's name for the hover text and the list: name, kind and size. */
 export function trustTitle(props) {
   return `${props.name} (${trustKind(props)}, ${plural(props.school_count || 0, 'school')})`;
 }
 
-/** A group of trusts: a square with the count, its size in words for screen readers. */
-export function trustClusterIcon(cluster) {
-  const n = cluster.getChildCount();
-  const size = n < 10 ? 26 : n < 100 ? 30 : 36;
-  const html = `<span aria-hidden="true">${n}</span><span class="visually-hidden">${plural(n, 'academy trust')}; press Enter to zoom in</span>`;
-  return L.divIcon({ html, className: 'pm-trust-cluster', iconSize: [size, size] });
+/** A trust's square: small dots at national zooms, where about 2,000 share the view; larger closer in. */
+function trustStyle(zoom) {
+  const national = zoom < 8;
+  return {
+    radius: national ? 2 : zoom < 11 ? 3 : 5,
+    color: national ? '#ffffff' : '#0b0c0c',
+    weight: national ? 0.5 : 1,
+    fill: true,
+    fillColor: '#a3155f',
+    fillOpacity: 1,
+  };
 }
 
 /** Methods of the map for the trusts layer. */
 export const trustMethods = {
-  /** Every open trust's head office (about 2,200 points), fetched once per page for the whole map. */
-  trustPoints() {
-    if (!this.trustData) {
-      const [[s, w], [n, e]] = MAX_BOUNDS;
-      this.trustData = getJSON(`/api/v1/trusts?bbox=${w},${s},${e},${n}`);
-      this.trustData.catch(() => { this.trustData = null; });
-    }
-    return this.trustData;
-  },
-
-  /** The trusts layer's markers, the first time the layer is on; clustering keeps them in view. */
+  /** The trusts' tiles, the first time the layer is on (the tile library loads then too). */
   async loadTrusts() {
-    if (!this.state.layers.includes('trusts') || this.trustsDrawn) return;
+    if (!this.state.layers.includes('trusts') || this.trustTiles) return;
     try {
-      const data = await this.trustPoints();
-      if (this.trustsDrawn) return;
-      this.trustsDrawn = true;
-      this.drawTrusts(data.features || []);
+      await loadScript(this.container.dataset.vectorgridSrc);
     } catch (err) {
       this.showProblem(`The academy trusts did not load: ${err.message}`);
+      return;
     }
+    if (this.trustTiles) return;
+    this.trustTiles = pointTiles('/tiles/trusts/{z}/{x}/{y}.mvt', {
+      pane: 'pmTrusts',
+      rendererFactory: squareTileRenderer,
+      getFeatureId: (f) => f.properties.uid,
+      vectorTileLayerStyles: { trusts: (_props, zoom) => trustStyle(zoom) },
+    });
+    this.trustEntry = {
+      name: 'trust',
+      order: 2, // drawn above the schools
+      id: 'uid',
+      tiles: this.trustTiles,
+      popup: trustPopup,
+      tip: trustTitle,
+    };
+    this.addPointLayer(this.trustEntry);
+    this.trustTiles.on('tileerror', () => this.showProblem('Some academy trusts did not load: try again shortly.'));
+    // Once the tiles in view have arrived: how many trusts are drawn, the list and the key.
+    this.trustTiles.on('load', () => this.trustsDrawn());
+    // A move that needs no new tile (or only a pan within those loaded) changes what is in view.
+    this.map.on('moveend', () => { if (this.map.hasLayer(this.trustTiles)) this.trustsDrawn(); });
+    this.trustLayer.addLayer(this.trustTiles);
   },
 
-  /** One square marker per trust, reachable with Tab and opened with Enter like the partnerships. */
-  drawTrusts(features) {
-    const markers = [];
-    for (const feature of features) {
-      if (!feature.geometry) continue;
-      const props = feature.properties;
-      const [lon, lat] = feature.geometry.coordinates;
-      const icon = L.divIcon({ className: 'pm-trust', iconSize: [16, 16] });
-      const marker = L.marker([lat, lon], { icon, pane: 'pmTrusts', title: trustTitle(props), riseOnHover: true });
-      marker.pmTrust = props;
-      marker.on('keypress', (e) => {
-        if (e.originalEvent && e.originalEvent.key === 'Enter') this.opener = marker.getElement();
-      });
-      marker.bindPopup(() => trustPopup(props), { maxWidth: 300 });
-      markers.push(marker);
-    }
-    this.trustCluster.clearLayers();
-    this.trustCluster.addLayers(markers);
+  /** After the trusts in view are drawn: their count on the map element, the list, the key. */
+  trustsDrawn() {
+    this.container.dataset.trusts = String(this.trustFeatures().length);
+    this.container.dataset.trustsCapped = String(this.trustsCapped());
+    this.renderTrustList();
+    this.updateLegend();
+  },
+
+  /** The trusts drawn in view, with their place; empty when the layer is off or loading. */
+  trustFeatures() {
+    const tiles = this.trustTiles;
+    if (!tiles || !this.map.hasLayer(tiles)) return [];
+    return pointsInView(this.map, tiles, 'uid');
+  },
+
+  /** Whether a tile in view had more trusts than it may hold (zoom in to see them all). */
+  trustsCapped() {
+    return Boolean(this.trustTiles && this.map.hasLayer(this.trustTiles) && this.trustTiles.pmCapped());
+  },
+
+  /** Open a trust's popup at its head office (from the list). */
+  openTrust(props) {
+    this.openPoint(this.trustEntry, props, props.latlng);
   },
 };
