@@ -20,6 +20,9 @@ CSP = (
 HSTS = "max-age=31536000; includeSubDomains"
 EMBED_CSP = CSP.replace("frame-ancestors 'self'", "frame-ancestors *")
 IMMUTABLE = "public, max-age=31536000, immutable"
+# Scripts and stylesheets are not documents: a content policy, framing rule or referrer policy on
+# them does nothing, and would be sent again with each of the map's modules on a first visit.
+SUBRESOURCES = (".js", ".css")
 
 
 def apply_security_headers(path: str, scheme: str, headers: MutableHeaders) -> None:
@@ -28,6 +31,11 @@ def apply_security_headers(path: str, scheme: str, headers: MutableHeaders) -> N
     Used by the middleware for every response and by the catch-all error handler, whose 500s
     are made outside it.
     """
+    if path.startswith("/static/") and path.endswith(SUBRESOURCES):
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        if scheme == "https":
+            headers.setdefault("Strict-Transport-Security", HSTS)
+        return
     embed = path.startswith("/embed")
     if not embed:
         headers.setdefault("X-Frame-Options", "SAMEORIGIN")

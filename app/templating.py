@@ -11,7 +11,6 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
-from markupsafe import Markup
 
 from app.glossary import for_pages, glossary
 from app.maplabels import map_labels
@@ -55,16 +54,17 @@ def import_map_csp_source() -> str:
     return f"'sha256-{base64.b64encode(digest).decode()}'"
 
 
-def import_map() -> Markup:
-    """The ``<script type="importmap">`` element; it must come before any module script."""
-    return Markup(f'<script type="importmap">{import_map_json()}</script>')
+def import_map() -> str:
+    """The ``<script type="importmap">`` element (HTML: templates mark it ``|safe``); it must
+    come before any module script."""
+    return f'<script type="importmap">{import_map_json()}</script>'
 
 
-def module_preloads(*entries: str) -> Markup:
+def module_preloads(*entries: str) -> str:
     """``<link rel="modulepreload">`` for each module under the given folders or files of static/js.
 
     The map's modules import one another; preloading them all at once saves the round trips of
-    discovering the imports one level at a time.
+    discovering the imports one level at a time. HTML: templates mark it ``|safe``.
     """
     root = STATIC / MODULES
     paths: list[str] = []
@@ -72,8 +72,7 @@ def module_preloads(*entries: str) -> Markup:
         target = root / entry
         found = sorted(target.rglob("*.js")) if target.is_dir() else [target]
         paths.extend(p.relative_to(STATIC).as_posix() for p in found)
-    links = "".join(f'<link rel="modulepreload" href="{static_url(p)}">' for p in paths)
-    return Markup(links)
+    return "".join(f'<link rel="modulepreload" href="{static_url(p)}">' for p in paths)
 
 
 def format_value(value: float | int | None, unit: str = "") -> str:

@@ -81,6 +81,8 @@ async def test_every_mapped_module_is_served_compressed_and_immutable(
         assert r.status_code == 200, url
         assert r.headers["cache-control"] == IMMUTABLE, url
         assert r.headers["content-type"].startswith("text/javascript"), url
+        assert r.headers["x-content-type-options"] == "nosniff", url
+        assert "content-security-policy" not in r.headers, url  # a policy is for documents
         if len(body) >= 512:  # smaller files are not worth compressing
             assert r.headers["content-encoding"] == "br", url
         assert r.content == body, url
