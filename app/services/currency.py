@@ -16,17 +16,31 @@ CURRENCY_STATES = ("current", "unconfirmed", "ended")
 DEFAULT_STATES = ("current", "unconfirmed")
 
 
+# A state in words; an unconfirmed record with a dated source says since when.
+CURRENCY_LABELS = {
+    "current": "Current",
+    "unconfirmed": "Unconfirmed (undated source)",
+    "ended": "Ended",
+}
+UNCONFIRMED_SINCE = "Unconfirmed since {year}"
+# What each state means, for the hover text of its tag.
+CURRENCY_TITLES = {
+    "current": "A page from 2021 or later, or a moderator, shows it running",
+    "unconfirmed": "Existed at its newest dated source; not confirmed since",
+    "ended": "Recorded as ended: it serves nowhere now",
+}
+
+
 def currency_label(currency: str, evidence_year: int | None) -> str:
     """'Current', 'Unconfirmed since 2015', 'Unconfirmed (undated source)' or 'Ended'."""
-    if currency == "ended":
-        return "Ended"
-    if currency == "unconfirmed":
-        return (
-            f"Unconfirmed since {evidence_year}"
-            if evidence_year
-            else "Unconfirmed (undated source)"
-        )
-    return "Current"
+    if currency == "unconfirmed" and evidence_year:
+        return UNCONFIRMED_SINCE.format(year=evidence_year)
+    return CURRENCY_LABELS.get(currency, CURRENCY_LABELS["current"])
+
+
+def currency_title(currency: str) -> str:
+    """What a currency state means, in one sentence (a tag's hover text)."""
+    return CURRENCY_TITLES.get(currency, CURRENCY_TITLES["current"])
 
 
 def state_counts(items: Iterable[Mapping[str, Any]]) -> dict[str, int]:

@@ -12,7 +12,7 @@ export function wireAreaList(app) {
   if (!box || !list) return () => {};
 
   const render = () => {
-    const on = app.state.layers.includes('la') && app.map.hasLayer(app.laLayer);
+    const on = app.state.layers.includes('la') && app.map.hasLayer(app.layers.la);
     box.hidden = !on;
     if (!on) return;
     const view = app.map.getBounds();

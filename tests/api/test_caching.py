@@ -161,16 +161,16 @@ async def test_fingerprinted_static_files_are_precompressed_and_immutable(
     http: httpx.AsyncClient,
 ) -> None:
     precompress(PROJECT_ROOT / "static")
-    url = static_url("js/map.js")
+    url = static_url("js/main.js")
     r = await http.get(url, headers={"Accept-Encoding": "br, gzip"})
     assert r.status_code == 200
     assert r.headers["content-encoding"] == "br"
     assert r.headers["cache-control"] == "public, max-age=31536000, immutable"
-    assert r.content == (PROJECT_ROOT / "static" / "js" / "map.js").read_bytes()
+    assert r.content == (PROJECT_ROOT / "static" / "js" / "main.js").read_bytes()
     gz = await http.get(url, headers={"Accept-Encoding": "gzip"})
     assert gz.headers["content-encoding"] == "gzip"
     assert gz.content == r.content
-    unversioned = await http.get("/static/js/map.js")
+    unversioned = await http.get("/static/js/main.js")
     assert "immutable" not in unversioned.headers.get("cache-control", "")
 
 

@@ -93,3 +93,27 @@ def axe_violations(
     pg.add_script_tag(url=AXE_URL)  # type: ignore[attr-defined]
     result = pg.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")  # type: ignore[attr-defined]
     return [v for v in result["violations"] if v.get("impact") in impacts]
+
+
+# Local authorities on the map ---------------------------------------------------------------
+# From zoom 8 the LAs come as vector tiles, so one LA may be drawn as several paths (one per tile
+# it crosses); below it, as one GeoJSON path each. These read every path of an LA.
+
+
+def la_outline_widths(pg: object, code: str) -> set[str]:
+    """The stroke widths of every path drawn for an LA (``{"4"}`` when it is the selected one)."""
+    widths: list[str] = pg.locator(f'path.pm-la[data-code="{code}"]').evaluate_all(  # type: ignore[attr-defined]
+        "paths => paths.map(p => p.getAttribute('stroke-width'))"
+    )
+    return set(widths)
+
+
+def la_fills(pg: object) -> dict[str, str]:
+    """Each drawn LA's fill, by code; fails if two paths of one LA are filled differently."""
+    pairs: list[list[str]] = pg.locator("path.pm-la").evaluate_all(  # type: ignore[attr-defined]
+        "paths => paths.map(p => [p.dataset.code, p.getAttribute('fill')])"
+    )
+    fills: dict[str, str] = {}
+    for code, fill in pairs:
+        assert fills.setdefault(code, fill) == fill, (code, fills[code], fill)
+    return fills

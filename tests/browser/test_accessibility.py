@@ -115,7 +115,8 @@ def test_map_states_have_no_serious_accessibility_violations(page: Any, base_url
     # Academy trusts shown with the partnerships, a trust's popup opened from the keyboard.
     page.goto(base_url + "/?lat=51.51&lon=-0.12&z=12&layers=la,partnerships,trusts")
     settle(page)
-    page.locator(".leaflet-marker-icon.pm-trust").first.focus()
+    page.locator("#map-trusts summary").click()
+    page.locator("#map-trusts-list button").first.focus()
     page.keyboard.press("Enter")
     page.locator(".leaflet-popup-content a[href^='/trusts/']").wait_for()
     # Leaflet fades popups in; check the colours once it is opaque.

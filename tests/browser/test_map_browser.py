@@ -14,10 +14,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import la_fills, la_outline_widths
 
 pytestmark = pytest.mark.browser
 
 LIVERPOOL, WESTMINSTER, SHEFFIELD = "E08000012", "E09000033", "E08000019"
+MERSEYSIDE = {LIVERPOOL, "E08000011", "E08000014", "E08000015"}  # and Knowsley, Sefton, Wirral
 POSTCODE = "SW1A 1AA"
 READY = '#map[data-ready="true"]'
 
@@ -241,7 +243,7 @@ def test_permalink_restores_view_layers_filters_colour_and_selection(
     assert page.locator("#map-colour").input_value() == "idaci_score"
     assert "IDACI" in page.locator(".pm-legend").inner_text()
     # Selection: Liverpool outlined, its popup open.
-    assert page.locator(f'path.pm-la[data-code="{LIVERPOOL}"]').get_attribute("stroke-width") == "4"
+    assert la_outline_widths(page, LIVERPOOL) == {"4"}
     assert "Liverpool" in page.locator(".leaflet-popup-content").inner_text()
     assert problems == []
 
@@ -326,18 +328,14 @@ def coverage_text(row: dict[str, Any], field: str) -> str:
     )
 
 
-def la_fills(page: Any) -> dict[str, str]:
-    """Each drawn LA's fill, by code."""
-    return page.locator("path.pm-la").evaluate_all(
-        "paths => Object.fromEntries(paths.map(p => [p.dataset.code, p.getAttribute('fill')]))"
-    )
-
-
 def assert_coverage_fills(page: Any, coverage: dict[str, Any], field: str) -> None:
     """Every LA on the map is filled for its share (hatched for none), as /api/v1/coverage says."""
     fills = la_fills(page)
     rows = {r["code"]: r for r in coverage["local_authorities"]}
-    assert len(fills) > 100
+    if page.locator("#map-areas").count():  # the home page, around Liverpool: the tiles in view
+        assert set(fills) >= MERSEYSIDE
+    else:  # the embed view, at the national zoom: every LA
+        assert len(fills) > 100
     for code, fill in fills.items():
         share = rows[code][f"{field}_share"] if code in rows else None
         assert fill == coverage_fill(share), (code, share, fill)
@@ -503,7 +501,7 @@ def test_schools_appear_only_at_close_zoom(page: Any, base_url: str) -> None:
 
 
 def trust_points(base_url: str) -> list[dict[str, Any]]:
-    """Every open trust's head office, as the map's trusts layer fetches them."""
+    """Every open trust's head office (the same trusts as the map's trust tiles)."""
     return api(base_url, "/api/v1/trusts?bbox=-20,46,14,60")["features"]
 
 
@@ -523,67 +521,81 @@ def lone_trust(features: list[dict[str, Any]]) -> dict[str, Any]:
     raise AssertionError("no multi-academy trust stands apart from the others")
 
 
-def trust_markers_total(page: Any) -> int:
-    """Trusts drawn on the map: single markers plus the counts on the groups."""
-    return page.evaluate(
-        """() => document.querySelectorAll('.leaflet-marker-icon.pm-trust').length
-             + [...document.querySelectorAll('.leaflet-marker-icon.pm-trust-cluster')]
-                 .reduce((n, c) => n + Number(c.querySelector('[aria-hidden]').textContent), 0)"""
+def wait_for_trusts_drawn(page: Any, n: int) -> None:
+    """Wait until the map says it has drawn n trusts in view (their tiles have arrived)."""
+    page.wait_for_function(
+        "n => document.getElementById('map').dataset.trusts === String(n)", arg=n
     )
 
 
-def test_trusts_layer_shows_markers_opens_popups_and_is_kept_in_the_permalink(
+def test_trusts_layer_draws_tiles_opens_popups_and_is_kept_in_the_permalink(
     page: Any, base_url: str, problems: list[str]
 ) -> None:
     trusts = trust_points(base_url)
     assert len(trusts) > 1000, "the trust register is not imported"
-    # Off by default: no trust markers, nothing fetched, not in the key.
+    # Off by default: nothing fetched, not in the key, no list of trusts.
     requests: list[str] = []
-    page.on("request", lambda r: requests.append(r.url) if "/api/v1/trusts" in r.url else None)
+    page.on(
+        "request",
+        lambda r: (
+            requests.append(r.url)
+            if re.match(r"/(tiles|api/v1)/trusts", urllib.parse.urlsplit(r.url).path)
+            else None
+        ),
+    )
     open_home(page, base_url)
     box = page.locator("#map-layers input[value=trusts]")
     assert not box.is_checked()
-    assert page.locator(".pm-trust, .pm-trust-cluster").count() == 0
     assert "Academy trusts" not in page.locator(".pm-legend").inner_text()
+    assert page.locator("#map-trusts").is_hidden()
     assert requests == []
-    # Switched on: every trust is on the map (singly or in a group), the key explains the squares.
-    with page.expect_response(lambda r: "/api/v1/trusts?bbox=" in r.url) as answer:
+    # Switched on: tiles, not a GeoJSON box; every trust in England is drawn; the key explains them.
+    with page.expect_response(lambda r: "/tiles/trusts/" in r.url) as answer:
         box.check()
     assert answer.value.status == 200
     page.wait_for_function(
         "() => (new URLSearchParams(location.search).get('layers') || '').includes('trusts')"
     )
-    page.wait_for_selector(".leaflet-marker-icon.pm-trust-cluster")
-    assert trust_markers_total(page) == len(trusts)
+    wait_for_trusts_drawn(page, len(trusts))
+    assert not [u for u in requests if "/api/v1/trusts" in u]
     legend = page.locator(".pm-legend").inner_text()
     assert "Academy trusts" in legend and "Trust (square)" in legend
+    assert "zoom in to see them all" not in legend  # no tile reached its cap
+    assert page.locator("#map-trusts-count").inner_text() == f"{len(trusts):,}"
     assert url_params(page)["layers"] == ["la,partnerships,trusts"]
     assert "layers=la%2Cpartnerships%2Ctrusts" in page.locator("#share-link").input_value()
     # A reload restores the layer from the address.
     page.reload()
     page.wait_for_selector(READY)
     assert page.locator("#map-layers input[value=trusts]").is_checked()
-    assert trust_markers_total(page) == len(trusts)
-    # Switched off again: the markers go and the address is back to the default layers.
+    wait_for_trusts_drawn(page, len(trusts))
+    # Switched off again: the list goes and the address is back to the default layers.
     page.locator("#map-layers input[value=trusts]").uncheck()
     page.wait_for_function("() => !new URLSearchParams(location.search).has('layers')")
-    assert page.locator(".pm-trust, .pm-trust-cluster").count() == 0
+    assert page.locator("#map-trusts").is_hidden()
+    assert "Academy trusts" not in page.locator(".pm-legend").inner_text()
     assert problems == []
 
 
-def test_a_trust_marker_opens_a_popup_linking_to_the_trust_by_mouse_and_keyboard(
+def test_a_trust_opens_a_popup_linking_to_the_trust_by_mouse_and_keyboard(
     page: Any, base_url: str, problems: list[str]
 ) -> None:
     trust = lone_trust(trust_points(base_url))
-    query = f"?lat={trust['lat']:.4f}&lon={trust['lon']:.4f}&z=14&layers=la,trusts"
+    query = f"?lat={trust['lat']:.5f}&lon={trust['lon']:.5f}&z=14&layers=la,trusts"
     open_home(page, base_url, query)
     assert url_params(page)["layers"] == ["la,trusts"]
     assert page.locator("#map-layers input[value=trusts]").is_checked()
     assert not page.locator("#map-layers input[value=partnerships]").is_checked()
-    marker = page.locator(f'.leaflet-marker-icon.pm-trust[title^="{trust["name"]} ("]')
-    assert marker.count() == 1
-    assert f"{trust['school_count']} schools" in marker.get_attribute("title")
-    marker.click()
+    page.wait_for_function("() => Number(document.getElementById('map').dataset.trusts) >= 1")
+    # The map is centred on the trust's head office: hover names it, a click opens it.
+    box = page.locator("#map").bounding_box()
+    middle = (box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    page.mouse.move(middle[0] - 20, middle[1])
+    page.mouse.move(*middle)
+    tooltip = page.locator(".leaflet-tooltip", has_text=trust["name"])
+    tooltip.wait_for()
+    assert f"{trust['school_count']} schools" in tooltip.inner_text()
+    page.mouse.click(*middle)
     popup = page.locator(".leaflet-popup-content")
     popup.wait_for()
     text = popup.inner_text()
@@ -592,28 +604,51 @@ def test_a_trust_marker_opens_a_popup_linking_to_the_trust_by_mouse_and_keyboard
     assert f"Head office: {trust['town']}" in text
     link = popup.locator(f'a[href="/trusts/{trust["uid"]}"]')
     assert link.inner_text() == trust["name"]
+    assert "No local authority here" not in text
     page.locator(".leaflet-popup-close-button").click()
     page.wait_for_selector(".leaflet-popup", state="detached")
-    # From the keyboard: Tab reaches the marker, Enter opens it with focus on the link, Escape returns.
-    page.locator("#map").focus()
-    tab_to(page, ".leaflet-marker-icon.pm-trust", limit=20)
+    # From the keyboard: the list of trusts on the map; Enter opens one with focus on the link,
+    # Escape closes it and gives focus back to the button.
+    page.locator("#map-trusts summary").focus()
+    page.keyboard.press("Enter")
+    button = page.locator(f'#map-trusts-list button[data-uid="{trust["uid"]}"]')
+    assert button.inner_text().startswith(f"{trust['name']} (multi-academy trust")
+    button.focus()
     assert has_visible_focus(page)
     page.keyboard.press("Enter")
     page.wait_for_function("() => document.activeElement.closest('.leaflet-popup') !== null")
-    assert page.evaluate("() => document.activeElement.getAttribute('href')").startswith("/trusts/")
+    assert page.evaluate("() => document.activeElement.getAttribute('href')") == (
+        f"/trusts/{trust['uid']}"
+    )
     page.keyboard.press("Escape")
-    page.wait_for_function("() => document.activeElement.classList.contains('pm-trust')")
+    page.wait_for_function(
+        "uid => document.activeElement.dataset.uid === uid", arg=str(trust["uid"])
+    )
+    page.wait_for_selector(".leaflet-popup", state="detached")
     # The link leads to the trust's page.
-    marker.click()
+    page.keyboard.press("Enter")
     popup.locator(f'a[href="/trusts/{trust["uid"]}"]').click()
     page.wait_for_url(f"**/trusts/{trust['uid']}")
     assert problems == []
 
 
+def test_a_capped_trust_tile_says_to_zoom_in(page: Any, base_url: str) -> None:
+    def capped(route: Any) -> None:
+        response = route.fetch()
+        route.fulfill(response=response, headers={**response.headers, "x-tile-capped": "true"})
+
+    page.route("**/tiles/trusts/**", capped)
+    open_home(page, base_url, "?layers=la,trusts")
+    page.wait_for_function("() => document.getElementById('map').dataset.trustsCapped === 'true'")
+    message = "Not every trust here is drawn at this zoom: zoom in to see them all."
+    assert message in page.locator(".pm-legend").inner_text()
+    assert message in (page.locator("#map-trusts-note").text_content() or "")
+
+
 def test_embed_view_shows_trusts_when_the_parameters_ask(page: Any, base_url: str) -> None:
     page.goto(f"{base_url}/embed?z=6&layers=partnerships,trusts")
     page.wait_for_selector(READY)
-    assert page.locator(".leaflet-marker-icon.pm-trust-cluster").count() > 0
+    page.wait_for_function("() => Number(document.getElementById('map').dataset.trusts) > 1000")
     assert "Academy trusts" in page.locator(".pm-legend").inner_text()
     assert "layers=partnerships%2Ctrusts" in page.locator("#embed-open").get_attribute("href")
 
