@@ -4,18 +4,20 @@
 run on its own, pytest uses whatever database the settings name and imports into it only the
 sources whose files changed since their last import.
 
-Isolation: the tests never write to that imported database. The session works on a scratch copy
-of it (``CREATE DATABASE … TEMPLATE``), dropped when the session ends, and every variable that
-names the database points at the copy, so the app, the command line and the importers the tests
-run all write there. Within the session each test that talks to the app through ``client`` runs
-in a transaction rolled back at its end (see ``tests/api/conftest.py``). At the end the imported
-database's row counts are compared with those at the start: a test that wrote past the copy
-fails the run.
+Isolation: the tests never write to that imported database. Each session works on a copy of
+its own (``<base>_scratch_<pid>_<random>``, see ``tests/_databases.py``), dropped when the session
+ends, and every variable that names the database points at the copy, so the app, the command line
+and the importers the tests run all write there. Within the session each test that talks to the
+app through ``client`` runs in a transaction rolled back at its end (``tests/api/conftest.py``);
+a module whose tests must commit asks for ``tables_restored`` (``tests/_snapshots.py``). At the
+end the copy's row counts must equal the imported database's at the start, and the imported
+database's must be unchanged: a test that left rows behind, or wrote past the copy, fails the run.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -161,6 +163,17 @@ def conn(database: str) -> Iterator[psycopg.Connection[Any]]:
 def geodata_dir() -> Path:
     """The folder of real source files."""
     return get_settings().geodata_dir
+
+
+@pytest.fixture(scope="session")
+def la_count(geodata_dir: Path) -> int:
+    """How many local authorities England has, counted in ONS's county and unitary authority
+    boundary file: its E06 (unitary), E08 (metropolitan), E09 (London) and E10 (county) codes."""
+    from app.ingest.boundaries import CTYUA
+
+    features = json.loads((geodata_dir / CTYUA).read_text())["features"]
+    codes = {f["properties"]["CTYUA23CD"] for f in features}
+    return sum(1 for code in codes if code.startswith(("E06", "E08", "E09", "E10")))
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
