@@ -150,7 +150,9 @@ async def _request_plans(app: FastAPI, url: str) -> list[str]:
     sent: list[tuple[str, Any]] = []
 
     def on_execute(_c: Any, _cur: Any, statement: str, parameters: Any, *_a: Any) -> None:
-        if statement.lstrip().upper().startswith(("SELECT", "WITH")):
+        # Statements from app/queries/sql/ open with a header comment.
+        code = re.sub(r"^(\s*--[^\n]*\n)*", "", statement).lstrip()
+        if code.upper().startswith(("SELECT", "WITH")):
             sent.append((statement, parameters))
 
     engine = app.state.engine
