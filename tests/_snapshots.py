@@ -15,11 +15,13 @@ after that, the running apps' data version listeners reconnect and read the vers
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from typing import Any
 
 import psycopg
 from psycopg import sql
+from sqlalchemy import text
 
 from app.services.versions import APPLICATION_NAME
 
@@ -125,3 +127,30 @@ def forget_data_versions(conn: psycopg.Connection[Any]) -> int:
         (APPLICATION_NAME,),
     ).fetchone()
     return int(row[0]) if row else 0
+
+
+async def forget_rolled_back_versions(state: Any) -> None:
+    """An approval inside the rolled-back transaction told the app of a data version that never
+    committed; make the app read its versions from the database again, so no later test is served
+    payloads cached for that version."""
+    versions = state.data_versions
+    if versions is None or not versions.live:
+        return
+    async with state.engine.connect() as connection:
+        stored = (
+            await connection.execute(text("SELECT coalesce(max(id), 0) FROM dataset"))
+        ).scalar_one()
+        if versions.current() == stored:
+            return
+        await connection.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE application_name = :name AND datname = current_database()"
+            ),
+            {"name": APPLICATION_NAME},
+        )
+    for _ in range(200):  # the listener reconnects within seconds and reads the versions again
+        await asyncio.sleep(0.05)
+        if versions.live and versions.current() == stored:
+            return
+    raise AssertionError("the data version listener did not come back after a rolled-back test")

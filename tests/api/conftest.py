@@ -8,19 +8,17 @@ and not a data version an approval announced in process (the app reads its versi
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
 import pytest
+from _snapshots import forget_rolled_back_versions
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.main import create_app
-from app.services.versions import APPLICATION_NAME
 from app.settings import Settings
 
 
@@ -53,31 +51,4 @@ async def client(running_app: tuple[FastAPI, Any]) -> AsyncIterator[httpx.AsyncC
         finally:
             state.sessionmaker = usual
             await outer.rollback()
-    await _forget_rolled_back_versions(state)
-
-
-async def _forget_rolled_back_versions(state: Any) -> None:
-    """An approval inside the rolled-back transaction told the app of a data version that never
-    committed; make the app read its versions from the database again, so no later test is served
-    payloads cached for that version."""
-    versions = state.data_versions
-    if versions is None or not versions.live:
-        return
-    async with state.engine.connect() as connection:
-        stored = (
-            await connection.execute(text("SELECT coalesce(max(id), 0) FROM dataset"))
-        ).scalar_one()
-        if versions.current() == stored:
-            return
-        await connection.execute(
-            text(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-                " WHERE application_name = :name AND datname = current_database()"
-            ),
-            {"name": APPLICATION_NAME},
-        )
-    for _ in range(200):  # the listener reconnects within seconds and reads the versions again
-        await asyncio.sleep(0.05)
-        if versions.live and versions.current() == stored:
-            return
-    raise AssertionError("the data version listener did not come back after a rolled-back test")
+    await forget_rolled_back_versions(state)

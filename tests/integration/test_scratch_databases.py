@@ -7,6 +7,7 @@ copies of running sessions are never in play.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -17,7 +18,7 @@ import pytest
 from _databases import MAX_NAME, drop_stale, is_stale, owner_note, scratch_name
 from psycopg import sql
 
-BASE = "pm_stale_check"
+BASE = f"pm_stale_check_{os.getpid()}"
 
 
 def _ended_pid() -> int:
