@@ -199,6 +199,10 @@ async def _request_plans(app: FastAPI, url: str) -> list[str]:
         ("/tiles/schools/12/2020/1321.mvt", ["idx_school_geom"]),
         ("/tiles/trusts/12/2020/1321.mvt", ["idx_trust_geom"]),
         ("/api/v1/schools?bbox=-1.5,53.37,-1.45,53.4", ["idx_school_geom"]),
+        # An area's profile and its partnerships (Sheffield), and a school's page.
+        ("/api/v1/areas/E08000019", ["pk_area_indicator", "ix_partnership_served_area_area_code"]),
+        ("/api/v1/partnerships?area=E08000019", ["ix_partnership_served_area_area_code"]),
+        ("/api/v1/schools/100000", ["pk_school"]),
     ],
 )
 async def test_every_query_of_a_hot_request_uses_its_index(
