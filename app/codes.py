@@ -1,4 +1,4 @@
-"""Official area codes the project relies on, each defined once.
+"""Official area codes (and register code lists) the project relies on, each defined once.
 
 ONS GSS codes identify areas; England's own code keys national aggregates. Barnsley and Sheffield
 were given new codes in 2025 (E08000038, E08000039); the boundary files of 2023-24 use the old
@@ -10,6 +10,14 @@ from __future__ import annotations
 import re
 
 ENGLAND = "E92000001"
+
+# GIAS group types that make an academy "in a trust": a multi-academy or single-academy trust,
+# never a foundation trust, federation or sponsor. Queries bind this tuple (``:trust_types``).
+ACADEMY_TRUST_TYPES = (
+    "Multi-academy trust",
+    "Single-academy trust",
+    "Secure single-academy trust",
+)
 
 # An English ONS GSS code: "E" and eight digits (ASCII digits only).
 GSS_CODE = re.compile(r"^E[0-9]{8}$")

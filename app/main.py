@@ -28,6 +28,8 @@ from app.routes import (
     history,
     landscape,
     moderate,
+    moderate_records,
+    moderator_auth,
     pages,
     submissions,
     submissions_api,
@@ -102,7 +104,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(compare.router)
     app.include_router(submissions.router)
     app.include_router(submissions_api.router)
+    app.include_router(moderator_auth.router)
     app.include_router(moderate.router)
+    app.include_router(moderate_records.router)
     app.include_router(history.router)
     app.include_router(landscape.router)
     app.include_router(feeds.router)

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
+
+if TYPE_CHECKING:
+    from app.queries.submissions import SubmissionRow
 
 MEMBER_TYPE_LABELS = {
     "school": "School (URN)",
@@ -275,15 +278,15 @@ class PartnershipForm(BaseModel):
             collaboration_forms=list(record.get("collaboration_forms") or []),
         )
 
-    def with_submission(self, submission: dict[str, Any]) -> PartnershipForm:
+    def with_submission(self, submission: SubmissionRow) -> PartnershipForm:
         """The same form with the submitter's details and evidence from a stored submission."""
         return self.model_copy(
             update={
-                "submitter_name": submission.get("submitter_name") or "",
-                "submitter_email": submission.get("submitter_email") or "",
-                "submitter_organisation": submission.get("submitter_organisation") or "",
-                "submitter_role": submission.get("submitter_role") or "",
-                "evidence": submission.get("evidence") or "",
+                "submitter_name": submission.submitter_name or "",
+                "submitter_email": submission.submitter_email or "",
+                "submitter_organisation": submission.submitter_organisation or "",
+                "submitter_role": submission.submitter_role or "",
+                "evidence": submission.evidence or "",
             }
         )
 

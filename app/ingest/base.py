@@ -27,6 +27,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
+from app.ingest.common import statement
 from app.settings import PROJECT_ROOT
 
 T = TypeVar("T")
@@ -187,14 +188,10 @@ def run_importer(
         # A dependency imported anew (schools after postcodes, say) means this one must re-run too.
         if importer.depends:
             upstream = conn.execute(
-                "SELECT name, max(id) FROM dataset WHERE name = ANY(%s) GROUP BY name ORDER BY name",
-                (list(importer.depends),),
+                statement("dataset_upstream"), (list(importer.depends),)
             ).fetchall()
             checksum = hashlib.sha256(f"{checksum}:{upstream}".encode()).hexdigest()
-        previous = conn.execute(
-            "SELECT id FROM dataset WHERE name = %s AND checksum = %s ORDER BY id DESC LIMIT 1",
-            (importer.name, checksum),
-        ).fetchone()
+        previous = conn.execute(statement("dataset_previous"), (importer.name, checksum)).fetchone()
         if previous and not force:
             return Outcome(importer.name, "unchanged", time.perf_counter() - started)
         try:
@@ -204,8 +201,7 @@ def run_importer(
                     dataset_id = previous[0]
                 else:
                     dataset_id = conn.execute(
-                        "INSERT INTO dataset (name, source, vintage, licence, checksum)"
-                        " VALUES (%s, %s, %s, %s, %s) RETURNING id",
+                        statement("dataset_insert"),
                         (
                             importer.name,
                             importer.title,
@@ -218,7 +214,7 @@ def run_importer(
                 importer.load(ctx)
                 elapsed = time.perf_counter() - started
                 conn.execute(
-                    "UPDATE dataset SET row_count = %s, duration_s = %s, summary = %s WHERE id = %s",
+                    statement("dataset_finish"),
                     (
                         sum(ctx.summary.rows.values()),
                         round(elapsed, 2),

@@ -19,7 +19,8 @@ import shapely
 from pyogrio.errors import DataSourceError
 
 from app.codes import RECODED_2025
-from app.ingest.base import Context, Importer, ImportFailed
+from app.ingest.base import Context, Importer, ImportFailed, copy_rows
+from app.ingest.common import statement
 
 CTYUA = "fingertipsnext/Counties_and_Unitary_Authorities_December_2023_Boundaries_UK_BSC_4952317392296043005.geo.json"
 LAD = "fingertipsnext/Local_Authority_Districts_May_2024_Boundaries__UK_BSC_-5684348521832897108.geo.json"
@@ -33,6 +34,20 @@ HIERARCHY = "dfer/geo_hierarchy.csv"
 # Zoom band -> simplification tolerance in metres (about one screen pixel at that zoom).
 # Above the last band the import's own geometry (ONS BSC, ~200 m) is served.
 ZOOM_BANDS: dict[int, float] = {6: 1500.0, 8: 400.0, 10: 100.0}
+
+# The columns of the staging table ``area_in`` (boundaries_stage.sql), in copy order.
+STAGING_COLUMNS = [
+    "code",
+    "name",
+    "level",
+    "la_number",
+    "parent_code",
+    "combined_authority_code",
+    "region_code",
+    "is_mayoral",
+    "is_district",
+    "wkb",
+]
 
 # Non-mayoral combined county authorities in the May 2025 lookup.
 NON_MAYORAL = {"E47000015", "E47000018"}
@@ -126,11 +141,7 @@ def load(ctx: Context) -> None:
         )
 
     conn = ctx.conn
-    conn.execute(
-        "CREATE TEMP TABLE area_in (code text, name text, level text, la_number smallint,"
-        " parent_code text, combined_authority_code text, region_code text,"
-        " is_mayoral boolean, is_district boolean, wkb bytea) ON COMMIT DROP"
-    )
+    conn.execute(statement("boundaries_stage"))
 
     rows: list[tuple[object, ...]] = []
 
@@ -187,21 +198,12 @@ def load(ctx: Context) -> None:
 
     add(las, "local_authority", la_attrs)
     add(districts, "district", district_attrs)
-    with conn.cursor().copy(
-        "COPY area_in (code, name, level, la_number, parent_code, combined_authority_code,"
-        " region_code, is_mayoral, is_district, wkb) FROM STDIN"
-    ) as copy:
-        for row in ctx.track(rows, "areas", total=len(rows)):
-            copy.write_row(row)
+    copy_rows(conn, "area_in", STAGING_COLUMNS, ctx.track(rows, "areas", total=len(rows)))
 
     # Combined authorities: dissolved from their districts' polygons (districts or unitaries).
     for ca, name in lookup.drop_duplicates("ca")[["ca", "ca_name"]].itertuples(index=False):
         conn.execute(
-            "INSERT INTO area_in (code, name, level, is_mayoral, region_code, wkb)"
-            " SELECT %(ca)s, %(name)s, 'combined_authority', %(mayoral)s,"
-            "   (SELECT min(region_code) FROM area_in WHERE code = ANY(%(lads)s)),"
-            "   ST_AsBinary(ST_Multi(ST_Union(ST_GeomFromWKB(wkb, 27700))))"
-            " FROM area_in WHERE code = ANY(%(lads)s) AND level IN ('district', 'local_authority')",
+            statement("boundaries_combined_authority"),
             {
                 "ca": ca,
                 "name": name,
@@ -228,35 +230,8 @@ def _as_multi(geoms: np.ndarray) -> np.ndarray:
 def _upsert_areas(ctx: Context) -> None:
     """Write area rows level by level (parents first); remove areas no longer in the sources."""
     conn = ctx.conn
-    conn.execute(
-        """
-        INSERT INTO area (code, name, level, la_number, parent_code, combined_authority_code,
-                          region_code, is_mayoral, is_district, geom, centroid, area_km2, dataset_id)
-        SELECT code, name, level, la_number, parent_code, combined_authority_code, region_code,
-               coalesce(is_mayoral, false), coalesce(is_district, false), g, ST_PointOnSurface(g),
-               round((ST_Area(g::geography) / 1e6)::numeric, 3), %(ds)s
-        FROM (SELECT *, ST_Transform(ST_GeomFromWKB(wkb, 27700), 4326) AS g FROM area_in) s
-        ORDER BY array_position(ARRAY['country', 'region', 'combined_authority',
-                                      'local_authority', 'district'], level)
-        ON CONFLICT (code) DO UPDATE SET
-            name = EXCLUDED.name, level = EXCLUDED.level, la_number = EXCLUDED.la_number,
-            parent_code = EXCLUDED.parent_code,
-            combined_authority_code = EXCLUDED.combined_authority_code,
-            region_code = EXCLUDED.region_code, is_mayoral = EXCLUDED.is_mayoral,
-            is_district = EXCLUDED.is_district, geom = EXCLUDED.geom, centroid = EXCLUDED.centroid,
-            area_km2 = EXCLUDED.area_km2, dataset_id = EXCLUDED.dataset_id
-        WHERE (area.name, area.level, area.la_number, area.parent_code,
-               area.combined_authority_code, area.region_code, area.is_mayoral, area.is_district,
-               area.area_km2, area.dataset_id)
-              IS DISTINCT FROM
-              (EXCLUDED.name, EXCLUDED.level, EXCLUDED.la_number, EXCLUDED.parent_code,
-               EXCLUDED.combined_authority_code, EXCLUDED.region_code, EXCLUDED.is_mayoral,
-               EXCLUDED.is_district, EXCLUDED.area_km2, EXCLUDED.dataset_id)
-           OR NOT ST_Equals(area.geom, EXCLUDED.geom)
-        """,
-        {"ds": ctx.dataset_id},
-    )
-    conn.execute("DELETE FROM area WHERE code NOT IN (SELECT code FROM area_in)")
+    conn.execute(statement("boundaries_upsert_areas"), {"ds": ctx.dataset_id})
+    conn.execute(statement("boundaries_delete_absent"))
 
 
 def _rebuild_shapes(ctx: Context) -> None:
@@ -265,11 +240,7 @@ def _rebuild_shapes(ctx: Context) -> None:
     conn.execute("DELETE FROM area_generalised")
     levels = ["country", "region", "combined_authority", "local_authority", "district"]
     for level in ctx.track(levels, "generalising", total=len(levels)):
-        rows = conn.execute(
-            "SELECT code, ST_AsBinary(ST_Transform(geom, 27700)) FROM area"
-            " WHERE level = %s OR (%s = 'district' AND is_district) ORDER BY code",
-            (level, level),
-        ).fetchall()
+        rows = conn.execute(statement("boundaries_level_shapes"), (level, level)).fetchall()
         codes = [r[0] for r in rows]
         geoms = shapely.from_wkb([bytes(r[1]) for r in rows])
         if level == "district":
@@ -281,19 +252,11 @@ def _rebuild_shapes(ctx: Context) -> None:
             simplified = _as_multi(shapely.coverage_simplify(geoms, tolerance))
             with conn.cursor() as cur:
                 cur.executemany(
-                    "INSERT INTO area_generalised (area_code, zoom_band, geom)"
-                    " VALUES (%s, %s, ST_Multi(ST_CollectionExtract(ST_MakeValid("
-                    "ST_Transform(ST_GeomFromWKB(%s, 27700), 4326)), 3)))",
+                    statement("boundaries_insert_generalised"),
                     [(codes[i], band, shapely.to_wkb(simplified[i])) for i in keep],
                 )
     conn.execute("DELETE FROM area_subdivided")
-    conn.execute(
-        "INSERT INTO area_subdivided (area_code, level, geom)"
-        " SELECT code, level, ST_Subdivide(geom, 96) FROM area"
-        " UNION ALL SELECT code, 'district', ST_Subdivide(geom, 96) FROM area"
-        "   WHERE level = 'local_authority' AND is_district"
-        " ORDER BY 1, 2"
-    )
+    conn.execute(statement("boundaries_subdivide"))
     conn.execute("ANALYZE area; ANALYZE area_generalised; ANALYZE area_subdivided")
 
 
@@ -321,12 +284,7 @@ def _summarise(ctx: Context, unitary_count: int) -> None:
     s.fact("unitary authorities (LA and district)", unitary_count)
     s.fact(
         "national LA layer bytes (band 6)",
-        int(
-            ctx.scalar(
-                "SELECT sum(length(ST_AsGeoJSON(g.geom, 4))) FROM area_generalised g"
-                " JOIN area a ON a.code = g.area_code WHERE a.level = 'local_authority' AND g.zoom_band = 6"
-            )
-        ),
+        int(ctx.scalar(statement("boundaries_la_layer_bytes"))),
     )
 
 

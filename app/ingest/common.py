@@ -1,23 +1,42 @@
-"""What the GIAS importers share: cleaning source text, GIAS dates, academy trust types.
+"""What the importers share: their SQL statements, cleaning source text, GIAS dates, trust types.
 
-Both the trusts and the schools importers read GIAS files and the January 2023 school census,
-so the census file they both use is named here once.
+Each importer's longer statements live in ``app/ingest/sql/<name>.sql``, named for the importer
+and what the statement does, each with a header comment (what it does, its parameters, which
+importer runs it); :func:`statement` loads them, the one way importers read SQL files. Both the
+trusts and the schools importers read GIAS files and the January 2023 school census, so the
+census file they both use is named here once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import cache
+from pathlib import Path
 
+from app.codes import ACADEMY_TRUST_TYPES as ACADEMY_TRUST_TYPES
 from app.text import one_line
 
-ACADEMY_TRUST_TYPES = (
-    "Multi-academy trust",
-    "Single-academy trust",
-    "Secure single-academy trust",
-)
 _DATE = re.compile(r"(\d{2})[/-](\d{2})[/-](\d{4})")
 CENSUS_FILE = "dfe_spc_2022_23/spc_school_level_underlying_data_2022_23.csv.gz"
+SQL_DIR = Path(__file__).parent / "sql"
+
+
+@cache
+def statement(name: str) -> str:
+    """The statement in ``app/ingest/sql/<name>.sql``, read once, without its header comment.
+
+    The header (the leading ``--`` lines) is for the reader; dropping it sends the server the
+    statement alone and leaves the header free to mention percent signs, which psycopg would
+    otherwise read as placeholders. Placeholders are psycopg's: ``%(name)s`` or ``%s``.
+    """
+    lines = (SQL_DIR / f"{name}.sql").read_text(encoding="utf-8").splitlines()
+    start = 0
+    while start < len(lines) and lines[start].startswith("--"):
+        start += 1
+    if start == 0:
+        raise ValueError(f"{name}.sql has no header comment")
+    return "\n".join(lines[start:]).strip("\n") + "\n"
 
 
 def clean_text(value: object) -> str | None:

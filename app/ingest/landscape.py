@@ -18,12 +18,19 @@ from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import psycopg
 
+from app.codes import RECODED_2025_EITHER_WAY
 from app.ingest.base import Context, Importer, ImportFailed
-from app.ingest.register import read_csv_rows, write_seed_revisions
+from app.ingest.common import statement
+from app.ingest.register import (
+    is_http_url,
+    optional_text,
+    read_csv_rows,
+    write_seed_revisions,
+)
 from app.models import COLLABORATION_FORMS, CONFIDENCE_LEVELS, COUNCIL_ROLES
 from app.settings import PROJECT_ROOT
 
@@ -42,13 +49,6 @@ COLUMNS = (
     "confidence",
     "checked_on",
 )
-# Barnsley and Sheffield were recoded in 2025; the boundaries use one vintage, a row may use the other.
-AREA_RECODES = {
-    "E08000038": "E08000016",
-    "E08000039": "E08000019",
-    "E08000016": "E08000038",
-    "E08000019": "E08000039",
-}
 INVALID_ROWS = "invalid rows"
 KEPT_MODERATED = "register rows not applied: landscape changed by moderation"
 NO_ROW = "LAs with no landscape row"
@@ -58,6 +58,21 @@ SNAPSHOT_SQL = (
     .replace(":codes", "%(codes)s")
 )
 _SOURCE_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
+
+
+class LandscapeContent(NamedTuple):
+    """The public fields of an area's landscape, as a re-import compares them."""
+
+    body: str
+    council_role: str
+    provider_name: str | None
+    provider_url: str | None
+    collaboration_forms: tuple[str, ...]
+    source_url: str
+    source_title: str | None
+    source_date: str | None
+    confidence: str
+    checked_on: dt.date | None
 
 
 @dataclass(frozen=True)
@@ -77,9 +92,9 @@ class LandscapeRecord:
     confidence: str
     checked_on: dt.date | None
 
-    def content(self) -> tuple[Any, ...]:
+    def content(self) -> LandscapeContent:
         """The public fields, in the order ``stored_landscapes`` reads them."""
-        return (
+        return LandscapeContent(
             self.body,
             self.council_role,
             self.provider_name,
@@ -93,23 +108,16 @@ class LandscapeRecord:
         )
 
 
-def _optional(value: str | None) -> str | None:
-    value = (value or "").strip()
-    return value or None
-
-
-def _is_http_url(value: str) -> bool:
-    return bool(re.fullmatch(r"https?://[^\s/]+\.[^\s]*", value))
-
-
 def parse_row(
     seed_ref: str, fields: Mapping[str, str], la_codes: Mapping[str, str]
 ) -> LandscapeRecord:
     """Validate one row; ValueError naming every reason it cannot be imported."""
     reasons: list[str] = []
     code = (fields.get("area_code") or "").strip().upper()
-    if code not in la_codes and AREA_RECODES.get(code) in la_codes:
-        code = AREA_RECODES[code]
+    # Barnsley and Sheffield were recoded in 2025: the boundaries use one vintage, a row may use
+    # the other.
+    if code not in la_codes and RECODED_2025_EITHER_WAY.get(code) in la_codes:
+        code = RECODED_2025_EITHER_WAY[code]
     if code not in la_codes:
         reasons.append(f"area code {code or '(empty)'} is not a local authority")
     role = (fields.get("council_role") or "").strip()
@@ -128,15 +136,15 @@ def parse_row(
     if not body:
         reasons.append("no summary")
     source_url = (fields.get("source_url") or "").strip()
-    if not _is_http_url(source_url):
+    if not is_http_url(source_url):
         reasons.append("no http(s) source URL")
-    provider_url = _optional(fields.get("provider_url"))
-    if provider_url and not _is_http_url(provider_url):
+    provider_url = optional_text(fields.get("provider_url"))
+    if provider_url and not is_http_url(provider_url):
         reasons.append("provider URL is not http(s)")
-    source_date = _optional(fields.get("source_date"))
+    source_date = optional_text(fields.get("source_date"))
     if source_date and not _SOURCE_DATE.fullmatch(source_date):
         reasons.append(f"source date {source_date!r} is not YYYY or YYYY-MM-DD")
-    checked_text = _optional(fields.get("checked_on"))
+    checked_text = optional_text(fields.get("checked_on"))
     checked_on = None
     if checked_text:
         try:
@@ -150,11 +158,11 @@ def parse_row(
         area_code=code,
         body=body,
         council_role=role,
-        provider_name=_optional(fields.get("provider_name")),
+        provider_name=optional_text(fields.get("provider_name")),
         provider_url=provider_url,
         collaboration_forms=forms,
         source_url=source_url,
-        source_title=_optional(fields.get("source_title")),
+        source_title=optional_text(fields.get("source_title")),
         source_date=source_date,
         confidence=confidence,
         checked_on=checked_on,
@@ -199,30 +207,15 @@ class StoredLandscape:
 
     seed_ref: str | None
     moderated: bool
-    content: tuple[Any, ...]
-
-
-# A landscape counts as moderated when a moderator or a submission wrote one of its revisions, or
-# its version is ahead of its newest revision (someone changed it without the importer).
-STORED_SQL = """
-SELECT l.area_code, l.seed_ref,
-       EXISTS (SELECT 1 FROM revision r
-                WHERE r.area_code = l.area_code AND r.partnership_id IS NULL
-                  AND (r.moderator_id IS NOT NULL OR r.submission_id IS NOT NULL))
-       OR l.version > COALESCE((SELECT max(r.version) FROM revision r
-                                 WHERE r.area_code = l.area_code AND r.partnership_id IS NULL), 1)
-       AS moderated,
-       l.body, l.council_role, l.provider_name, l.provider_url, l.collaboration_forms,
-       l.source_url, l.source_title, l.source_date, l.confidence, l.checked_on
-  FROM area_landscape l
-"""
+    content: LandscapeContent
 
 
 def stored_landscapes(conn: psycopg.Connection[Any]) -> dict[str, StoredLandscape]:
     """Every stored landscape, by area code."""
     found: dict[str, StoredLandscape] = {}
-    for code, ref, moderated, body, role, pname, purl, forms, *rest in conn.execute(STORED_SQL):
-        content = (body, role, pname, purl, tuple(forms or ()), *rest)
+    stored = conn.execute(statement("landscape_stored"))
+    for code, ref, moderated, body, role, pname, purl, forms, *rest in stored:
+        content = LandscapeContent(body, role, pname, purl, tuple(forms or ()), *rest)
         found[code] = StoredLandscape(ref, bool(moderated), content)
     return found
 
@@ -238,7 +231,9 @@ class Applied:
 
 
 def _values(record: LandscapeRecord) -> tuple[Any, ...]:
-    return (*record.content()[:4], list(record.collaboration_forms), *record.content()[5:])
+    """The public fields as statement parameters (the forms as a list, for a text array)."""
+    content = record.content()
+    return (*content[:4], list(content.collaboration_forms), *content[5:])
 
 
 def apply_register(
@@ -251,10 +246,7 @@ def apply_register(
             current = stored.get(code)
             if current is None:
                 cur.execute(
-                    "INSERT INTO area_landscape (body, council_role, provider_name, provider_url,"
-                    " collaboration_forms, source_url, source_title, source_date, confidence,"
-                    " checked_on, seed_ref, dataset_id, area_code, version)"
-                    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, 1)",
+                    statement("landscape_insert"),
                     (*_values(record), record.seed_ref, ctx.dataset_id, code),
                 )
                 applied.created.append(code)
@@ -262,20 +254,13 @@ def apply_register(
                 applied.kept_moderated.append(f"{record.seed_ref}: {code}")
             elif current.content != record.content():
                 cur.execute(
-                    "UPDATE area_landscape SET body = %s, council_role = %s, provider_name = %s,"
-                    " provider_url = %s, collaboration_forms = %s, source_url = %s,"
-                    " source_title = %s, source_date = %s, confidence = %s, checked_on = %s,"
-                    " seed_ref = %s, dataset_id = %s, version = version + 1, updated_at = now()"
-                    " WHERE area_code = %s",
+                    statement("landscape_update"),
                     (*_values(record), record.seed_ref, ctx.dataset_id, code),
                 )
                 applied.updated.append(code)
             else:
                 if current.seed_ref != record.seed_ref:
-                    cur.execute(
-                        "UPDATE area_landscape SET seed_ref = %s WHERE area_code = %s",
-                        (record.seed_ref, code),
-                    )
+                    cur.execute(statement("landscape_move"), (record.seed_ref, code))
                 applied.unchanged += 1
         created = set(applied.created)
         snapshots = landscape_snapshots(ctx.conn, [*applied.created, *applied.updated])

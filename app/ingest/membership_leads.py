@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from app.ingest.base import Context
 from app.ingest.common import ACADEMY_TRUST_TYPES
 from app.ingest.membership_world import (
-    _TRAILING_NOTE,
+    TRAILING_NOTE,
     Member,
     PartnershipRef,
     World,
@@ -47,8 +47,8 @@ def _name_forms(part: str) -> list[str]:
     """The normalised forms of one named lead to look up, most specific first: the whole name,
     then the name before a comma ('Carmel College, Darlington (Carmel Education Trust)')."""
     forms = [normalise_name(part)]
-    head = _TRAILING_NOTE.sub("", part).split(",")[0]
-    if "," in _TRAILING_NOTE.sub("", part):
+    head = TRAILING_NOTE.sub("", part).split(",")[0]
+    if "," in TRAILING_NOTE.sub("", part):
         forms.append(normalise_name(head))
     return [f for i, f in enumerate(forms) if f and f not in forms[:i]]
 

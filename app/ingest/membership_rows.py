@@ -8,6 +8,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from app.ingest.register import optional_text
 from app.models import COUNCIL_PARTS, FUNDING_MODELS, LEGAL_FORMS, MEMBERSHIP_BASES
 
 MEMBERSHIP_COLUMNS = (
@@ -27,11 +28,6 @@ MEMBERSHIP_COLUMNS = (
     "notes",
 )
 MEMBER_SCHOOL_COLUMNS = ("name", "urn", "school_name", "source_url")
-
-
-def _optional(value: str | None) -> str | None:
-    value = (value or "").strip()
-    return value or None
 
 
 @dataclass(frozen=True)
@@ -78,7 +74,7 @@ def parse_membership(seed_ref: str, row: Mapping[str, str]) -> Membership:
     name = (row.get("name") or "").strip()
     if not name:
         reasons.append("no name")
-    checked = _optional(row.get("checked_on"))
+    checked = optional_text(row.get("checked_on"))
     checked_on = None
     if checked:
         try:
@@ -88,10 +84,12 @@ def parse_membership(seed_ref: str, row: Mapping[str, str]) -> Membership:
     record = Membership(
         seed_ref=seed_ref,
         name=name,
-        basis=_choice(reasons, "basis", _optional(row.get("membership_basis")), MEMBERSHIP_BASES),
-        count=_whole(reasons, "member count", _optional(row.get("member_count_stated"))),
+        basis=_choice(
+            reasons, "basis", optional_text(row.get("membership_basis")), MEMBERSHIP_BASES
+        ),
+        count=_whole(reasons, "member count", optional_text(row.get("member_count_stated"))),
         count_year=_whole(
-            reasons, "member count year", _optional(row.get("member_count_source_year"))
+            reasons, "member count year", optional_text(row.get("member_count_source_year"))
         ),
         member_trusts=tuple(
             t.strip() for t in (row.get("member_trusts") or "").split(";") if t.strip()
@@ -99,19 +97,21 @@ def parse_membership(seed_ref: str, row: Mapping[str, str]) -> Membership:
         council_part=_choice(
             reasons,
             "council role",
-            _optional(row.get("council_role_in_partnership")),
+            optional_text(row.get("council_role_in_partnership")),
             COUNCIL_PARTS,
         ),
         funding_model=_choice(
-            reasons, "funding model", _optional(row.get("funding_model")), FUNDING_MODELS
+            reasons, "funding model", optional_text(row.get("funding_model")), FUNDING_MODELS
         ),
-        legal_form=_choice(reasons, "legal form", _optional(row.get("legal_form")), LEGAL_FORMS),
-        contact_url=_optional(row.get("contact_url")),
-        source_url=_optional(row.get("source_url")),
-        source_title=_optional(row.get("source_title")),
-        source_date=_optional(row.get("source_date")),
+        legal_form=_choice(
+            reasons, "legal form", optional_text(row.get("legal_form")), LEGAL_FORMS
+        ),
+        contact_url=optional_text(row.get("contact_url")),
+        source_url=optional_text(row.get("source_url")),
+        source_title=optional_text(row.get("source_title")),
+        source_date=optional_text(row.get("source_date")),
         checked_on=checked_on,
-        notes=_optional(row.get("notes")),
+        notes=optional_text(row.get("notes")),
     )
     if reasons:
         raise ValueError("; ".join(reasons))

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
 
 from app.ingest.base import Context
+from app.ingest.common import statement
 from app.ingest.membership_rows import (
     MEMBER_SCHOOL_COLUMNS,
     MEMBERSHIP_COLUMNS,
@@ -107,12 +107,9 @@ def store(ctx: Context, world: World, outcome: Outcome) -> None:
             "SELECT partnership_id FROM partnership_membership WHERE seed_ref IS NULL"
         )
     }
-    conn.execute(
-        "DELETE FROM partnership_member WHERE origin IS NOT NULL AND NOT (partnership_id = ANY(%s))",
-        (sorted(moderated),),
-    )
+    conn.execute(statement("membership_delete_members"), (sorted(moderated),))
     conn.execute("DELETE FROM partnership_membership WHERE seed_ref IS NOT NULL")
-    seen: set[tuple[Any, ...]] = set()
+    seen: set[tuple[int, str, int | None, int | None]] = set()
     rows = []
     for m in outcome.members:
         if m.partnership_id in moderated:
@@ -135,11 +132,7 @@ def store(ctx: Context, world: World, outcome: Outcome) -> None:
             )
         )
     with conn.cursor() as cur:
-        cur.executemany(
-            "INSERT INTO partnership_member (partnership_id, member_type, name, urn, trust_uid,"
-            " area_code, role, origin) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-            rows,
-        )
+        cur.executemany(statement("membership_insert_members"), rows)
         records = []
         for r in outcome.memberships:
             pid = world.by_name[r.name].id
@@ -166,11 +159,4 @@ def store(ctx: Context, world: World, outcome: Outcome) -> None:
                     ctx.dataset_id,
                 )
             )
-        cur.executemany(
-            "INSERT INTO partnership_membership (partnership_id, membership_basis,"
-            " member_count_stated, member_count_year, member_trusts, council_part, funding_model,"
-            " legal_form, contact_url, notes, source_url, source_title, source_date, checked_on,"
-            " seed_ref, dataset_id)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            records,
-        )
+        cur.executemany(statement("membership_insert_memberships"), records)

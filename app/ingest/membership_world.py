@@ -9,8 +9,12 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from app.ingest.base import Context, ImportFailed
+from app.ingest.common import statement
+from app.ingest.partnerships_store import moderated_partnerships
+from app.text import one_line
 
-_TRAILING_NOTE = re.compile(r"\s*\([^()]*\)\s*$")
+# A bracketed note at the end of a name, such as "(URN 123456)" or "(lead school)".
+TRAILING_NOTE = re.compile(r"\s*\([^()]*\)\s*$")
 # Words that only say what sort of body it is, dropped so 'X Ltd' and 'X Limited' compare equal.
 _LEGAL_SUFFIX = re.compile(r"\b(limited|ltd|plc|cic)\b")
 
@@ -19,14 +23,14 @@ def normalise_name(name: str) -> str:
     """A name reduced for comparison: case, accents, '&', punctuation, 'the', 'Ltd' and any
     trailing parenthetical note ignored ('The X Trust (charity)' equals 'X TRUST')."""
     text = name
-    while _TRAILING_NOTE.search(text):
-        text = _TRAILING_NOTE.sub("", text)
+    while TRAILING_NOTE.search(text):
+        text = TRAILING_NOTE.sub("", text)
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
     text = text.replace("&", " and ").replace("'", "").replace("\u2019", "")
     text = re.sub(r"[^a-z0-9]+", " ", text)
     text = _LEGAL_SUFFIX.sub(" ", text)
     text = re.sub(r"^the\s+", "", text.strip())
-    return re.sub(r"\s+", " ", text).strip()
+    return one_line(text)
 
 
 @dataclass(frozen=True)
@@ -59,21 +63,6 @@ class TrustRef:
     uid: int
     name: str
     group_type: str
-
-
-# A partnership counts as moderated exactly as the partnership importer decides it.
-PARTNERSHIPS_SQL = """
-SELECT p.id, p.name, p.kind, p.lead_organisation,
-       COALESCE((SELECT array_agg(a.area_code ORDER BY a.position)
-                   FROM partnership_area a WHERE a.partnership_id = p.id), '{}') AS areas,
-       EXISTS (SELECT 1 FROM revision r
-                WHERE r.partnership_id = p.id
-                  AND (r.moderator_id IS NOT NULL OR r.submission_id IS NOT NULL))
-       OR p.version > COALESCE((SELECT max(r.version) FROM revision r
-                                 WHERE r.partnership_id = p.id), 1) AS moderated
-  FROM partnership p
- ORDER BY p.id
-"""
 
 
 @dataclass
@@ -109,9 +98,10 @@ class World:
 def load_world(ctx: Context) -> World:
     """Read what matching needs from the database; ImportFailed when an input is missing."""
     conn = ctx.conn
+    moderated = moderated_partnerships(conn)
     partnerships = {
-        row[0]: PartnershipRef(row[0], row[1], row[2], row[3], tuple(row[4]), bool(row[5]))
-        for row in conn.execute(PARTNERSHIPS_SQL)
+        row[0]: PartnershipRef(row[0], row[1], row[2], row[3], tuple(row[4]), row[0] in moderated)
+        for row in conn.execute(statement("membership_partnerships"))
     }
     if not partnerships:
         raise ImportFailed("membership: no partnerships; import partnerships first")
@@ -134,11 +124,7 @@ def load_world(ctx: Context) -> World:
             if code:
                 world.school_names.setdefault(code, {}).setdefault(key, set()).add(school.urn)
     # A trust belongs to each LA where it has a school, and to its head office's LA.
-    for uid, la_code in conn.execute(
-        "SELECT DISTINCT trust_uid, la_code FROM school"
-        " WHERE trust_uid IS NOT NULL AND la_code IS NOT NULL"
-        " UNION SELECT uid, la_code FROM trust WHERE la_code IS NOT NULL"
-    ):
+    for uid, la_code in conn.execute(statement("membership_trust_areas")):
         if uid in trusts:
             key = normalise_name(trusts[uid].name)
             world.trust_names.setdefault(la_code, {}).setdefault(key, set()).add(uid)

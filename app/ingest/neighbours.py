@@ -15,11 +15,11 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import openpyxl
 
 from app.ingest.base import Context, Importer, ImportFailed, copy_rows
+from app.ingest.common import statement
 from app.models import CLOSENESS_BANDS
 
 SOURCE_FILE = "lait/sn_may_2025.xlsx"
@@ -185,16 +185,14 @@ def load(ctx: Context) -> None:
     """Replace every statistical neighbour row with the workbook's, joined on DfE LA numbers."""
     groups = read_groups(ctx.path(SOURCE_FILE), SOURCE_FILE)
     la_by_number: dict[int, str] = dict(
-        ctx.conn.execute(
-            "SELECT la_number, code FROM area WHERE level = 'local_authority' AND la_number IS NOT NULL"
-        ).fetchall()
+        ctx.conn.execute(statement("neighbours_la_numbers")).fetchall()
     )
     if not la_by_number:
         raise ImportFailed(
             "no local authorities with DfE numbers in `area`: import boundaries first"
         )
 
-    rows: list[tuple[Any, ...]] = []
+    rows: list[tuple[str, int, str, str, int]] = []
     folded: list[str] = []
     bands: Counter[str] = Counter()
     stored: Counter[str] = Counter()

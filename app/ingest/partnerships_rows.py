@@ -11,12 +11,14 @@ import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import NamedTuple
 
 from app.codes import GSS_CODE, RECODED_2025_EITHER_WAY
 from app.ingest.base import ImportFailed
 from app.ingest.partnerships_vocabulary import Vocabulary
+from app.ingest.register import is_http_url
 from app.slugs import slugify
+from app.text import one_line
 
 COLUMNS = (
     "name",
@@ -41,10 +43,6 @@ LIST_SEPARATOR = ";"
 STATUSES = ("active", "ended", "unknown")
 SERVED_LEVELS = ("local_authority", "district")
 MIN_FOUNDED_YEAR = 1800
-# Barnsley and Sheffield were recoded in 2025; the boundaries use one vintage, a row may use the other.
-AREA_RECODES = RECODED_2025_EITHER_WAY
-
-_GSS_CODE = GSS_CODE
 _ISO_DATE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
 _PARTIAL_DATE = re.compile(r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$")
 _QUALIFIER = re.compile(r"^(?P<name>.*?)\s*\((?P<note>[^()]*)\)\s*$")
@@ -73,6 +71,27 @@ class ServedArea:
     whole: bool = True
 
 
+class PartnershipContent(NamedTuple):
+    """The fields of a seed record a re-import compares with the stored one (provenance excluded)."""
+
+    name: str
+    kind: str
+    summary: str
+    lead_organisation: str | None
+    website: str | None
+    founded_year: int | None
+    status: str
+    source_url: str
+    source_title: str | None
+    source_date: str | None
+    checked_on: dt.date | None
+    status_evidence_url: str | None
+    status_evidence_title: str | None
+    status_evidence_date: str | None
+    themes: tuple[str, ...]
+    areas: tuple[ServedArea, ...]
+
+
 @dataclass(frozen=True)
 class SeedRecord:
     """A valid row of the register, ready to store."""
@@ -98,9 +117,9 @@ class SeedRecord:
     recoded: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
 
-    def content(self) -> tuple[Any, ...]:
+    def content(self) -> PartnershipContent:
         """The fields a re-import compares with the stored record (provenance excluded)."""
-        return (
+        return PartnershipContent(
             self.name,
             self.kind,
             self.summary,
@@ -137,10 +156,6 @@ def _split(value: str) -> list[str]:
     return [item.strip() for item in value.split(LIST_SEPARATOR) if item.strip()]
 
 
-def _is_http_url(value: str) -> bool:
-    return bool(re.fullmatch(r"https?://[^\s/]+\.[^\s]*", value))
-
-
 def comparable_name(name: str) -> str:
     """An area name reduced for comparison: 'Bristol, City of' and 'bristol' compare equal."""
     text = name.lower().replace("&", " and ")
@@ -160,7 +175,7 @@ def parse_row(
     value = {column: (fields.get(column) or "").strip() for column in COLUMNS}
     reasons: list[str] = []
 
-    name = re.sub(r"\s+", " ", value["name"])
+    name = one_line(value["name"])
     if not name:
         reasons.append("name is empty")
 
@@ -188,10 +203,12 @@ def parse_row(
         reasons.append(f"{len(codes)} area codes but {len(names)} area_names")
     for position, given in enumerate(codes):
         code = given
-        if code not in areas and AREA_RECODES.get(code) in areas:
-            code = AREA_RECODES[code]
+        # Barnsley and Sheffield were recoded in 2025: the boundaries use one vintage, a row may
+        # use the other.
+        if code not in areas and RECODED_2025_EITHER_WAY.get(code) in areas:
+            code = RECODED_2025_EITHER_WAY[code]
             recoded.append(f"{given}->{code}")
-        if not _GSS_CODE.fullmatch(given):
+        if not GSS_CODE.fullmatch(given):
             reasons.append(f"area code {given!r} is not a GSS code")
         elif code not in areas:
             reasons.append(f"unknown area code {given!r}")
@@ -237,10 +254,10 @@ def parse_row(
     source_url = value["source_url"]
     if not source_url:
         reasons.append("source_url is empty")
-    elif not _is_http_url(source_url):
+    elif not is_http_url(source_url):
         reasons.append(f"source_url {source_url!r} is not an http(s) URL")
     website = value["website"] or None
-    if website and not _is_http_url(website):
+    if website and not is_http_url(website):
         reasons.append(f"website {website!r} is not an http(s) URL")
 
     checked_on = None
@@ -249,7 +266,7 @@ def parse_row(
         if checked_on is None:
             reasons.append(f"checked_on {value['checked_on']!r} is not a date (YYYY-MM-DD)")
     evidence_url = value["status_evidence_url"] or None
-    if evidence_url and not _is_http_url(evidence_url):
+    if evidence_url and not is_http_url(evidence_url):
         reasons.append(f"status_evidence_url {evidence_url!r} is not an http(s) URL")
     evidence_date = value["status_evidence_date"] or None
     if evidence_date and not _PARTIAL_DATE.fullmatch(evidence_date):

@@ -11,7 +11,8 @@ from typing import Any
 import psycopg
 
 from app.ingest.base import Context
-from app.ingest.partnerships_rows import SeedRecord, ServedArea
+from app.ingest.common import statement
+from app.ingest.partnerships_rows import PartnershipContent, SeedRecord, ServedArea
 from app.ingest.register import write_seed_revisions
 from app.services.snapshots import partnership_snapshots
 from app.slugs import unique_slug
@@ -25,42 +26,23 @@ class StoredSeed:
     slug: str
     seed_ref: str | None
     moderated: bool
-    content: tuple[Any, ...]
+    content: PartnershipContent
 
 
-# A record counts as moderated when a moderator or a submission wrote one of its revisions, or
-# its version is ahead of its newest revision (someone changed it without the importer).
-STORED_SEEDS_SQL = """
-SELECT p.id, p.seed_key, p.slug, p.seed_ref,
-       EXISTS (SELECT 1 FROM revision r
-                WHERE r.partnership_id = p.id
-                  AND (r.moderator_id IS NOT NULL OR r.submission_id IS NOT NULL))
-       OR p.version > COALESCE((SELECT max(r.version) FROM revision r
-                                 WHERE r.partnership_id = p.id), 1) AS moderated,
-       p.name, p.kind, p.summary, p.lead_organisation, p.website, p.founded_year, p.status,
-       p.source_url, p.source_title, p.source_date, p.checked_on, p.status_evidence_url,
-       p.status_evidence_title, p.status_evidence_date,
-       COALESCE((SELECT array_agg(t.theme_code ORDER BY t.theme_code)
-                   FROM partnership_theme t WHERE t.partnership_id = p.id), '{}') AS themes,
-       COALESCE((SELECT array_agg(a.area_code ORDER BY a.position, a.area_code)
-                   FROM partnership_area a WHERE a.partnership_id = p.id), '{}') AS area_codes,
-       COALESCE((SELECT array_agg(a.note ORDER BY a.position, a.area_code)
-                   FROM partnership_area a WHERE a.partnership_id = p.id), '{}') AS area_notes,
-       COALESCE((SELECT array_agg(a.whole ORDER BY a.position, a.area_code)
-                   FROM partnership_area a WHERE a.partnership_id = p.id), '{}') AS area_whole
-  FROM partnership p
- WHERE p.seed_key IS NOT NULL
-"""
+def moderated_partnerships(conn: psycopg.Connection[Any]) -> set[int]:
+    """The ids of the partnerships moderation has touched; the register leaves them alone."""
+    return {int(row[0]) for row in conn.execute(statement("partnerships_moderated"))}
 
 
 def stored_seeds(conn: psycopg.Connection[Any]) -> dict[str, StoredSeed]:
     """Every seed record in the database, by seed key."""
+    moderated = moderated_partnerships(conn)
     found: dict[str, StoredSeed] = {}
-    for row in conn.execute(STORED_SEEDS_SQL):
-        (pid, key, slug, ref, moderated, *columns, themes, codes, notes, whole) = row
+    for row in conn.execute(statement("partnerships_stored_seeds")):
+        (pid, key, slug, ref, *columns, themes, codes, notes, whole) = row
         areas = tuple(ServedArea(c, n, w) for c, n, w in zip(codes, notes, whole, strict=True))
-        content = (*columns, tuple(themes), areas)
-        found[key] = StoredSeed(pid, slug, ref, bool(moderated), content)
+        content = PartnershipContent._make((*columns, tuple(themes), areas))
+        found[key] = StoredSeed(pid, slug, ref, pid in moderated, content)
     return found
 
 
@@ -86,12 +68,11 @@ def _partnership_values(record: SeedRecord) -> tuple[Any, ...]:
 
 def _write_links(cur: psycopg.Cursor[Any], partnership_id: int, record: SeedRecord) -> None:
     cur.executemany(
-        "INSERT INTO partnership_theme (partnership_id, theme_code) VALUES (%s, %s)",
+        statement("partnerships_insert_themes"),
         [(partnership_id, theme) for theme in record.themes],
     )
     cur.executemany(
-        "INSERT INTO partnership_area (partnership_id, area_code, position, note, whole)"
-        " VALUES (%s, %s, %s, %s, %s)",
+        statement("partnerships_insert_areas"),
         [(partnership_id, a.code, i, a.note, a.whole) for i, a in enumerate(record.areas)],
     )
 
@@ -121,13 +102,7 @@ def apply_register(
                 slug = unique_slug(record.name, taken)
                 taken.add(slug)
                 cur.execute(
-                    "INSERT INTO partnership (name, kind, summary, lead_organisation, website,"
-                    " founded_year, status, source_url, source_title, source_date, checked_on,"
-                    " status_evidence_url, status_evidence_title, status_evidence_date,"
-                    " seed_ref, slug, seed_key, version, dataset_id)"
-                    " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s,"
-                    " %s, %s, 1, %s)"
-                    " RETURNING id",
+                    statement("partnerships_insert"),
                     (*_partnership_values(record), slug, record.seed_key, ctx.dataset_id),
                 )
                 partnership_id = int(cur.fetchone()[0])  # type: ignore[index]
@@ -137,12 +112,7 @@ def apply_register(
                 applied.kept_moderated.append(f"{record.seed_ref}: {current.slug}")
             elif current.content != record.content():
                 cur.execute(
-                    "UPDATE partnership SET name = %s, kind = %s, summary = %s,"
-                    " lead_organisation = %s, website = %s, founded_year = %s, status = %s,"
-                    " source_url = %s, source_title = %s, source_date = %s, checked_on = %s,"
-                    " status_evidence_url = %s, status_evidence_title = %s,"
-                    " status_evidence_date = %s, seed_ref = %s, version = version + 1, updated_at = now(), dataset_id = %s"
-                    " WHERE id = %s",
+                    statement("partnerships_update"),
                     (*_partnership_values(record), ctx.dataset_id, current.id),
                 )
                 cur.execute(
@@ -154,7 +124,7 @@ def apply_register(
             elif current.seed_ref != record.seed_ref:
                 # Only the row's place in the register moved: provenance, not a new version.
                 cur.execute(
-                    "UPDATE partnership SET seed_ref = %s, dataset_id = %s WHERE id = %s",
+                    statement("partnerships_move"),
                     (record.seed_ref, ctx.dataset_id, current.id),
                 )
                 applied.moved += 1

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections import Counter
 
 from app.ingest.base import Context, Summary
+from app.ingest.common import statement
 from app.ingest.partnerships_rows import Register
 from app.ingest.partnerships_store import Applied
 
@@ -20,27 +21,6 @@ PER_CA = "partnerships per combined authority, rolled up (all, local)"
 PER_REGION = "partnerships per region, rolled up (all, local)"
 CURRENCY_COUNTS = "seed records by currency"
 NETWORK_COMPLETENESS = "national networks recorded (of known size)"
-NETWORK_SQL = """
-SELECT k.label, count(p.id), k.network_size, k.network_size_approx
-  FROM partnership_kind k LEFT JOIN partnership p ON p.kind = k.code
- WHERE k.network_size IS NOT NULL
- GROUP BY k.code ORDER BY k.label
-"""
-
-# Roll-ups go through the project's one definition of coverage (the partnership_coverage view):
-# a district counts for its LA, and both for their combined authority and region.
-ROLLUP_SQL = """
-SELECT a.level, a.code, a.name,
-       count(DISTINCT c.partnership_id) AS partnerships,
-       count(DISTINCT c.partnership_id) FILTER (WHERE NOT k.is_national) AS local_partnerships
-  FROM area a
-  LEFT JOIN partnership_coverage c ON c.area_code = a.code
-  LEFT JOIN partnership p ON p.id = c.partnership_id
-  LEFT JOIN partnership_kind k ON k.code = p.kind
- WHERE a.level IN ('region', 'combined_authority', 'local_authority')
- GROUP BY a.level, a.code, a.name
- ORDER BY a.level, a.code
-"""
 
 
 def report(ctx: Context, register: Register, applied: Applied, stored_before: set[str]) -> None:
@@ -82,18 +62,13 @@ def report(ctx: Context, register: Register, applied: Applied, stored_before: se
     )
     summary.fact(
         CURRENCY_COUNTS,
-        dict(
-            ctx.conn.execute(
-                "SELECT currency, count(*) FROM partnership WHERE seed_key IS NOT NULL"
-                " GROUP BY currency ORDER BY currency"
-            ).fetchall()
-        ),
+        dict(ctx.conn.execute(statement("partnerships_currency")).fetchall()),
     )
     summary.fact(
         NETWORK_COMPLETENESS,
         {
             label: f"{n} of {'about ' if approx else ''}{size}"
-            for label, n, size, approx in ctx.conn.execute(NETWORK_SQL)
+            for label, n, size, approx in ctx.conn.execute(statement("partnerships_networks"))
         },
     )
     recoded = sorted({code for r in register.records for code in r.recoded})
@@ -104,14 +79,13 @@ def report(ctx: Context, register: Register, applied: Applied, stored_before: se
     _miss_if_any(summary, AREA_NAME_MISMATCH, [w for r in register.records for w in r.warnings])
     _miss_if_any(summary, KEPT_MODERATED, applied.kept_moderated)
     gone = ctx.conn.execute(
-        "SELECT seed_ref, slug FROM partnership WHERE seed_key = ANY(%s) ORDER BY seed_ref",
-        (sorted(stored_before - register.keys_seen),),
+        statement("partnerships_gone"), (sorted(stored_before - register.keys_seen),)
     ).fetchall()
     _miss_if_any(summary, GONE_FROM_REGISTER, [f"{ref}: {slug}" for ref, slug in gone])
 
     per_level: dict[str, dict[str, list[int]]] = {}
     without_local: list[str] = []
-    for level, code, name, total, local in ctx.conn.execute(ROLLUP_SQL):
+    for level, code, name, total, local in ctx.conn.execute(statement("partnerships_rollup")):
         per_level.setdefault(level, {})[code] = [total, local]
         if level == "local_authority" and local == 0:
             without_local.append(f"{code} {name}")

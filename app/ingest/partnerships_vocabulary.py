@@ -13,6 +13,7 @@ from typing import Any
 import psycopg
 
 from app.ingest.base import ImportFailed
+from app.ingest.common import statement
 from app.settings import PROJECT_ROOT
 
 VOCABULARY_PATH = PROJECT_ROOT / "geodata" / "vocabulary.json"
@@ -96,19 +97,7 @@ def upsert_vocabulary(conn: psycopg.Connection[Any], vocabulary: Vocabulary) -> 
     """Insert or update every kind and theme; rows already equal are not rewritten."""
     with conn.cursor() as cur:
         cur.executemany(
-            "INSERT INTO partnership_kind (code, label, description, is_national, network_size,"
-            " network_size_approx, network_size_source)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s)"
-            " ON CONFLICT (code) DO UPDATE SET label = EXCLUDED.label,"
-            " description = EXCLUDED.description, is_national = EXCLUDED.is_national,"
-            " network_size = EXCLUDED.network_size,"
-            " network_size_approx = EXCLUDED.network_size_approx,"
-            " network_size_source = EXCLUDED.network_size_source"
-            " WHERE (partnership_kind.label, partnership_kind.description,"
-            " partnership_kind.is_national, partnership_kind.network_size,"
-            " partnership_kind.network_size_approx, partnership_kind.network_size_source)"
-            " IS DISTINCT FROM (EXCLUDED.label, EXCLUDED.description, EXCLUDED.is_national,"
-            " EXCLUDED.network_size, EXCLUDED.network_size_approx, EXCLUDED.network_size_source)",
+            statement("partnerships_upsert_kinds"),
             [
                 (
                     t.code,
@@ -123,10 +112,6 @@ def upsert_vocabulary(conn: psycopg.Connection[Any], vocabulary: Vocabulary) -> 
             ],
         )
         cur.executemany(
-            "INSERT INTO theme (code, label, description) VALUES (%s, %s, %s)"
-            " ON CONFLICT (code) DO UPDATE SET label = EXCLUDED.label,"
-            " description = EXCLUDED.description"
-            " WHERE (theme.label, theme.description)"
-            " IS DISTINCT FROM (EXCLUDED.label, EXCLUDED.description)",
+            statement("partnerships_upsert_themes"),
             [(t.code, t.label, t.description) for t in vocabulary.themes.values()],
         )

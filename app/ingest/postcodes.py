@@ -20,83 +20,18 @@ import psycopg
 
 from app.codes import ENGLAND
 from app.ingest.base import Context, Importer, ImportFailed, copy_rows
+from app.ingest.common import statement
 from app.postcodes import POSTCODE_PATTERN, normalise_outcode
+from app.text import one_line
 
 CSV_GLOB = "codepoint_open/Data/CSV/*.csv.gz"
 METADATA_FILE = "codepoint_open/Doc/metadata.txt"
 DISTRICTS_FILE = "doogal_postcode_districts/Postcode districts.csv"
-BNG_SRID = 27700
-WGS84_SRID = 4326
 CHUNK_BYTES = 1 << 20
-
-# Columns as listed in codepoint_open/Doc/Code-Point_Open_Column_Headers.csv. Integers are
-# typed here so that a malformed row fails the COPY, naming file, line and column.
-STAGING_DDL = """
-CREATE TEMP TABLE codepoint_raw (
-    postcode text,
-    quality smallint,
-    eastings integer,
-    northings integer,
-    country_code text,
-    nhs_region_code text,
-    nhs_ha_code text,
-    county_code text,
-    district_code text,
-    ward_code text
-)
-"""
-
-# No English postcode lies on either axis of the grid; the source writes 0,0 (quality 90)
-# for a postcode it has no coordinates for.
-HAS_COORDINATES = "coalesce(eastings, 0) <> 0 AND coalesce(northings, 0) <> 0"
-IN_ENGLAND = f"country_code = '{ENGLAND}'"
-
-# The source writes postcodes as 'SW1A 1AA'; older releases padded the outcode to four
-# characters ('B1  1AY'), so spacing is rebuilt from the fixed three-character incode. A view,
-# not a table: each row is read once or twice, and copying 1.5 million rows costs more.
-CANONICAL_VIEW_DDL = """
-CREATE TEMP VIEW codepoint AS
-SELECT left(compact, -3) || ' ' || right(compact, 3) AS postcode, left(compact, -3) AS outcode,
-       quality, eastings, northings, country_code, nullif(district_code, '') AS district_code
-FROM (SELECT upper(replace(postcode, ' ', '')) AS compact, quality, eastings, northings,
-             country_code, district_code
-      FROM codepoint_raw) AS raw
-"""
-
-# Outcodes with located postcodes both in England and in Wales or Scotland.
-CROSS_BORDER_SQL = f"""
-SELECT outcode
-FROM codepoint
-WHERE {HAS_COORDINATES}
-GROUP BY outcode
-HAVING bool_or({IN_ENGLAND}) AND NOT bool_and({IN_ENGLAND})
-ORDER BY outcode
-"""
-
-INSERT_POSTCODES_SQL = f"""
-INSERT INTO postcode (postcode, outcode, quality, district_code, geom_bng)
-SELECT postcode, outcode, quality, district_code,
-       ST_SetSRID(ST_MakePoint(eastings, northings), {BNG_SRID})
-FROM codepoint
-WHERE {IN_ENGLAND} AND {HAS_COORDINATES} AND postcode ~ %(pattern)s
-ORDER BY postcode
-"""
+IN_ENGLAND = {"england": ENGLAND}
 
 NO_DISTRICT_SQL = "SELECT count(*) FROM postcode WHERE district_code IS NULL"
 BY_QUALITY_SQL = "SELECT quality, count(*) FROM postcode GROUP BY quality ORDER BY quality"
-
-# Centroids are rounded to the metre, the precision of the source's own coordinates.
-INSERT_OUTCODES_SQL = f"""
-INSERT INTO outcode (outcode, postcode_count, town, geom, geom_bng)
-SELECT c.outcode, c.postcode_count, t.town, ST_Transform(c.geom_bng, {WGS84_SRID}), c.geom_bng
-FROM (SELECT outcode, count(*) AS postcode_count,
-             ST_SetSRID(ST_MakePoint(round(avg(ST_X(geom_bng))), round(avg(ST_Y(geom_bng)))),
-                        {BNG_SRID}) AS geom_bng
-      FROM postcode
-      GROUP BY outcode) AS c
-LEFT JOIN district_town AS t USING (outcode)
-ORDER BY c.outcode
-"""
 
 
 def _source_files(ctx: Context) -> list[Path]:
@@ -119,10 +54,7 @@ def _copy_file(conn: psycopg.Connection[Any], path: Path) -> None:
 
 def _load_codepoint(ctx: Context) -> None:
     conn = ctx.conn
-    conn.execute("DROP VIEW IF EXISTS pg_temp.codepoint")
-    conn.execute("DROP TABLE IF EXISTS pg_temp.codepoint_raw")
-    conn.execute(STAGING_DDL)
-    conn.execute(CANONICAL_VIEW_DDL)
+    conn.execute(statement("postcodes_stage"))
     files = _source_files(ctx)
     for path in ctx.track(files, "Code-Point Open files", total=len(files)):
         try:
@@ -131,29 +63,20 @@ def _load_codepoint(ctx: Context) -> None:
             where = (exc.diag.context or "").strip()
             raise ImportFailed(f"{path.name}: {exc.diag.message_primary} ({where})") from exc
 
-    total, england = conn.execute(
-        f"SELECT count(*), count(*) FILTER (WHERE {IN_ENGLAND}) FROM codepoint_raw"
-    ).fetchone() or (0, 0)
-    cross_border = [r[0] for r in conn.execute(CROSS_BORDER_SQL)]
+    total, england = conn.execute(statement("postcodes_source_counts"), IN_ENGLAND).fetchone() or (
+        0,
+        0,
+    )
+    cross_border = [r[0] for r in conn.execute(statement("postcodes_cross_border"), IN_ENGLAND)]
     no_coordinates = [
-        r[0]
-        for r in conn.execute(
-            f"SELECT postcode FROM codepoint WHERE {IN_ENGLAND} AND NOT ({HAS_COORDINATES})"
-            " ORDER BY postcode"
-        )
+        r[0] for r in conn.execute(statement("postcodes_without_coordinates"), IN_ENGLAND)
     ]
-    inserted = conn.execute(INSERT_POSTCODES_SQL, {"pattern": POSTCODE_PATTERN}).rowcount
+    with_pattern = {**IN_ENGLAND, "pattern": POSTCODE_PATTERN}
+    inserted = conn.execute(statement("postcodes_insert"), with_pattern).rowcount
     malformed: list[str] = []
     if inserted != england - len(no_coordinates):
         # Listed only when some row was refused: matching the pattern over every row is costly.
-        malformed = [
-            r[0]
-            for r in conn.execute(
-                f"SELECT postcode FROM codepoint WHERE {IN_ENGLAND} AND {HAS_COORDINATES}"
-                " AND postcode !~ %(pattern)s ORDER BY postcode",
-                {"pattern": POSTCODE_PATTERN},
-            )
-        ]
+        malformed = [r[0] for r in conn.execute(statement("postcodes_malformed"), with_pattern)]
     conn.execute("DROP VIEW codepoint")
     conn.execute("DROP TABLE codepoint_raw")
 
@@ -183,7 +106,7 @@ def _read_district_towns(path: Path) -> dict[str, str]:
             raise ImportFailed(f"{path.name}: missing columns {', '.join(sorted(missing))}")
         for row in reader:
             outcode = normalise_outcode(row["Postcode"] or "")
-            town = re.sub(r"\s+", " ", row["Town/Area"] or "").strip()
+            town = one_line(row["Town/Area"])
             if outcode and town:
                 towns[outcode] = town
     return towns
@@ -195,7 +118,7 @@ def _load_outcodes(ctx: Context) -> None:
     conn.execute("DROP TABLE IF EXISTS pg_temp.district_town")
     conn.execute("CREATE TEMP TABLE district_town (outcode text PRIMARY KEY, town text)")
     copy_rows(conn, "district_town", ["outcode", "town"], sorted(towns.items()))
-    conn.execute(INSERT_OUTCODES_SQL)
+    conn.execute(statement("postcodes_outcodes_insert"))
     conn.execute("DROP TABLE district_town")
 
     without_town = [r[0] for r in conn.execute("SELECT outcode FROM outcode WHERE town IS NULL")]

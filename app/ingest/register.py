@@ -1,10 +1,12 @@
 """Shared by the hand-compiled registers (partnerships, membership, landscape): reading a register
-CSV row by row with each row's ``file:line`` reference, and writing the revisions of seed records.
+CSV row by row with each row's ``file:line`` reference, the field checks they have in common, and
+writing the revisions of seed records.
 """
 
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any, Literal, TypeVar
@@ -14,11 +16,24 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from app.ingest.base import ImportFailed
+from app.ingest.common import statement
 
 FIRST_CHANGE = "seed import"
 LATER_CHANGE = "seed register update"
 
 K = TypeVar("K", int, str)
+_HTTP_URL = re.compile(r"https?://[^\s/]+\.[^\s]*")
+
+
+def optional_text(value: str | None) -> str | None:
+    """A register field trimmed; None when empty."""
+    value = (value or "").strip()
+    return value or None
+
+
+def is_http_url(value: str) -> bool:
+    """Whether a register field is an http(s) URL with a dotted host."""
+    return bool(_HTTP_URL.fullmatch(value))
 
 
 def read_csv_rows(path: Path, columns: tuple[str, ...]) -> Iterator[tuple[str, dict[str, str]]]:
@@ -47,9 +62,9 @@ def write_seed_revisions(
 ) -> None:
     """One ``revision`` per snapshot, keyed by ``key_column``: the first says 'seed import'."""
     cur.executemany(
-        sql.SQL(
-            "INSERT INTO revision ({}, version, snapshot, change) VALUES (%s, %s, %s, %s)"
-        ).format(sql.Identifier(key_column)),
+        sql.SQL(statement("register_insert_revision")).format(
+            key_column=sql.Identifier(key_column)
+        ),
         [
             (
                 key,

@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from app.ingest.base import ImportFailed
 from app.ingest.common import clean_text, parse_gias_date
@@ -194,6 +195,23 @@ class CensusSchool:
     fsm_pct: float | None
 
 
+class GiasSchool(NamedTuple):
+    """An establishment of the June 2024 GIAS list: its phase and status."""
+
+    urn: int
+    phase: str | None
+    status: str | None
+
+
+class Link(NamedTuple):
+    """A GIAS establishment link, and which links file (``all`` or ``academies``) gave it."""
+
+    urn: int
+    link_urn: int
+    link_type: str
+    source: str
+
+
 def read_school_list(path: Path) -> list[ListedSchool]:
     """The July 2025 list of state-funded schools, checked for repeated URNs."""
     schools = []
@@ -252,7 +270,7 @@ def read_census(path: Path) -> list[CensusSchool]:
     return schools
 
 
-def read_gias_2024(path: Path) -> list[tuple[int, str | None, str | None]]:
+def read_gias_2024(path: Path) -> list[GiasSchool]:
     """(URN, phase, status) of every establishment in the June 2024 GIAS list."""
     rows = []
     for number, line in enumerate(read_text(path).splitlines(), start=1):
@@ -261,7 +279,7 @@ def read_gias_2024(path: Path) -> list[tuple[int, str | None, str | None]]:
         try:
             record = json.loads(line)
             rows.append(
-                (
+                GiasSchool(
                     parse_urn(record["urn"]),
                     phase_from_gias(record.get("phase_of_education")),
                     clean_text(record.get("status")),
@@ -269,12 +287,12 @@ def read_gias_2024(path: Path) -> list[tuple[int, str | None, str | None]]:
             )
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise ImportFailed(f"{path.name}: line {number}: {exc}") from exc
-    if len({r[0] for r in rows}) != len(rows):
+    if len({r.urn for r in rows}) != len(rows):
         raise ImportFailed(f"{path.name}: a URN appears more than once")
     return rows
 
 
-def read_links(path: Path, source: str) -> list[tuple[int, int, str, str]]:
+def read_links(path: Path, source: str) -> list[Link]:
     """(URN, linked URN, link type, source) for every row of a GIAS links file."""
     rows = set()
     try:
@@ -282,7 +300,7 @@ def read_links(path: Path, source: str) -> list[tuple[int, int, str, str]]:
             link_type = clean_text(row["LinkType"])
             if link_type is None:
                 raise ValueError(f"URN {row['URN']} has a link without a type")
-            rows.add((parse_urn(row["URN"]), parse_urn(row["LinkURN"]), link_type, source))
+            rows.add(Link(parse_urn(row["URN"]), parse_urn(row["LinkURN"]), link_type, source))
     except ValueError as exc:
         raise ImportFailed(f"{path.name}: {exc}") from exc
     return sorted(rows)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from psycopg.rows import dict_row
+
 from app.ingest.base import Context
+from app.ingest.common import ACADEMY_TRUST_TYPES, statement
 from app.ingest.placing import Placed
 from app.ingest.school_facts import VIA_PREDECESSOR
 from app.ingest.school_trusts import (
@@ -10,7 +13,6 @@ from app.ingest.school_trusts import (
     ACADEMIES_TRUST_UNKNOWN,
     ACADEMIES_TRUST_UNKNOWN_WHY,
     ACADEMIES_WITH_TRUST_BEFORE,
-    NAME_KEY,
 )
 
 
@@ -18,135 +20,95 @@ def _share(part: int, whole: int) -> float | None:
     return round(part / whole, 4) if whole else None
 
 
-# Figures for the summary, each one count over the finished load.
+# Figures for the summary, each a column of schools_summary_counts.sql: label -> column.
 PLACING_FACTS = {
-    "LA from the census (school not placed)": (
-        "SELECT count(*) FROM school_out WHERE census_la IS NOT NULL"
-    ),
-    "district disagrees with the postcode's Code-Point district": (
-        "SELECT count(*) FROM school_out WHERE pip_district <> codepoint_district"
-    ),
-    "LA disagrees with the LA of the postcode's Code-Point district": (
-        "SELECT count(*) FROM school s JOIN school_out o USING (urn)"
-        " JOIN area a ON a.code = o.codepoint_district"
-        " WHERE s.la_code <> CASE WHEN a.level = 'district' THEN a.parent_code ELSE a.code END"
-    ),
+    "LA from the census (school not placed)": "la_from_census",
+    "district disagrees with the postcode's Code-Point district": "district_disagrees",
+    "LA disagrees with the LA of the postcode's Code-Point district": "la_disagrees",
     "LA point-in-polygon disagrees with the LA of the district point-in-polygon": (
-        "SELECT count(*) FROM school_out WHERE pip_la <> district_la"
+        "pip_la_disagrees"
     ),
-    "schools in the census (own URN)": "SELECT count(*) FROM school_out WHERE in_census",
+    "schools in the census (own URN)": "in_census",
 }
+SHARE_FACTS = ("phase", "school_type", "status", "is_academy", "pupils", "fsm_pct")
 TRUST_FACTS = {
-    "schools with a trust": "SELECT count(*) FROM school WHERE trust_uid IS NOT NULL",
-    "academies": "SELECT count(*) FROM school WHERE is_academy",
-    "academies with a trust": (
-        "SELECT count(*) FROM school WHERE is_academy AND trust_uid IS NOT NULL"
-    ),
-    ACADEMIES_IN_A_TRUST: (
-        "SELECT count(*) FROM school s JOIN trust t ON t.uid = s.trust_uid"
-        " WHERE s.is_academy AND t.group_type IN"
-        " ('Multi-academy trust', 'Single-academy trust', 'Secure single-academy trust')"
-    ),
+    "schools with a trust": "with_trust",
+    "academies": "academies",
+    "academies with a trust": "academies_with_trust",
+    ACADEMIES_IN_A_TRUST: "academies_in_a_trust",
     "academies linked to a sponsor group of their census trust's name (not counted in a trust)": (
-        "SELECT count(*) FROM school s JOIN trust t ON t.uid = s.trust_uid"
-        " WHERE s.is_academy AND t.group_type = 'School sponsor'"
+        "academies_with_sponsor"
     ),
     "maintained schools linked to a foundation trust (not counted in a trust)": (
-        "SELECT count(*) FROM school s JOIN trust t ON t.uid = s.trust_uid"
-        " WHERE NOT s.is_academy AND t.group_type = 'Trust'"
+        "maintained_with_foundation_trust"
     ),
-    ACADEMIES_TRUST_UNKNOWN: ("SELECT count(*) FROM school WHERE is_academy AND trust_uid IS NULL"),
-    "schools whose trust has since closed": (
-        "SELECT count(*) FROM school s JOIN trust t ON t.uid = s.trust_uid"
-        " WHERE t.status = 'Closed'"
-    ),
-    "schools whose census trust name is not matched": (
-        "SELECT count(*) FROM school_out WHERE trust_name IS NOT NULL AND own_trust_uid IS NULL"
-    ),
+    ACADEMIES_TRUST_UNKNOWN: "academies_trust_unknown",
+    "schools whose trust has since closed": "trust_since_closed",
+    "schools whose census trust name is not matched": "trust_name_unmatched",
 }
 PREDECESSOR_FACTS = {
-    "schools with facts through a predecessor": (
-        "SELECT count(*) FROM school WHERE predecessor_urn IS NOT NULL"
-    ),
-    "phase through a predecessor": (
-        "SELECT count(*) FROM school WHERE strpos(provenance->>'phase', %(via)s) > 0"
-    ),
-    "pupils and FSM through a predecessor": (
-        "SELECT count(*) FROM school WHERE strpos(provenance->>'pupils', %(via)s) > 0"
-    ),
-    "trust through a predecessor": (
-        "SELECT count(*) FROM school WHERE strpos(provenance->>'trust', %(via)s) > 0"
-    ),
+    "schools with facts through a predecessor": "via_predecessor",
+    "phase through a predecessor": "phase_via_predecessor",
+    "pupils and FSM through a predecessor": "pupils_via_predecessor",
+    "trust through a predecessor": "trust_via_predecessor",
     "academy predecessor's trust not carried (new URN, new trust)": (
-        "SELECT count(*) FROM predecessor p JOIN census_in c ON c.urn = p.predecessor_urn"
-        " WHERE p.link_type = 'Predecessor' AND p.n = 1 AND c.trust_key IS NOT NULL"
+        "predecessor_trust_not_carried"
     ),
 }
+COUNT_PARAMS = {"via": VIA_PREDECESSOR, "academy_types": list(ACADEMY_TRUST_TYPES)}
 
 
-def _facts(ctx: Context, queries: dict[str, str]) -> dict[str, int]:
-    counts = {}
-    for name, sql in queries.items():
-        counts[name] = int(ctx.scalar(sql, {"via": VIA_PREDECESSOR}))
-        ctx.summary.fact(name, counts[name])
-    return counts
+def _counts(ctx: Context) -> dict[str, int]:
+    """Every figure of schools_summary_counts.sql, by column name."""
+    with ctx.conn.cursor(row_factory=dict_row) as cur:
+        row = cur.execute(statement("schools_summary_counts"), COUNT_PARAMS).fetchone()
+    assert row is not None  # a SELECT without FROM returns one row
+    return {name: int(value) for name, value in row.items()}
 
 
-def _summarise(ctx: Context, placed: list[Placed]) -> None:
+def _facts(ctx: Context, counts: dict[str, int], columns: dict[str, str]) -> None:
+    for label, column in columns.items():
+        ctx.summary.fact(label, counts[column])
+
+
+def summarise(ctx: Context, placed: list[Placed]) -> None:
+    """Put placing, coverage, trust and predecessor figures, and what was missed, in the summary."""
     s = ctx.summary
     total = ctx.count_rows("school")
-    located = int(ctx.scalar("SELECT count(*) FROM school WHERE geom IS NOT NULL"))
+    counts = _counts(ctx)
+    located = counts["placed"]
     s.fact("schools placed", located)
     s.fact("schools placed, share", _share(located, total))
     for p in placed:
         s.fact(f"{p.level}: placed by the nearest boundary within 2 km", p.nearest)
         s.fact(f"{p.level}: placed points outside every boundary", p.outside)
-    _facts(ctx, PLACING_FACTS)
-    for column in ("phase", "school_type", "status", "is_academy", "pupils", "fsm_pct"):
-        n = int(ctx.scalar(f"SELECT count(*) FROM school WHERE {column} IS NOT NULL"))
-        s.fact(f"share with {column}", _share(n, total))
-    trusts = _facts(ctx, TRUST_FACTS)
-    s.fact("share with a trust", _share(trusts["schools with a trust"], total))
+    _facts(ctx, counts, PLACING_FACTS)
+    for column in SHARE_FACTS:
+        s.fact(f"share with {column}", _share(counts[f"with_{column}"], total))
+    _facts(ctx, counts, TRUST_FACTS)
+    s.fact("share with a trust", _share(counts["with_trust"], total))
     s.fact(
         "academies with a trust, share",
-        _share(trusts["academies with a trust"], trusts["academies"]),
+        _share(counts["academies_with_trust"], counts["academies"]),
     )
     s.fact(
         ACADEMIES_TRUST_UNKNOWN_WHY,
-        dict(
-            ctx.conn.execute(
-                "SELECT provenance->>'trust_unknown', count(*) FROM school"
-                " WHERE provenance ? 'trust_unknown' GROUP BY 1 ORDER BY 2 DESC"
-            ).fetchall()
-        ),
+        dict(ctx.conn.execute(statement("schools_trust_unknown_reasons")).fetchall()),
     )
-    before = ctx.scalar(
-        "SELECT summary->'facts'->>'academies with a trust' FROM dataset"
-        " WHERE name = 'schools' AND id < %(id)s AND summary ? 'facts' ORDER BY id DESC LIMIT 1",
-        {"id": ctx.dataset_id},
-    )
+    before = ctx.scalar(statement("schools_previous_academies_with_trust"), {"id": ctx.dataset_id})
     s.fact(ACADEMIES_WITH_TRUST_BEFORE, int(before) if before is not None else None)
     _summarise_trust_names(ctx)
-    _facts(ctx, PREDECESSOR_FACTS)
+    _facts(ctx, counts, PREDECESSOR_FACTS)
     rows = ctx.conn.execute
     s.miss(
         "school postcode not an English Code-Point Open postcode (URN postcode)",
-        [
-            f"{urn} {given or '(none)'}"
-            for urn, given in rows(
-                "SELECT s.urn, s.postcode_as_given FROM school_in s"
-                " WHERE NOT EXISTS (SELECT 1 FROM school_point p WHERE p.key = s.urn)"
-            )
-        ],
+        [f"{urn} {given or '(none)'}" for urn, given in rows(statement("schools_unplaced"))],
     )
     s.miss(
         "district disagrees with Code-Point (URN point-in-polygon/Code-Point)",
         [
             f"{urn} {pip}/{codepoint}"
-            for urn, pip, codepoint in rows(
-                "SELECT urn, pip_district, codepoint_district FROM school_out"
-                " WHERE pip_district <> codepoint_district"
-            )
+            for urn, pip, codepoint in rows(statement("schools_district_disagreements"))
         ],
     )
     s.miss(
@@ -158,17 +120,7 @@ def _summarise(ctx: Context, placed: list[Placed]) -> None:
 def _summarise_trust_names(ctx: Context) -> None:
     """Trust names of the whole census file: matched, ambiguous, closed too early, unknown."""
     s = ctx.summary
-    rows = ctx.conn.execute(
-        f"""
-        SELECT c.trust_key, min(c.trust_name), bool_or(m.candidates = 1),
-               bool_or(m.candidates > 1), bool_or(m.candidates = 1 AND m.tier = 1),
-               EXISTS (SELECT 1 FROM trust t WHERE {NAME_KEY.format("t.name")} = c.trust_key)
-        FROM census_in c
-        LEFT JOIN trust_match m ON m.trust_key = c.trust_key AND m.school_kind = c.school_kind
-        WHERE c.trust_key IS NOT NULL
-        GROUP BY c.trust_key ORDER BY 1
-        """
-    ).fetchall()
+    rows = ctx.conn.execute(statement("schools_trust_names")).fetchall()
     matched = [r for r in rows if r[2]]
     s.fact("census trust names", len(rows))
     s.fact("census trust names matched to a GIAS group", len(matched))

@@ -34,14 +34,11 @@ from typing import Any
 
 from app.codes import RECODED_2025
 from app.ingest.base import Context, Importer, ImportFailed, copy_rows
-from app.ingest.common import ACADEMY_TRUST_TYPES, CENSUS_FILE
+from app.ingest.common import ACADEMY_TRUST_TYPES, CENSUS_FILE, statement
 from app.ingest.placing import locate
 from app.ingest.school_facts import (
-    INSERT_SQL,
     INSIDE,
     NEAREST,
-    PREDECESSOR_SQL,
-    SCHOOL_OUT_SQL,
     SOURCE_AREAS,
     SOURCE_CENSUS,
     SOURCE_CODEPOINT,
@@ -59,10 +56,8 @@ from app.ingest.school_sources import (
     read_links,
     read_school_list,
 )
-from app.ingest.school_summary import _summarise
+from app.ingest.school_summary import summarise
 from app.ingest.school_trusts import (
-    NAME_KEY,
-    TRUST_MATCH_SQL,
     TRUST_UNKNOWN_NOT_IN_CENSUS,
     TRUST_UNKNOWN_OPENED_AFTER,
     TRUST_UNKNOWN_UNMATCHED,
@@ -73,36 +68,6 @@ SCHOOLS_FILE = "register_trainee_teachers/schools_gias.csv"
 GIAS_2024_FILE = "dfe_gias_data_json_2024/gias_data_schools_20240617.jsonl.gz"
 LINKS_ALL_FILE = "gias_links_2025/links_edubasealldata_20250727.csv"
 LINKS_ACADEMIES_FILE = "gias_links_2025/links_edubaseallacademiesandfree_20250727.csv"
-
-STAGING_DDL = """
-DROP TABLE IF EXISTS pg_temp.school_in, pg_temp.census_in, pg_temp.gias_in, pg_temp.link_in,
-    pg_temp.school_point, pg_temp.trust_match, pg_temp.predecessor, pg_temp.school_out;
-CREATE TEMP TABLE school_in (urn integer PRIMARY KEY, name text, open_date date, town text,
-    postcode text, postcode_as_given text) ON COMMIT DROP;
-CREATE TEMP TABLE census_in (urn integer PRIMARY KEY, laestab integer, la_code text,
-    district_code text, phase text, school_type text, is_academy boolean, trust_name text,
-    pupils integer, fsm_pct double precision, trust_key text, school_kind text) ON COMMIT DROP;
-CREATE TEMP TABLE gias_in (urn integer PRIMARY KEY, phase text, status text) ON COMMIT DROP;
-CREATE TEMP TABLE link_in (urn integer, link_urn integer, link_type text, source text)
-    ON COMMIT DROP;
-"""
-
-PREPARE_SQL = f"""
-UPDATE census_in SET
-    trust_key = {NAME_KEY.format("trust_name")},
-    school_kind = CASE WHEN is_academy THEN 'academy' ELSE 'maintained' END
-WHERE trust_name IS NOT NULL;
-CREATE INDEX ON link_in (urn);
-ANALYZE school_in; ANALYZE census_in; ANALYZE gias_in; ANALYZE link_in;
-"""
-
-# The postcode's own district, with the 2025 recodes undone, is kept as a check.
-PLACE_SQL = """
-CREATE TEMP TABLE school_point ON COMMIT DROP AS
-SELECT s.urn AS key, p.geom_bng, ST_Transform(p.geom_bng, 4326) AS geom,
-       coalesce(%(recode)s::jsonb ->> p.district_code, p.district_code) AS codepoint_district
-FROM school_in s JOIN postcode p ON p.postcode = s.postcode
-"""
 
 
 def _listed_rows(schools: Iterable[ListedSchool]) -> Iterator[tuple[Any, ...]]:
@@ -135,7 +100,7 @@ def _stage(ctx: Context) -> None:
     links = read_links(ctx.path(LINKS_ALL_FILE), "all") + read_links(
         ctx.path(LINKS_ACADEMIES_FILE), "academies"
     )
-    conn.execute(STAGING_DDL)
+    conn.execute(statement("schools_stage"))
     copy_rows(
         conn,
         "school_in",
@@ -161,8 +126,8 @@ def _stage(ctx: Context) -> None:
     )
     copy_rows(conn, "gias_in", ["urn", "phase", "status"], gias)
     copy_rows(conn, "link_in", ["urn", "link_urn", "link_type", "source"], links)
-    conn.execute(PREPARE_SQL)
-    conn.execute(PLACE_SQL, {"recode": json.dumps(RECODED_2025)})
+    conn.execute(statement("schools_prepare"))
+    conn.execute(statement("schools_place"), {"recode": json.dumps(RECODED_2025)})
     conn.execute("ALTER TABLE school_point ADD PRIMARY KEY (key); ANALYZE school_point")
 
 
@@ -181,15 +146,15 @@ def load(ctx: Context) -> None:
     conn = ctx.conn
     placed = locate(conn, "school_point", ("local_authority", "district"))
     conn.execute(
-        TRUST_MATCH_SQL,
+        statement("schools_trust_match"),
         {"academy_types": list(ACADEMY_TRUST_TYPES), "census_day": CENSUS_DAY},
     )
     conn.execute("ALTER TABLE trust_match ADD PRIMARY KEY (trust_key, school_kind)")
-    conn.execute(PREDECESSOR_SQL)
-    conn.execute(SCHOOL_OUT_SQL)
+    conn.execute(statement("schools_predecessor"))
+    conn.execute(statement("schools_out"))
     conn.execute("DELETE FROM school")
     conn.execute(
-        INSERT_SQL,
+        statement("schools_insert"),
         {
             "codepoint": SOURCE_CODEPOINT,
             "areas": SOURCE_AREAS,
@@ -209,7 +174,7 @@ def load(ctx: Context) -> None:
         },
     )
     conn.execute("ANALYZE school")
-    _summarise(ctx, placed)
+    summarise(ctx, placed)
 
 
 IMPORTER = Importer(

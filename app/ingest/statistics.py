@@ -2,7 +2,7 @@
 
 Values go to ``area_indicator`` in long format for the 153 LAs and, where a source has them, the
 nine regions and England. Each source is read by its own module (``statistics_lait``,
-``statistics_iod``, ``statistics_mysociety``); the LAIT measures come from the project's
+``statistics_iod``, ``statistics_mysociety``); what each indicator is comes from the project's
 catalogue, ``geodata/indicators.json``, which the import checksum covers. This module writes
 the series and reports what joined and what did not.
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from app.ingest.base import Context, Importer, ImportFailed, copy_rows
+from app.ingest.common import statement
 from app.ingest.statistics_areas import Areas, read_areas
 from app.ingest.statistics_catalogue import INDICATORS_PATH, LAIT_MEASURES
 from app.ingest.statistics_iod import IOD_FILE, iod_series
@@ -38,16 +39,10 @@ def _write(ctx: Context, series: Iterable[Series]) -> int:
     if bad:
         raise ImportFailed(f"unknown polarity for {bad}")
     conn = ctx.conn
-    conn.execute(
-        "DELETE FROM indicator WHERE code = ANY(%s)"
-        " OR dataset_id IN (SELECT id FROM dataset WHERE name = 'statistics')",
-        (codes,),
-    )
+    conn.execute(statement("statistics_delete_indicators"), (codes,))
     with conn.cursor() as cur:
         cur.executemany(
-            "INSERT INTO indicator (code, label, description, unit, polarity, topic, source,"
-            " period, in_default_similarity, dataset_id)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            statement("statistics_insert_indicator"),
             [
                 (
                     s.spec.code,

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from app.codes import RECODED_2025_EITHER_WAY
 from app.ingest.base import Context, ImportFailed
+from app.ingest.common import statement
 
 # Codes a source may use for an area that ``area`` holds under another code.
 CODE_ALIASES: dict[str, str] = {
@@ -43,10 +44,7 @@ class Areas:
 
 def read_areas(ctx: Context) -> Areas:
     """Current LAs (with DfE numbers and regions), regions and England from ``area``."""
-    rows = ctx.conn.execute(
-        "SELECT code, name, level, la_number, region_code FROM area"
-        " WHERE level IN ('country', 'region', 'local_authority') ORDER BY code"
-    ).fetchall()
+    rows = ctx.conn.execute(statement("statistics_areas")).fetchall()
     las = [r for r in rows if r[2] == "local_authority"]
     if not las:
         raise ImportFailed("no local authorities in `area`: import boundaries first")

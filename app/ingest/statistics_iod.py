@@ -1,7 +1,8 @@
 """IoD 2019 IDACI figures as indicator series, recoded from 2019 counties to current LAs.
 
 Cumbria and Northamptonshire (2019) cannot be split into their successors and are reported
-as missing.
+as missing. What each indicator is (label, description, unit, polarity, source) is in the
+catalogue, ``geodata/indicators.json``; which column of the workbook holds it is here.
 """
 
 from __future__ import annotations
@@ -10,7 +11,8 @@ import pandas as pd
 
 from app.ingest.base import Context, ImportFailed
 from app.ingest.statistics_areas import Areas
-from app.ingest.statistics_parsing import IndicatorSpec, Series, parse_value
+from app.ingest.statistics_catalogue import INDICATORS_PATH, IOD_INDICATORS
+from app.ingest.statistics_parsing import Series, parse_value
 
 IOD_FILE = "iod2019/File_11_-_IoD2019_Local_Authority_District_Summaries__upper-tier__.xlsx"
 
@@ -65,51 +67,13 @@ def iod_series(ctx: Context, areas: Areas) -> tuple[list[Series], list[str]]:
     if unknown:
         raise ImportFailed(f"{IOD_FILE} sheet IDACI: codes with no current LA: {unknown}")
 
-    base = (
-        "English Indices of Deprivation 2019, upper-tier local authority summaries (File 11),"
-        " IDACI domain: the Income Deprivation Affecting Children Index, the proportion of"
-        " children aged 0-15 living in income-deprived families (data mostly from 2015/16)."
-        " 2019 county codes are mapped to their unitary successors where the area is the same;"
-        " Cumbria and Northamptonshire cannot be split, so their successors have no value."
-        " No regional or England figures are published in this file."
-    )
-    details = {
-        "idaci_score": (
-            "IDACI: average score",
-            "score",
-            "lower_is_better",
-            True,
-            " Average of the LSOA scores weighted by population (0 to 1).",
-        ),
-        "idaci_rank": (
-            "IDACI: rank of average score",
-            "rank",
-            "higher_is_better",
-            False,
-            " Rank among the 151 upper-tier LAs of 2019; 1 is the most deprived.",
-        ),
-        "idaci_most_deprived_10pct_lsoas_pct": (
-            "IDACI: neighbourhoods (LSOAs) among England's most deprived 10%",
-            "%",
-            "lower_is_better",
-            False,
-            " Share of the LA's LSOAs in the most deprived 10% nationally.",
-        ),
-    }
+    if set(IOD_INDICATORS) != set(columns):
+        raise ImportFailed(
+            f"{INDICATORS_PATH.name}: iod_indicators must describe exactly {sorted(columns)}"
+        )
     result = []
     for code, (column, scale) in columns.items():
-        label, unit, polarity, similarity, extra = details[code]
-        spec = IndicatorSpec(
-            code=code,
-            label=label,
-            description=base + extra,
-            unit=unit,
-            polarity=polarity,
-            topic="Deprivation",
-            source="MHCLG, English Indices of Deprivation 2019, File 11 (upper-tier LA summaries)",
-            period="2019",
-            in_default_similarity=similarity,
-        )
+        spec = IOD_INDICATORS[code]
         values = {}
         for la, row in recoded.items():
             try:
@@ -119,6 +83,6 @@ def iod_series(ctx: Context, areas: Areas) -> tuple[list[Series], list[str]]:
                     f"{IOD_FILE} sheet IDACI: {la} {column}: {row[column]!r}"
                 ) from None
             if value is not None:
-                values[(la, "2019")] = round(value * scale, 10)
+                values[(la, spec.period)] = round(value * scale, 10)
         result.append(Series(spec, values))
     return result, unsplit

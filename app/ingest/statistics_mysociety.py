@@ -1,4 +1,8 @@
-"""mySociety population, density and rurality per LA as indicator series, summed up to regions/England."""
+"""mySociety population, density and rurality per LA as indicator series, summed up to regions/England.
+
+What each indicator is (label, description, unit, polarity, source) is in the catalogue,
+``geodata/indicators.json``; how its values are read and summed is here.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,8 @@ import pandas as pd
 from app.codes import ENGLAND
 from app.ingest.base import Context, ImportFailed
 from app.ingest.statistics_areas import Areas
-from app.ingest.statistics_parsing import IndicatorSpec, Series, parse_value
+from app.ingest.statistics_catalogue import MYSOCIETY_INDICATORS
+from app.ingest.statistics_parsing import Series, parse_value
 
 LA_FILE = "mysociety/uk_local_authorities_future.csv"
 RUC_FILE = "mysociety/la_ruc.csv"
@@ -72,60 +77,10 @@ def mysociety_series(ctx: Context, areas: Areas) -> list[Series]:
             if all(m in rural for m in members):
                 rural_agg[code] = sum(rural[m] * population[m] for m in members) / pop_agg[code]
 
-    aggregate_note = (
-        " Regions and England are totals over their LAs (population-weighted for shares)."
-    )
     specs = [
-        (
-            IndicatorSpec(
-                "population",
-                "Population",
-                "Resident population, ONS mid-2020 estimate, as compiled by mySociety for"
-                " current local authorities." + aggregate_note,
-                "people",
-                "neutral",
-                "Population and place",
-                "ONS mid-year population estimates 2020; via mySociety uk_local_authority_names_and_codes",
-                "2020",
-                False,
-            ),
-            population,
-            pop_agg,
-        ),
-        (
-            IndicatorSpec(
-                "population_density",
-                "Population density",
-                "Residents per square kilometre: ONS mid-2020 population over the LA's area in"
-                " km² (mySociety, whole km²)." + aggregate_note,
-                "per km²",
-                "neutral",
-                "Population and place",
-                "ONS mid-year population estimates 2020 and LA areas;"
-                " via mySociety uk_local_authority_names_and_codes",
-                "2020",
-                True,
-            ),
-            density,
-            density_agg,
-        ),
-        (
-            IndicatorSpec(
-                "rural_population_pct",
-                "Population living in rural or highly rural areas",
-                "Share of residents in neighbourhoods classed as 'highly rural' or 'rural' by"
-                " mySociety's UK-wide composite urban/rural classification, built from the"
-                " national 2011-based rural-urban classifications." + aggregate_note,
-                "%",
-                "neutral",
-                "Population and place",
-                "mySociety UK rural-urban classification (uk_ruc), based on ONS RUC 2011",
-                "2011",
-                True,
-            ),
-            rural,
-            rural_agg,
-        ),
+        (MYSOCIETY_INDICATORS["population"], population, pop_agg),
+        (MYSOCIETY_INDICATORS["population_density"], density, density_agg),
+        (MYSOCIETY_INDICATORS["rural_population_pct"], rural, rural_agg),
     ]
     result = []
     for spec, by_la, by_aggregate in specs:

@@ -28,7 +28,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from app.ingest.base import Context, Importer, ImportFailed, copy_rows
-from app.ingest.common import ACADEMY_TRUST_TYPES, CENSUS_FILE
+from app.ingest.common import ACADEMY_TRUST_TYPES, CENSUS_FILE, statement
 from app.ingest.placing import Placed, locate
 from app.ingest.trust_cleaning import (
     HIDDEN_PLACEHOLDER_DATES,
@@ -55,48 +55,6 @@ STAGING_COLUMNS = [
     "postcode",
     "postcode_as_given",
 ]
-
-PLACE_SQL = """
-CREATE TEMP TABLE trust_point ON COMMIT DROP AS
-SELECT t.uid AS key, p.geom_bng, ST_Transform(p.geom_bng, 4326) AS geom
-FROM trust_in t JOIN postcode p ON p.postcode = t.postcode
-"""
-
-UPSERT_SQL = """
-INSERT INTO trust AS t (uid, group_id, name, group_type, status, companies_house_number, ukprn,
-                       open_date, closed_date, town, postcode, geom, geom_bng, la_code,
-                       dataset_id)
-SELECT i.uid, i.group_id, i.name, i.group_type, i.status, i.companies_house_number, i.ukprn,
-       i.open_date, i.closed_date, i.town, i.postcode, p.geom, p.geom_bng, h.area_code,
-       %(dataset)s
-FROM trust_in i
-LEFT JOIN trust_point p ON p.key = i.uid
-LEFT JOIN area_hit h ON h.key = i.uid AND h.level = 'local_authority'
-ORDER BY i.uid
-ON CONFLICT (uid) DO UPDATE SET
-    group_id = EXCLUDED.group_id, name = EXCLUDED.name, group_type = EXCLUDED.group_type,
-    status = EXCLUDED.status, companies_house_number = EXCLUDED.companies_house_number,
-    ukprn = EXCLUDED.ukprn, open_date = EXCLUDED.open_date, closed_date = EXCLUDED.closed_date,
-    town = EXCLUDED.town, postcode = EXCLUDED.postcode, geom = EXCLUDED.geom,
-    geom_bng = EXCLUDED.geom_bng, la_code = EXCLUDED.la_code, dataset_id = EXCLUDED.dataset_id
-WHERE (t.group_id, t.name, t.group_type, t.status, t.companies_house_number, t.ukprn,
-       t.open_date, t.closed_date, t.town, t.postcode, t.la_code, t.dataset_id,
-       ST_AsEWKB(t.geom_bng))
-      IS DISTINCT FROM
-      (EXCLUDED.group_id, EXCLUDED.name, EXCLUDED.group_type, EXCLUDED.status,
-       EXCLUDED.companies_house_number, EXCLUDED.ukprn, EXCLUDED.open_date,
-       EXCLUDED.closed_date, EXCLUDED.town, EXCLUDED.postcode, EXCLUDED.la_code,
-       EXCLUDED.dataset_id, ST_AsEWKB(EXCLUDED.geom_bng))
-RETURNING (xmax = 0) AS inserted
-"""
-
-# A group gone from the file survives while anything still points at it.
-DELETE_ABSENT_SQL = """
-DELETE FROM trust t
-WHERE NOT EXISTS (SELECT 1 FROM trust_in i WHERE i.uid = t.uid)
-  AND NOT EXISTS (SELECT 1 FROM school s WHERE s.trust_uid = t.uid)
-  AND NOT EXISTS (SELECT 1 FROM partnership_member m WHERE m.trust_uid = t.uid)
-"""
 
 
 def _rows(groups: Iterable[Group]) -> Iterable[tuple[Any, ...]]:
@@ -126,30 +84,18 @@ def load(ctx: Context) -> None:
         read_groups(ctx.path(GROUPS_FILE)), read_census_trust_names(ctx.path(CENSUS_FILE))
     )
 
-    conn.execute("DROP TABLE IF EXISTS pg_temp.trust_in, pg_temp.trust_point")
-    conn.execute(
-        "CREATE TEMP TABLE trust_in (uid integer PRIMARY KEY, group_id text, name text,"
-        " group_type text, status text, companies_house_number text, ukprn text,"
-        " open_date date, closed_date date, town text, postcode text, postcode_as_given text)"
-        " ON COMMIT DROP"
-    )
+    conn.execute(statement("trusts_stage"))
     copy_rows(
         conn, "trust_in", STAGING_COLUMNS, _rows(ctx.track(groups, "groups", total=len(groups)))
     )
-    conn.execute(PLACE_SQL)
+    conn.execute(statement("trusts_place"))
     conn.execute("ALTER TABLE trust_point ADD PRIMARY KEY (key)")
     conn.execute("ANALYZE trust_in; ANALYZE trust_point")
     (placed,) = locate(conn, "trust_point", ("local_authority",))
 
-    outcomes = [r[0] for r in conn.execute(UPSERT_SQL, {"dataset": ctx.dataset_id})]
-    deleted = conn.execute(DELETE_ABSENT_SQL).rowcount
-    kept = [
-        str(r[0])
-        for r in conn.execute(
-            "SELECT uid FROM trust t WHERE NOT EXISTS (SELECT 1 FROM trust_in i WHERE i.uid = t.uid)"
-            " ORDER BY uid"
-        )
-    ]
+    outcomes = [r[0] for r in conn.execute(statement("trusts_upsert"), {"dataset": ctx.dataset_id})]
+    deleted = conn.execute(statement("trusts_delete_absent")).rowcount
+    kept = [str(r[0]) for r in conn.execute(statement("trusts_kept_absent"))]
     _summarise(ctx, groups, placed, sum(outcomes), len(outcomes), deleted, kept)
     s = ctx.summary
     s.fact(REPAIRED_NAMES, len(cleaning.repaired))
@@ -192,11 +138,7 @@ def _summarise(
         "head offices placed but outside every LA",
         int(ctx.scalar("SELECT count(*) FROM trust WHERE geom IS NOT NULL AND la_code IS NULL")),
     )
-    unknown = ctx.conn.execute(
-        "SELECT i.uid, i.postcode_as_given FROM trust_in i"
-        " WHERE i.postcode_as_given IS NOT NULL"
-        "   AND NOT EXISTS (SELECT 1 FROM trust_point p WHERE p.key = i.uid) ORDER BY i.uid"
-    ).fetchall()
+    unknown = ctx.conn.execute(statement("trusts_unknown_postcode")).fetchall()
     s.miss(
         "group postcode not an English Code-Point Open postcode", [f"{u} {p}" for u, p in unknown]
     )

@@ -3,7 +3,9 @@
 Hot read paths live in ``app/queries/sql/*.sql`` (each with a header saying what it does and which index
 it relies on); short lookups are written in one module per aggregate (``areas``, ``indicators``,
 ``partnerships``, ``schools``, ``places``, ``provenance``, ``landscapes``, ``vocab``, ``tiles``,
-``basemap``). This package keeps only the shared helpers. No FastAPI here, and no policy: services decide.
+``basemap``), and so are the write paths (``submissions``, ``moderation``, ``record_writes``,
+``accounts``, ``ratelimit``, ``audit``, ``datasets``). This package keeps only the shared helpers.
+No FastAPI here, and no policy: services decide.
 """
 
 from __future__ import annotations

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.codes import ENGLAND
+from app.codes import ACADEMY_TRUST_TYPES, ENGLAND
 from app.queries import one, rows, scalar, sql
 
 
@@ -125,8 +125,7 @@ async def area_school_stats(session: AsyncSession, code: str, level: str) -> lis
         session,
         f"""
         SELECT coalesce(s.phase, 'Not recorded') AS phase, count(*) AS schools,
-               count(*) FILTER (WHERE s.is_academy AND t.group_type IN
-                   ('Multi-academy trust', 'Single-academy trust', 'Secure single-academy trust'))
+               count(*) FILTER (WHERE s.is_academy AND t.group_type = ANY(:trust_types))
                    AS in_trust,
                count(*) FILTER (WHERE s.is_academy) AS academies,
                count(*) FILTER (WHERE s.is_academy AND s.trust_uid IS NULL) AS trust_unknown
@@ -135,6 +134,7 @@ async def area_school_stats(session: AsyncSession, code: str, level: str) -> lis
         """,
         code=code,
         england=ENGLAND,
+        trust_types=list(ACADEMY_TRUST_TYPES),
     )
 
 

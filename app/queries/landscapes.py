@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.codes import ACADEMY_TRUST_TYPES
 from app.queries import sql
 
 
@@ -118,7 +119,8 @@ async def register_by_kind(session: AsyncSession, code: str) -> list[RegisterKin
 
 async def landscape_table(session: AsyncSession) -> list[LandscapeTableRow]:
     """Every upper-tier LA with its landscape and the register's figures, by name."""
-    result = (await session.execute(sql("landscape_table"))).mappings().all()
+    params = {"trust_types": list(ACADEMY_TRUST_TYPES)}
+    result = (await session.execute(sql("landscape_table"), params)).mappings().all()
     return [
         LandscapeTableRow(**{**r, "collaboration_forms": tuple(r["collaboration_forms"] or ())})
         for r in result

@@ -17,11 +17,16 @@ async def partnership_list(session: AsyncSession, **filters: Any) -> list[RowMap
 
 
 async def partnership(session: AsyncSession, slug: str) -> RowMapping | None:
-    """One partnership with its kind's label."""
+    """One partnership's public fields with its kind's label (no import bookkeeping columns)."""
     return await one(
         session,
         """
-        SELECT p.*, k.label AS kind_label, k.is_national, k.description AS kind_description,
+        SELECT p.id, p.slug, p.name, p.kind, p.summary, p.lead_organisation, p.website,
+               p.contact_email, p.founded_year, p.status, p.source_url, p.source_title,
+               p.source_date, p.checked_on, p.status_evidence_url, p.status_evidence_title,
+               p.status_evidence_date, p.last_verified, p.verified_by_id, p.verification_note,
+               p.currency, p.moderated_at, p.version, p.created_at, p.updated_at,
+               k.label AS kind_label, k.is_national, k.description AS kind_description,
                k.network_size, k.network_size_approx, k.network_size_source,
                (SELECT count(*) FROM partnership o
                  WHERE o.kind = p.kind AND o.currency <> 'ended') AS network_recorded,

@@ -83,3 +83,22 @@ async def load_vocabulary(session: AsyncSession) -> Vocabulary:
         ),
         themes=tuple(Theme(r.code, r.label, r.description) for r in themes),
     )
+
+
+@dataclass(frozen=True)
+class AreaChoice:
+    """An area a form may offer, with its parent and region codes."""
+
+    code: str
+    name: str
+    level: str
+    parent_code: str | None
+    region_code: str | None
+
+
+async def form_areas(session: AsyncSession) -> list[AreaChoice]:
+    """Every area, by name, for the suggestion forms."""
+    rows = await session.execute(
+        text("SELECT code, name, level, parent_code, region_code FROM area ORDER BY name, code")
+    )
+    return [AreaChoice(r.code, r.name, r.level, r.parent_code, r.region_code) for r in rows]

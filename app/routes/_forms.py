@@ -30,6 +30,7 @@ from app.schemas import (
 from app.services import csrf, hashing, ratelimit, records, submission_validation
 from app.services.landscape import FORM_LABELS
 from app.services.records import Vocab
+from app.services.submission_store import LandscapeTarget
 from app.settings import Settings
 
 HONEYPOT = "homepage"
@@ -191,7 +192,7 @@ async def form_page(
     form: PartnershipForm,
     action: str,
     current: dict[str, Any] | None = None,
-    area: dict[str, Any] | None = None,
+    area: LandscapeTarget | None = None,
     errors: list[tuple[str, str]] | None = None,
     token: str | None = None,
     status: int = 200,

@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from app.db import SessionDep
 from app.routes._forms import render
-from app.routes.moderate import optional_moderator
+from app.routes.moderator_auth import optional_moderator
 from app.services.history import history as partnership_history
 
 router = APIRouter(include_in_schema=False)

@@ -13,7 +13,7 @@ from app.cache import PayloadCache
 from app.db import SessionDep
 from app.errors import Conflict, InvalidInput
 from app.routes._forms import render
-from app.routes.moderate import _require_post, optional_moderator
+from app.routes.moderator_auth import optional_moderator, require_post
 from app.schemas import whole_number
 from app.services import landscape
 from app.services.history import landscape_history, revert_landscape
@@ -111,7 +111,7 @@ async def landscape_history_page(
 @pages.post("/moderate/areas/{code}/landscape/revert", response_class=HTMLResponse)
 async def landscape_revert(request: Request, session: SessionDep, code: str) -> Response:
     """Restore an earlier version of an area's landscape (as a new version)."""
-    moderator, data, _ = await _require_post(request, session)
+    moderator, data, _ = await require_post(request, session)
     to_version = whole_number(data.get("to_version", ""))
     expected_version = whole_number(data.get("expected_version", ""))
     if to_version is None or expected_version is None:

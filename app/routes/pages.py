@@ -9,11 +9,16 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.db import SessionDep
 from app.errors import AppError, InvalidInput
-from app.queries import areas as area_q
-from app.queries import indicators as indicator_q
-from app.queries import provenance as provenance_q
-from app.queries.vocab import load_vocabulary
-from app.services import areas, landscape, nearby, partnerships, schools, search, similarity
+from app.services import (
+    areas,
+    catalogue,
+    landscape,
+    nearby,
+    partnerships,
+    schools,
+    search,
+    similarity,
+)
 from app.services.gaps import gap_analysis
 from app.services.versions import cached
 from app.templating import render
@@ -64,7 +69,7 @@ async def _home(
     area: str | None = None,
 ) -> HTMLResponse:
     """The map, its filters and the list of partnerships it shows (the list works alone)."""
-    known = await load_vocabulary(session)
+    known = await catalogue.vocabulary(session)
     kinds, themes = known.kinds, known.themes
     errors: list[str] = []
     try:
@@ -82,8 +87,8 @@ async def _home(
         errors.append(exc.detail)
         filters = await partnerships.make_filters(session, include_ended=False)
     items = await partnerships.listing(session, filters)
-    selected_area = await area_q.area(session, filters.area) if filters.area else None
-    indicators = await indicator_q.indicators(session)
+    selected_area = await catalogue.area(session, filters.area) if filters.area else None
+    indicators = await catalogue.indicators(session)
     return render(
         request,
         "index.html",
@@ -105,7 +110,7 @@ async def _home(
 @router.get("/embed", response_class=HTMLResponse)
 async def embed(request: Request, session: SessionDep) -> HTMLResponse:
     """A bare map view for partners' websites: framable, not indexed."""
-    known = await load_vocabulary(session)
+    known = await catalogue.vocabulary(session)
     kinds, themes = known.kinds, known.themes
     response = render(request, "embed.html", {"kinds": kinds, "themes": themes})
     response.headers["X-Robots-Tag"] = "noindex"
@@ -166,8 +171,8 @@ async def area_index(
         {
             "nav": "areas",
             "t": table,
-            "cas": await area_q.area_list(session, "combined_authority"),
-            "regions": await area_q.area_list(session, "region"),
+            "cas": await catalogue.areas_of_level(session, "combined_authority"),
+            "regions": await catalogue.areas_of_level(session, "region"),
         },
     )
 
@@ -262,7 +267,7 @@ async def about_page(request: Request, session: SessionDep) -> HTMLResponse:
         "about.html",
         {
             "nav": "about",
-            "datasets": await provenance_q.datasets(session),
-            "indicators": await indicator_q.indicators(session),
+            "datasets": await catalogue.datasets(session),
+            "indicators": await catalogue.indicators(session),
         },
     )

@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from app.db import SessionDep
-from app.errors import InvalidInput, NotFound
+from app.errors import InvalidInput
 from app.routes._forms import (
     HONEYPOT,
     client_hash,
@@ -39,6 +39,7 @@ from app.schemas import (
     SubmissionIn,
 )
 from app.services import csrf, records, submission_store, submissions
+from app.services.submission_store import Duplicate, SubmissionRow
 
 router = APIRouter()
 MORE_ROWS = 3
@@ -60,7 +61,7 @@ async def suggest_start(
     vocab = await records.load_vocab(session)
     area = area.strip().upper()
     area_ref = vocab.areas.get(area)
-    duplicates: list[dict[str, Any]] = []
+    duplicates: list[Duplicate] = []
     checked = bool(check) and bool(name.strip() or area_ref)
     errors: list[tuple[str, str]] = []
     if check and not (name.strip() or area_ref):
@@ -206,22 +207,13 @@ async def _guard_and_store(
 # --- landscape notes ----------------------------------------------------------------------------
 
 
-async def _landscape_area(session: SessionDep, code: str) -> dict[str, Any]:
-    vocab = await records.load_vocab(session)
-    ref = vocab.areas.get(code.strip().upper())
-    if ref is None or ref.level not in records.LANDSCAPE_LEVELS:
-        raise NotFound("Choose a local authority or combined authority from its area page")
-    current = await submission_store.landscape_record(session, ref.code)
-    return {"code": ref.code, "name": ref.name, "current": current}
-
-
 @router.get("/suggest/landscape", response_class=HTMLResponse, include_in_schema=False)
 async def suggest_landscape_form(
     request: Request, session: SessionDep, area: Annotated[str, Query(max_length=12)] = ""
 ) -> HTMLResponse:
     """The form describing an area's local landscape (how schools work together there)."""
-    info = await _landscape_area(session, area)
-    current = info["current"] or {}
+    info = await submission_store.landscape_target(session, area)
+    current = info.current or {}
     form = PartnershipForm(
         submission_kind="landscape",
         base_version=str(current.get("version") or 0),
@@ -241,7 +233,7 @@ async def suggest_landscape_post(request: Request, session: SessionDep) -> Respo
     """Check and store a landscape note."""
     pairs = await read_form(request)
     data = dict(pairs)
-    info = await _landscape_area(session, data.get("area", ""))
+    info = await submission_store.landscape_target(session, data.get("area", ""))
     form = PartnershipForm.from_pairs(pairs)
     form.submission_kind = "landscape"
     page: dict[str, Any] = {
@@ -256,7 +248,7 @@ async def suggest_landscape_post(request: Request, session: SessionDep) -> Respo
         page,
         data,
         "landscape",
-        lambda: form.to_submission("landscape").model_copy(update={"area": info["code"]}),
+        lambda: form.to_submission("landscape").model_copy(update={"area": info.code}),
     )
 
 
@@ -266,7 +258,7 @@ async def suggest_landscape_post(request: Request, session: SessionDep) -> Respo
 async def _status_page(
     request: Request,
     session: SessionDep,
-    row: dict[str, Any],
+    row: SubmissionRow,
     token: str,
     *,
     form: PartnershipForm | None = None,
@@ -286,22 +278,22 @@ async def _status_page(
         "honeypot": HONEYPOT,
     }
     cookie, new_cookie = csrf_cookie(request)
-    if row["status"] == "needs_info":
+    if row.status == "needs_info":
         if form is None:
-            form = PartnershipForm.from_record(row["proposed"], row["kind"]).with_submission(row)
-            form.base_version = str(row["base_version"] or "")
+            form = PartnershipForm.from_record(row.proposed, row.kind).with_submission(row)
+            form.base_version = str(row.base_version or "")
         vocab = await records.load_vocab(session)
         context.update(vocab_context(vocab))
         context.update(
             form=form,
             rows=form.member_rows(),
-            mode=row["kind"],
+            mode=row.kind,
             csrf_token=csrf_form_token
             if csrf_form_token and not new_cookie
             else form_token(request, cookie, "resubmit"),
         )
     response = render(request, "submission_status.html", context, status)
-    if new_cookie and row["status"] == "needs_info":
+    if new_cookie and row.status == "needs_info":
         set_csrf_cookie(request, response, cookie)
     return private(response)
 
@@ -331,8 +323,8 @@ async def submission_resubmit(request: Request, session: SessionDep, reference: 
     token = data.get("token", "")
     row = await submission_store.load_with_token(session, reference, token)
     form = PartnershipForm.from_pairs(pairs)
-    form.base_version = str(row["base_version"] or "")
-    if row["status"] != "needs_info":
+    form.base_version = str(row.base_version or "")
+    if row.status != "needs_info":
         return await _status_page(request, session, row, token, status=409)
     message, status = await guard_form(request, session, data, "resubmit")
     if message:
@@ -347,7 +339,7 @@ async def submission_resubmit(request: Request, session: SessionDep, reference: 
             request, session, row, token, form=form, errors=[("main", exc.detail)], status=403
         )
     try:
-        payload = form.to_submission(row["kind"], row["partnership_slug"])
+        payload = form.to_submission(row.kind, row.partnership_slug)
         await submissions.resubmit(
             session, settings_of(request), reference, token, payload, client_hash(request)
         )
@@ -363,5 +355,5 @@ async def submission_resubmit(request: Request, session: SessionDep, reference: 
             csrf_form_token=data.get("csrf_token"),
         )
     return RedirectResponse(
-        submission_store.status_path(row["reference"], token) + "&resubmitted=1", status_code=303
+        submission_store.status_path(row.reference, token) + "&resubmitted=1", status_code=303
     )

@@ -134,15 +134,15 @@ async def api_submission_status(
     """Where a suggestion has got to: pending, approved, rejected or needs more information."""
     row = await submission_store.load_with_token(session, reference, token)
     result = SubmissionStatus(
-        reference=row["reference"],
-        kind=row["kind"],
-        status=row["status"],
-        status_label=row["status_label"],
-        partnership=row["partnership_slug"],
-        area=row["area_code"],
-        moderator_note=row["moderator_note"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
-        decided_at=row["decided_at"],
+        reference=row.reference,
+        kind=row.kind,
+        status=row.status,
+        status_label=row.status_label,
+        partnership=row.partnership_slug,
+        area=row.area_code,
+        moderator_note=row.moderator_note,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        decided_at=row.decided_at,
     )
     return private(JSONResponse(result.model_dump(mode="json")))

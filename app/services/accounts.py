@@ -13,20 +13,19 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import json
 import secrets
 from dataclasses import dataclass
-from typing import Any
 
 import psycopg
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
-from psycopg.types.json import Jsonb
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import RateLimited, Unauthorised
+from app.queries import accounts as account_q
+from app.queries import audit as audit_q
+from app.queries import ratelimit as rate_q
 from app.services import ratelimit
 from app.services.hashing import hash_ip, hash_token
 from app.settings import Settings
@@ -85,27 +84,7 @@ def create_moderator(settings: Settings, email: str, password: str) -> bool:
     address = normalise_email(email)
     password_hash = hash_password(password)
     with psycopg.connect(settings.libpq_url) as conn:
-        row = conn.execute(
-            "INSERT INTO moderator (email, password_hash) VALUES (%s, %s)"
-            " ON CONFLICT (email) DO UPDATE SET password_hash = EXCLUDED.password_hash,"
-            " failed_logins = 0, locked_until = NULL, is_active = true"
-            " RETURNING id, (xmax = 0) AS inserted",
-            (address, password_hash),
-        ).fetchone()
-        assert row is not None
-        moderator_id, created = int(row[0]), bool(row[1])
-        if not created:
-            # A new password ends every session signed in with the old one, and every lock.
-            conn.execute("DELETE FROM moderator_session WHERE moderator_id = %s", (moderator_id,))
-            conn.execute("DELETE FROM rate_limit WHERE key LIKE %s", (f"{_fail_prefix(address)}%",))
-        conn.execute(
-            "INSERT INTO audit_log (moderator_id, action, detail) VALUES (%s, %s, %s)",
-            (
-                moderator_id,
-                "account_created" if created else "password_reset",
-                Jsonb({"via": "command line"}),
-            ),
-        )
+        created = account_q.save_moderator(conn, address, password_hash, _fail_prefix(address))
     return created
 
 
@@ -117,19 +96,9 @@ def _verify(password_hash: str, password: str) -> bool:
 
 
 async def _audit(
-    session: AsyncSession, moderator_id: int | None, action: str, **detail: Any
+    session: AsyncSession, moderator_id: int | None, action: str, **detail: object
 ) -> None:
-    await session.execute(
-        text(
-            "INSERT INTO audit_log (moderator_id, action, detail)"
-            " VALUES (:m, :a, CAST(:d AS jsonb))"
-        ),
-        {"m": moderator_id, "a": action, "d": _json(detail)},
-    )
-
-
-def _json(value: Any) -> str:
-    return json.dumps(value, default=str)
+    await audit_q.audit(session, action, detail, moderator_id=moderator_id)
 
 
 def locked_message(settings: Settings) -> str:
@@ -149,19 +118,7 @@ async def sign_in(
     address = email.strip().lower()
     password = password[:MAX_PASSWORD_LENGTH]
     # PostgreSQL text cannot hold NUL, so no account has such an address.
-    row = (
-        None
-        if "\x00" in address
-        else (
-            await session.execute(
-                text(
-                    "SELECT id, email, password_hash, is_active, locked_until > now() AS locked"
-                    " FROM moderator WHERE email = :e FOR UPDATE"
-                ),
-                {"e": address},
-            )
-        ).one_or_none()
-    )
+    row = None if "\x00" in address else await account_q.login_row(session, address)
     fail_key = f"{_fail_prefix(address)}{client}"
     lock_minutes = settings.login_lockout_minutes
     locked = await _failures(session, fail_key, lock_minutes) >= settings.login_lockout_failures
@@ -190,34 +147,15 @@ async def sign_in(
         await session.commit()
         raise Unauthorised("The email address or password is not right.")
     if _hasher.check_needs_rehash(row.password_hash):
-        await session.execute(
-            text("UPDATE moderator SET password_hash = :h WHERE id = :id"),
-            {"h": _hasher.hash(password), "id": row.id},
-        )
-    await session.execute(
-        text("UPDATE moderator SET failed_logins = 0, locked_until = NULL WHERE id = :id"),
-        {"id": row.id},
-    )
+        await account_q.set_password_hash(session, row.id, _hasher.hash(password))
+    await account_q.clear_lock(session, row.id)
     token = secrets.token_urlsafe(32)
     csrf_token = secrets.token_urlsafe(32)
-    await session.execute(
-        text(
-            "INSERT INTO moderator_session (token_hash, moderator_id, csrf_token, expires_at)"
-            " VALUES (:t, :m, :c, now() + make_interval(hours => :h))"
-        ),
-        {
-            "t": hash_token(token),
-            "m": row.id,
-            "c": csrf_token,
-            "h": settings.moderator_session_hours,
-        },
-    )
-    await session.execute(
-        text("DELETE FROM moderator_session WHERE moderator_id = :m AND expires_at < now()"),
-        {"m": row.id},
+    await account_q.start_session(
+        session, hash_token(token), row.id, csrf_token, settings.moderator_session_hours
     )
     await ratelimit.reset(session, "login", client)
-    await session.execute(text("DELETE FROM rate_limit WHERE key = :k"), {"k": fail_key})
+    await rate_q.delete_key(session, fail_key)
     await _audit(session, row.id, "login", client=client)
     await session.commit()
     return NewSession(token, csrf_token, ModeratorIdentity(row.id, row.email, csrf_token))
@@ -229,27 +167,12 @@ def _fail_prefix(address: str) -> str:
 
 
 async def _failures(session: AsyncSession, key: str, minutes: int) -> int:
-    result = await session.execute(
-        text(
-            "SELECT coalesce(sum(hits), 0) FROM rate_limit"
-            " WHERE key = :k AND window_start > now() - make_interval(mins => :mins)"
-        ),
-        {"k": key, "mins": minutes},
-    )
-    return int(result.scalar_one())
+    return await rate_q.recent_hits(session, key, minutes)
 
 
 async def _count_failure(session: AsyncSession, key: str, minutes: int) -> int:
     """Count one failed sign-in; the count lives for ``minutes`` from the first failure."""
-    result = await session.execute(
-        text(
-            "INSERT INTO rate_limit (key, window_start, hits) VALUES (:k, now(), 1)"
-            " ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_limit.hits + 1"
-            " RETURNING hits"
-        ),
-        {"k": key},
-    )
-    result.scalar_one()
+    await rate_q.count_now(session, key)
     return await _failures(session, key, minutes)
 
 
@@ -257,16 +180,7 @@ async def current_moderator(session: AsyncSession, token: str | None) -> Moderat
     """The moderator whose unexpired session the cookie names, if any."""
     if not token or len(token) > 200:
         return None
-    row = (
-        await session.execute(
-            text(
-                "SELECT m.id, m.email, s.csrf_token FROM moderator_session s"
-                " JOIN moderator m ON m.id = s.moderator_id"
-                " WHERE s.token_hash = :t AND s.expires_at > now() AND m.is_active"
-            ),
-            {"t": hash_token(token)},
-        )
-    ).one_or_none()
+    row = await account_q.session_moderator(session, hash_token(token))
     return ModeratorIdentity(row.id, row.email, row.csrf_token) if row else None
 
 
@@ -274,11 +188,7 @@ async def sign_out(session: AsyncSession, token: str | None) -> None:
     """End the session the cookie names (if it exists)."""
     if not token:
         return
-    result = await session.execute(
-        text("DELETE FROM moderator_session WHERE token_hash = :t RETURNING moderator_id"),
-        {"t": hash_token(token)},
-    )
-    moderator_id = result.scalar_one_or_none()
+    moderator_id = await account_q.end_session(session, hash_token(token))
     if moderator_id is not None:
         await _audit(session, moderator_id, "logout")
     await session.commit()

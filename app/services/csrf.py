@@ -19,10 +19,10 @@ import re
 import secrets
 import time
 
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import Forbidden
+from app.queries import ratelimit as rate_q
 from app.services.hashing import hash_token
 
 COOKIE_NAME = "pm_csrf"
@@ -100,12 +100,6 @@ def check_session_token(expected: str, given: str | None) -> None:
         )
 
 
-_CONSUME_SQL = text(
-    "INSERT INTO rate_limit (key, window_start, hits) VALUES (:k, to_timestamp(:issued), 1)"
-    " ON CONFLICT (key, window_start) DO NOTHING RETURNING hits"
-)
-
-
 async def consume_form_token(session: AsyncSession, token: str) -> None:
     """Use up a form token (already checked); ``FormExpired`` when it was used before.
 
@@ -113,8 +107,7 @@ async def consume_form_token(session: AsyncSession, token: str) -> None:
     """
     issued = int(token.split(".", 1)[0])
     key = f"form-token:{hash_token(token)[:40]}"
-    result = await session.execute(_CONSUME_SQL, {"k": key, "issued": issued})
-    if result.scalar_one_or_none() is None:
+    if not await rate_q.consume_once(session, key, issued):
         raise FormExpired(
             "This form has already been sent. Open the page again to send another suggestion."
         )

@@ -9,23 +9,20 @@ from __future__ import annotations
 
 import datetime as dt
 import xml.etree.ElementTree as ET
-from pathlib import Path
-from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import NotFound
+from app.queries import moderation as moderation_q
+from app.queries.moderation import FeedRow
 from app.services.moderation_queue import vocabulary_labels
 from app.services.record_diff import diff_records
 from app.services.submission_fields import clean
 
-SQL_DIR = Path(__file__).resolve().parent.parent / "queries" / "sql"
 ATOM = "http://www.w3.org/2005/Atom"
 FEED_LIMIT = 50
 MEDIA_TYPE = "application/atom+xml"
-_FEED_SQL = text((SQL_DIR / "moderation_feed.sql").read_text())
 
 
 def _iso(moment: dt.datetime) -> str:
@@ -43,16 +40,12 @@ async def resolve_filters(session: AsyncSession, area: str, theme: str) -> str:
     """The feed's title suffix; ``NotFound`` for an unknown area or theme code."""
     suffix = ""
     if area:
-        name = (
-            await session.execute(text("SELECT name FROM area WHERE code = :c"), {"c": area})
-        ).scalar_one_or_none()
+        name = await moderation_q.area_name(session, area)
         if name is None:
             raise NotFound(f"No area has the code {area[:12]!r}")
         suffix = f" in {name}"
     if theme:
-        label = (
-            await session.execute(text("SELECT label FROM theme WHERE code = :c"), {"c": theme})
-        ).scalar_one_or_none()
+        label = await moderation_q.theme_label(session, theme)
         if label is None:
             raise NotFound(f"No theme has the code {theme[:40]!r}")
         suffix += f" on {label.lower()}"
@@ -66,9 +59,7 @@ async def changes_feed(
     area = clean(area, single_line=True).upper()[:12]
     theme = clean(theme, single_line=True)[:60]
     suffix = await resolve_filters(session, area, theme)
-    rows = (
-        await session.execute(_FEED_SQL, {"area": area, "theme": theme, "limit": FEED_LIMIT})
-    ).all()
+    rows = await moderation_q.feed_rows(session, area, theme, FEED_LIMIT)
     kinds, themes = await vocabulary_labels(session)
     base = base_url.rstrip("/")
     host = urlsplit(base).hostname or "localhost"
@@ -92,7 +83,7 @@ async def changes_feed(
 
 
 def _entry(
-    row: Any, base: str, host: str, kinds: dict[str, str], themes: dict[str, str]
+    row: FeedRow, base: str, host: str, kinds: dict[str, str], themes: dict[str, str]
 ) -> ET.Element:
     snapshot = dict(row.snapshot)
     previous = dict(row.previous) if row.previous else None

@@ -5,24 +5,28 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import Conflict, InvalidInput, NotFound
+from app.queries import moderation as moderation_q
+from app.queries.moderation import RevisionRow
 from app.services import submission_store
 from app.services.accounts import ModeratorIdentity
-from app.services.moderation import Applied, _clean_note
+from app.services.moderation import Applied, clean_note
 from app.services.moderation_queue import vocabulary_labels
 from app.services.record_diff import RecordDiff, diff_records
-from app.services.record_writer import _apply_landscape, _date, _update_partnership, _write_revision
+from app.services.record_writer import (
+    apply_landscape,
+    parse_date,
+    update_partnership,
+    write_revision,
+)
 from app.services.submission_store import audit
 from app.services.versions import bump_data_version
 
-SQL_DIR = Path(__file__).resolve().parent.parent / "queries" / "sql"
 SOURCE_FIELDS = ("source_url", "source_title", "source_date")
 # The dates a record's content carries; a revert restores them with the content.
 PROVENANCE_FIELDS = (
@@ -34,8 +38,6 @@ PROVENANCE_FIELDS = (
     "verified_by_id",
     "verification_note",
 )
-
-_HISTORY_SQL = text((SQL_DIR / "moderation_history.sql").read_text())
 
 
 @dataclass
@@ -52,7 +54,7 @@ class HistoryEntry:
 
 
 def _history_entries(
-    rows: Sequence[Any],
+    rows: Sequence[RevisionRow],
     kinds: dict[str, str] | None = None,
     themes: dict[str, str] | None = None,
 ) -> list[HistoryEntry]:
@@ -91,7 +93,7 @@ async def _record_revert(
     **target: str,
 ) -> None:
     """The revision, audit entry and data version of a revert (the caller commits)."""
-    await _write_revision(
+    await write_revision(
         session,
         partnership_id=partnership_id,
         area_code=area_code,
@@ -115,7 +117,7 @@ async def history(session: AsyncSession, slug: str) -> tuple[dict[str, Any], lis
     """A partnership's current record and its revisions, newest first."""
     current = await submission_store.partnership_by_slug(session, slug)
     kinds, themes = await vocabulary_labels(session)
-    rows = (await session.execute(_HISTORY_SQL, {"p": current["id"]})).all()
+    rows = await moderation_q.partnership_revisions(session, current["id"])
     return current, _history_entries(rows, kinds, themes)
 
 
@@ -128,27 +130,14 @@ async def revert(
     note: str | None = None,
 ) -> Applied:
     """Restore an earlier revision of a partnership, as a new revision; ``Conflict`` if stale."""
-    reason = _clean_note(note, "a reason", required=False)
+    reason = clean_note(note, "a reason", required=False)
     try:
         # PostgreSQL text cannot hold NUL, so such a slug names nothing (rather than failing).
-        found = (
-            None
-            if "\x00" in slug
-            else (
-                await session.execute(
-                    text("SELECT id, version FROM partnership WHERE slug = :s"), {"s": slug}
-                )
-            ).one_or_none()
-        )
+        found = None if "\x00" in slug else await moderation_q.partnership_state(session, slug)
         if found is None:
             raise NotFound("No partnership has this address")
         pid = found.id
-        snapshot = (
-            await session.execute(
-                text("SELECT snapshot FROM revision WHERE partnership_id = :p AND version = :v"),
-                {"p": pid, "v": to_version},
-            )
-        ).scalar_one_or_none()
+        snapshot = await moderation_q.partnership_revision(session, pid, to_version)
         if snapshot is None:
             raise NotFound(f"This partnership has no version {to_version}")
         if to_version == found.version:
@@ -158,8 +147,8 @@ async def revert(
         # The content's own dates come back with it (a snapshot older than these fields has none).
         for f in PROVENANCE_FIELDS:
             value = record.get(f)
-            restored[f] = _date(value) if f in ("checked_on", "last_verified") else value
-        version, slug = await _update_partnership(session, pid, expected_version, record, restored)
+            restored[f] = parse_date(value) if f in ("checked_on", "last_verified") else value
+        version, slug = await update_partnership(session, pid, expected_version, record, restored)
         await _record_revert(
             session,
             moderator,
@@ -187,8 +176,6 @@ async def revert(
 
 # --- landscape history and revert ---------------------------------------------------------------
 
-_LANDSCAPE_HISTORY_SQL = text((SQL_DIR / "landscape_history.sql").read_text())
-
 
 async def landscape_history(
     session: AsyncSession, area_code: str
@@ -198,7 +185,7 @@ async def landscape_history(
     current = None if "\x00" in code else await submission_store.landscape_record(session, code)
     if current is None:
         raise NotFound("This area has no local landscape record")
-    rows = (await session.execute(_LANDSCAPE_HISTORY_SQL, {"a": code})).all()
+    rows = await moderation_q.landscape_revisions(session, code)
     return current, _history_entries(rows)
 
 
@@ -211,27 +198,19 @@ async def revert_landscape(
     note: str | None = None,
 ) -> Applied:
     """Restore an earlier revision of an area's landscape, as a new revision; ``Conflict`` if stale."""
-    reason = _clean_note(note, "a reason", required=False)
+    reason = clean_note(note, "a reason", required=False)
     code = area_code.strip().upper()[:12]
     try:
         current = None if "\x00" in code else await submission_store.landscape_record(session, code)
         if current is None:
             raise NotFound("This area has no local landscape record")
-        snapshot = (
-            await session.execute(
-                text(
-                    "SELECT snapshot FROM revision"
-                    " WHERE area_code = :a AND partnership_id IS NULL AND version = :v"
-                ),
-                {"a": code, "v": to_version},
-            )
-        ).scalar_one_or_none()
+        snapshot = await moderation_q.landscape_revision(session, code, to_version)
         if snapshot is None:
             raise NotFound(f"This area's landscape has no version {to_version}")
         if to_version == current["version"]:
             raise InvalidInput("That is already the current version")
         record = {k: v for k, v in dict(snapshot).items() if k not in ("area_code", "area_name")}
-        version = await _apply_landscape(session, code, expected_version, record)
+        version = await apply_landscape(session, code, expected_version, record)
         await _record_revert(
             session,
             moderator,

@@ -13,21 +13,23 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.queries import moderation as moderation_q
+from app.queries import record_writes
+from app.queries.moderation import LockedSubmission
 from app.schemas import SUBMISSION_STATUS_LABELS
 from app.services import notifications, submission_fields, submission_store
 from app.services.accounts import ModeratorIdentity
 from app.services.record_writer import (
     StaleRecord,
-    _apply_landscape,
-    _create_partnership,
-    _update_partnership,
-    _write_links,
-    _write_revision,
+    apply_landscape,
+    create_partnership,
+    update_partnership,
+    write_links,
+    write_revision,
 )
 from app.services.submission_store import audit
 from app.services.versions import bump_data_version
@@ -47,24 +49,16 @@ class Applied:
     version: int
 
 
-async def _lock_submission(session: AsyncSession, reference: str) -> dict[str, Any]:
+async def _lock_submission(session: AsyncSession, reference: str) -> LockedSubmission:
     ref = submission_store.normalise_reference(reference)
-    row = (
-        await session.execute(
-            text(
-                "SELECT s.*, p.slug AS partnership_slug FROM submission s"
-                " LEFT JOIN partnership p ON p.id = s.partnership_id"
-                " WHERE s.reference = :r FOR UPDATE OF s"
-            ),
-            {"r": ref},
-        )
-    ).one_or_none()
+    row = await moderation_q.lock_submission(session, ref)
     if row is None:
         raise NotFound("No suggestion has this reference")
-    return dict(row._mapping)
+    return row
 
 
-def _clean_note(note: str | None, label: str, required: bool) -> str | None:
+def clean_note(note: str | None, label: str, required: bool) -> str | None:
+    """A moderator's note cleaned and capped (``InvalidInput`` when missing but required)."""
     value = submission_fields.clean(note)
     if required and not value:
         raise InvalidInput(f"Enter {label}", [{"field": "note", "message": f"Enter {label}"}])
@@ -137,68 +131,63 @@ async def _approve(
     private_note: str | None,
 ) -> Applied:
     sub = await _lock_submission(session, reference)
-    if sub["status"] not in ("pending", "needs_info"):
+    if sub.status not in ("pending", "needs_info"):
         raise Conflict(
-            f"This suggestion has already been decided ({SUBMISSION_STATUS_LABELS[sub['status']].lower()})"
+            f"This suggestion has already been decided ({SUBMISSION_STATUS_LABELS[sub.status].lower()})"
         )
-    if sub["submitter_email"].strip().lower() == moderator.email.lower():
+    if sub.submitter_email.strip().lower() == moderator.email.lower():
         raise Forbidden("You cannot approve your own suggestion; ask another moderator")
-    kind = sub["kind"]
+    kind = sub.kind
     edited = record is not None
-    proposal = dict(record if record is not None else sub["proposed"])
-    base = sub["base_version"]
+    proposal = dict(record if record is not None else sub.proposed)
+    base = sub.base_version
     if record is not None and base_version is not None:
         base = base_version
-    public_note = _clean_note(note, "a note", required=False)
-    private = _clean_note(private_note, "a private note", required=False)
-    partnership_id = sub["partnership_id"]
-    slug: str | None = sub["partnership_slug"]
-    area_code: str | None = sub["area_code"]
+    public_note = clean_note(note, "a note", required=False)
+    private = clean_note(private_note, "a private note", required=False)
+    partnership_id = sub.partnership_id
+    slug: str | None = sub.partnership_slug
+    area_code: str | None = sub.area_code
     if kind == "new":
-        partnership_id, slug = await _create_partnership(
-            session, {**proposal, "evidence": sub["evidence"]}, sub["reference"], moderator.id
+        partnership_id, slug = await create_partnership(
+            session, {**proposal, "evidence": sub.evidence}, sub.reference, moderator.id
         )
-        await _write_links(session, partnership_id, proposal)
+        await write_links(session, partnership_id, proposal)
         version = 1
     elif kind in ("amend", "close"):
         if kind == "close":
             proposal["status"] = "ended"
-        version, slug = await _update_partnership(
+        version, slug = await update_partnership(
             session, partnership_id, base, proposal, verified_by=moderator.id
         )
     else:
         assert area_code is not None
-        version = await _apply_landscape(session, area_code, base or 0, proposal)
-    await _write_revision(
+        version = await apply_landscape(session, area_code, base or 0, proposal)
+    await write_revision(
         session,
         partnership_id=partnership_id,
         area_code=area_code,
         version=version,
         change=CHANGE_TEXT[kind],
         moderator_id=moderator.id,
-        submission_id=sub["id"],
+        submission_id=sub.id,
     )
-    await session.execute(
-        text(
-            "UPDATE submission SET status = 'approved', moderator_id = :m, moderator_note = :n,"
-            " private_note = coalesce(:pn, private_note), decided_at = now(), updated_at = now(),"
-            " partnership_id = coalesce(partnership_id, :p) WHERE id = :id"
-        ),
-        {"m": moderator.id, "n": public_note, "pn": private, "p": partnership_id, "id": sub["id"]},
+    await moderation_q.mark_approved(
+        session, sub.id, moderator.id, public_note, private, partnership_id
     )
     await audit(
         session,
         "approved",
-        submission_id=sub["id"],
+        submission_id=sub.id,
         moderator_id=moderator.id,
-        from_status=sub["status"],
+        from_status=sub.status,
         to_status="approved",
         edited=edited,
         applied_to_version=base,
         new_version=version,
         note=public_note,
     )
-    await bump_data_version(session, f"approved {sub['reference']}")
+    await bump_data_version(session, f"approved {sub.reference}")
     return Applied(kind, slug, area_code, version)
 
 
@@ -219,30 +208,25 @@ async def decide(
         if to_status == "rejected"
         else "what you need to know"
     )
-    public_note = _clean_note(note, label, required=True)
-    private = _clean_note(private_note, "a private note", required=False)
+    public_note = clean_note(note, label, required=True)
+    private = clean_note(private_note, "a private note", required=False)
     try:
         sub = await _lock_submission(session, reference)
         allowed = ("pending", "needs_info") if to_status == "rejected" else ("pending",)
-        if sub["status"] not in allowed:
+        if sub.status not in allowed:
             raise Conflict(
-                f"This suggestion is {SUBMISSION_STATUS_LABELS[sub['status']].lower()}, so it cannot be "
+                f"This suggestion is {SUBMISSION_STATUS_LABELS[sub.status].lower()}, so it cannot be "
                 f"{'rejected' if to_status == 'rejected' else 'sent back'} now"
             )
-        await session.execute(
-            text(
-                "UPDATE submission SET status = :st, moderator_id = :m, moderator_note = :n,"
-                " private_note = coalesce(:pn, private_note), updated_at = now(),"
-                " decided_at = CASE WHEN :st = 'rejected' THEN now() END WHERE id = :id"
-            ),
-            {"st": to_status, "m": moderator.id, "n": public_note, "pn": private, "id": sub["id"]},
+        await moderation_q.mark_decided(
+            session, sub.id, to_status, moderator.id, public_note, private
         )
         await audit(
             session,
             to_status,
-            submission_id=sub["id"],
+            submission_id=sub.id,
             moderator_id=moderator.id,
-            from_status=sub["status"],
+            from_status=sub.status,
             to_status=to_status,
             note=public_note,
         )
@@ -257,19 +241,19 @@ async def _notify_decision(session: AsyncSession, settings: Settings, reference:
     if not notifications.mail_enabled(settings):
         return
     sub = await submission_store.load_by_reference(session, reference)
-    status = SUBMISSION_STATUS_LABELS.get(sub["status"], sub["status"])
+    status = SUBMISSION_STATUS_LABELS.get(sub.status, sub.status)
     lines = [f"Your suggestion {reference} has a new status: {status}."]
-    if sub["moderator_note"]:
-        lines.append(f"\nThe moderator's note:\n{sub['moderator_note']}")
-    if sub["status"] == "needs_info":
+    if sub.moderator_note:
+        lines.append(f"\nThe moderator's note:\n{sub.moderator_note}")
+    if sub.status == "needs_info":
         lines.append(
             "\nUse the private link from our first email to add the details and send it again."
         )
     await notifications.send_mail(
         session,
         settings,
-        sub["id"],
-        sub["submitter_email"],
+        sub.id,
+        sub.submitter_email,
         f"Suggestion {reference}: {status}",
         "\n".join(lines),
     )
@@ -288,41 +272,25 @@ async def confirm_running(
     verifier; its content is unchanged. A new revision records the check, so history shows it and
     a re-import leaves the record alone. ``Conflict`` if the record moved on or has ended.
     """
-    how = _clean_note(note, "how you confirmed it (a page, a call…)", required=True)
+    how = clean_note(note, "how you confirmed it (a page, a call…)", required=True)
     try:
-        found = (
-            None
-            if "\x00" in slug
-            else (
-                await session.execute(
-                    text("SELECT id, version, status FROM partnership WHERE slug = :s"),
-                    {"s": slug},
-                )
-            ).one_or_none()
-        )
+        found = None if "\x00" in slug else await moderation_q.partnership_state(session, slug)
         if found is None:
             raise NotFound("No partnership has this address")
         if found.status == "ended":
             raise Conflict(
                 "This partnership is recorded as ended; correct its status through a suggestion"
             )
-        row = (
-            await session.execute(
-                text(
-                    "UPDATE partnership SET version = version + 1, checked_on = current_date,"
-                    " last_verified = current_date, verified_by_id = :m, verification_note = :n,"
-                    " moderated_at = now(), updated_at = now()"
-                    " WHERE id = :id AND version = :base RETURNING version"
-                ),
-                {"m": moderator.id, "n": how, "id": found.id, "base": expected_version},
-            )
-        ).one_or_none()
-        if row is None:
+        assert how is not None
+        confirmed = await record_writes.confirm_running(
+            session, found.id, expected_version, moderator.id, how
+        )
+        if confirmed is None:
             raise StaleRecord(
                 "The partnership has changed since you opened it. Reload the page and check again."
             )
-        version = int(row.version)
-        await _write_revision(
+        version = confirmed
+        await write_revision(
             session,
             partnership_id=found.id,
             area_code=None,

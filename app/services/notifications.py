@@ -91,7 +91,7 @@ async def notify_received(
         session,
         settings,
         submission_id,
-        valid.submitter["email"],
+        valid.submitter.email,
         f"Your suggestion {reference} has been received",
         "Thank you. A moderator will look at your suggestion; nothing changes on the map until "
         f"they approve it.\n\nYour reference: {reference}\nFollow its progress (keep this link "
@@ -105,5 +105,5 @@ async def notify_received(
             settings.moderator_notify_email,
             f"New suggestion {reference} waiting",
             f"A suggestion is waiting: {settings.public_base_url.rstrip('/')}/moderate/submissions/{reference}\n",
-            reply_to=valid.submitter["email"],
+            reply_to=valid.submitter.email,
         )

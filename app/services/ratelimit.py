@@ -11,10 +11,10 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import RateLimited
+from app.queries import ratelimit as rate_q
 from app.settings import Settings
 
 
@@ -36,25 +36,12 @@ def login_limit(settings: Settings) -> Limit:
     return Limit(settings.login_rate_limit, settings.login_rate_window_s)
 
 
-_HIT_SQL = text(
-    """
-    INSERT INTO rate_limit (key, window_start, hits)
-    VALUES (:key, to_timestamp(floor(extract(epoch FROM now()) / :w) * :w), 1)
-    ON CONFLICT (key, window_start) DO UPDATE SET hits = rate_limit.hits + 1
-    RETURNING hits, extract(epoch FROM (window_start + make_interval(secs => :w) - now()))
-    """
-)
-_PRUNE_SQL = text("DELETE FROM rate_limit WHERE window_start < now() - interval '2 days'")
-
-
 async def hit(session: AsyncSession, action: str, client_hash: str, limit: Limit) -> None:
     """Count one request; ``RateLimited`` (with a retry hint) when the window is already full."""
-    result = await session.execute(
-        _HIT_SQL, {"key": f"{action}:{client_hash}", "w": limit.window_s}
-    )
-    hits, remaining = result.one()
+    counted = await rate_q.hit_window(session, f"{action}:{client_hash}", limit.window_s)
+    hits, remaining = counted.hits, counted.remaining_s
     if random.random() < 0.01:  # occasional housekeeping keeps the table small
-        await session.execute(_PRUNE_SQL)
+        await rate_q.prune(session)
     await session.commit()
     if hits > limit.hits:
         minutes = max(1, int(float(remaining) // 60) + 1)
@@ -67,6 +54,4 @@ async def hit(session: AsyncSession, action: str, client_hash: str, limit: Limit
 
 async def reset(session: AsyncSession, action: str, client_hash: str) -> None:
     """Forget a client's count for an action (used after a successful sign-in)."""
-    await session.execute(
-        text("DELETE FROM rate_limit WHERE key = :key"), {"key": f"{action}:{client_hash}"}
-    )
+    await rate_q.delete_key(session, f"{action}:{client_hash}")

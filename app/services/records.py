@@ -7,17 +7,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.codes import GSS_CODE
-from app.queries.vocab import load_vocabulary
-
-SQL_DIR = Path(__file__).resolve().parent.parent / "queries" / "sql"
-
+from app.queries.vocab import form_areas, load_vocabulary
 
 # Size caps: whole requests, fields, lists, and web links in free text.
 MAX_JSON_BYTES = 64 * 1024
@@ -68,13 +62,10 @@ SERVED_LEVELS = ("country", "region", "combined_authority", "local_authority", "
 REFERENCE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford: no I, L, O or U
 
 
-_LINK = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>\"']+")
+LINK = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>\"']+")
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-_GSS = GSS_CODE
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 RECORD_FIELDS = (
@@ -124,11 +115,7 @@ class Vocab:
 async def load_vocab(session: AsyncSession) -> Vocab:
     """The kinds, themes and areas from the database (they are data, not code)."""
     known = await load_vocabulary(session)
-    areas = (
-        await session.execute(
-            text("SELECT code, name, level, parent_code, region_code FROM area ORDER BY name, code")
-        )
-    ).all()
+    areas = await form_areas(session)
     return Vocab(
         kinds={k.code: k.label for k in sorted(known.kinds, key=lambda k: k.label)},
         themes=known.theme_labels,
@@ -138,13 +125,24 @@ async def load_vocab(session: AsyncSession) -> Vocab:
     )
 
 
+@dataclass(frozen=True)
+class Submitter:
+    """Who sent a suggestion. Name and email are '' only when their check failed (the suggestion
+    is then refused); organisation and role are None when left blank."""
+
+    name: str = ""
+    email: str = ""
+    organisation: str | None = None
+    role: str | None = None
+
+
 @dataclass
 class ValidSubmission:
     """A checked suggestion, ready to store."""
 
     kind: str
     record: dict[str, Any]
-    submitter: dict[str, Any]
+    submitter: Submitter
     evidence: str | None
     partnership_id: int | None = None
     partnership_slug: str | None = None

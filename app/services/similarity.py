@@ -33,7 +33,7 @@ from app import queries
 from app.codes import ENGLAND, GSS_CODE
 from app.errors import InvalidInput, NotFound
 from app.queries.vocab import load_vocabulary
-from app.services.similarity_data import _MAX_MATRICES, _OVERLAPS, _database_key, load_matrix
+from app.services.similarity_data import MAX_MATRICES, OVERLAPS, database_key, load_matrix
 from app.services.similarity_maths import (
     DEFAULT_K,
     check_k,
@@ -267,12 +267,12 @@ async def default_overlap(session: AsyncSession, matrix: Matrix | None = None) -
     (as many as DfE lists) by the default indicators.
     """
     matrix = matrix or await load_matrix(session)
-    key = (_database_key(session), matrix.version)
-    if key not in _OVERLAPS:
-        _OVERLAPS[key] = dfe_overlap(matrix, await dfe_neighbour_codes(session))
-        while len(_OVERLAPS) > _MAX_MATRICES:
-            _OVERLAPS.pop(next(iter(_OVERLAPS)))
-    return _OVERLAPS[key]
+    key = (database_key(session), matrix.version)
+    if key not in OVERLAPS:
+        OVERLAPS[key] = dfe_overlap(matrix, await dfe_neighbour_codes(session))
+        while len(OVERLAPS) > MAX_MATRICES:
+            OVERLAPS.pop(next(iter(OVERLAPS)))
+    return OVERLAPS[key]
 
 
 async def vocabulary(session: AsyncSession) -> dict[str, dict[str, str]]:

@@ -17,8 +17,10 @@ from app.services.versions import data_version
 # Loading ------------------------------------------------------------------------------------
 
 _MATRICES: OrderedDict[tuple[str, int], Matrix] = OrderedDict()
-_MAX_MATRICES = 4
-_OVERLAPS: dict[tuple[str, int], float] = {}
+MAX_MATRICES = 4
+"""How many matrices (and DfE overlaps) are kept, one per (database, data version)."""
+OVERLAPS: dict[tuple[str, int], float] = {}
+"""The DfE-neighbour overlap of each cached matrix, by (database, data version)."""
 
 
 def build_matrix(
@@ -66,7 +68,8 @@ def build_matrix(
     return Matrix(version, ordered, indicators, values, z, mean, sd, row, column)
 
 
-def _database_key(session: AsyncSession) -> str:
+def database_key(session: AsyncSession) -> str:
+    """The database a session reads (its URL without the password), keying the caches."""
     return session.get_bind().engine.url.render_as_string(hide_password=True)
 
 
@@ -74,7 +77,7 @@ async def load_matrix(session: AsyncSession, version: int | None = None) -> Matr
     """The standardised LA x indicator matrix for the current data version (cached)."""
     if version is None:
         version = await data_version(session)
-    key = (_database_key(session), version)
+    key = (database_key(session), version)
     matrix = _MATRICES.get(key)
     if matrix is not None:
         _MATRICES.move_to_end(key)
@@ -83,6 +86,6 @@ async def load_matrix(session: AsyncSession, version: int | None = None) -> Matr
     indicator_rows = await queries.rows(session, queries.sql("similar_indicators"))
     matrix = build_matrix(version, la_rows, indicator_rows)
     _MATRICES[key] = matrix
-    while len(_MATRICES) > _MAX_MATRICES:
+    while len(_MATRICES) > MAX_MATRICES:
         _MATRICES.popitem(last=False)
     return matrix

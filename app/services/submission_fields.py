@@ -14,7 +14,7 @@ from app.errors import InvalidInput
 from app.schemas import (
     whole_number,
 )
-from app.services.records import _CONTROL, _LINK, MAX_EMAIL, MAX_URL
+from app.services.records import CONTROL_CHARS, LINK, MAX_EMAIL, MAX_URL
 from app.text import one_line
 
 
@@ -42,7 +42,7 @@ def clean(value: str | None, single_line: bool = False) -> str:
     """Text without control characters, with tidy line ends and spaces, trimmed."""
     if value is None:
         return ""
-    text_ = _CONTROL.sub("", str(value)).replace("\r\n", "\n").replace("\r", "\n")
+    text_ = CONTROL_CHARS.sub("", str(value)).replace("\r\n", "\n").replace("\r", "\n")
     if single_line:
         text_ = one_line(text_)
     return text_.strip()
@@ -50,10 +50,10 @@ def clean(value: str | None, single_line: bool = False) -> str:
 
 def count_links(value: str) -> int:
     """How many web links a piece of text holds."""
-    return len(_LINK.findall(value))
+    return len(LINK.findall(value))
 
 
-def _text(
+def checked_text(
     errors: Errors,
     path: str,
     value: str | None,
@@ -64,6 +64,7 @@ def _text(
     max_links: int = 0,
     single_line: bool = True,
 ) -> str | None:
+    """A free-text answer cleaned and checked for presence, length and links; errors go to ``errors``."""
     result = clean(value, single_line=single_line)
     if not result:
         if required:

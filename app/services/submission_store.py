@@ -6,95 +6,83 @@ Reads go through the app's async session; writes happen inside the caller's tran
 from __future__ import annotations
 
 import hmac
-import json
 import re
 import secrets
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import NotFound
-from app.schemas import (
-    SUBMISSION_STATUS_LABELS,
-)
-from app.services import snapshots
+from app.queries import audit as audit_q
+from app.queries import submissions as submission_q
+from app.queries.submissions import Duplicate as Duplicate
+from app.queries.submissions import SubmissionRow as SubmissionRow
 from app.services.hashing import hash_token
 from app.services.records import (
+    LANDSCAPE_LEVELS,
     MAX_NAME,
     RECORD_FIELDS,
     REFERENCE_ALPHABET,
-    SQL_DIR,
     ValidSubmission,
+    load_vocab,
 )
 from app.services.submission_fields import Errors, clean
-from app.services.submission_validation import _Lookup, member_key
+from app.services.submission_validation import MemberLookup, member_key
 from app.settings import Settings
-
-_SNAPSHOT_SQL = text(snapshots.SNAPSHOT_QUERY)
 
 
 async def partnership_snapshot(session: AsyncSession, partnership_id: int) -> dict[str, Any] | None:
     """The current record of a partnership, in the shape stored in ``revision.snapshot``."""
-    row = (await session.execute(_SNAPSHOT_SQL, {"ids": [partnership_id]})).one_or_none()
-    return dict(row[1]) if row else None
+    return await submission_q.partnership_snapshot(session, partnership_id)
 
 
 async def partnership_by_slug(session: AsyncSession, slug: str) -> dict[str, Any]:
     """The current record of the partnership with this slug; ``NotFound`` if none."""
     # PostgreSQL text cannot hold NUL, so such a slug names nothing (rather than failing).
-    pid = (
-        None
-        if "\x00" in slug
-        else (
-            await session.execute(
-                text("SELECT id FROM partnership WHERE slug = :s"), {"s": slug[:200]}
-            )
-        ).scalar_one_or_none()
-    )
+    pid = None if "\x00" in slug else await submission_q.partnership_id(session, slug[:200])
     snapshot = await partnership_snapshot(session, pid) if pid is not None else None
     if snapshot is None:
         raise NotFound(f"No partnership is called {slug[:80]!r}")
     return snapshot
 
 
-_LANDSCAPE_SNAPSHOT = text(
-    (
-        Path(__file__).resolve().parent.parent / "queries" / "sql" / "landscape_snapshot.sql"
-    ).read_text()
-)
-
-
 async def landscape_record(session: AsyncSession, area_code: str) -> dict[str, Any] | None:
     """An area's current landscape record (the snapshot revisions hold), if it has one."""
-    row = (await session.execute(_LANDSCAPE_SNAPSHOT, {"codes": [area_code]})).one_or_none()
-    return dict(row.snapshot) if row else None
+    return await submission_q.landscape_snapshot(session, area_code)
+
+
+@dataclass(frozen=True)
+class LandscapeTarget:
+    """An area whose local landscape a suggestion may describe, with its current record."""
+
+    code: str
+    name: str
+    current: dict[str, Any] | None
+
+
+async def landscape_target(session: AsyncSession, code: str) -> LandscapeTarget:
+    """The LA or combined authority with this code and its landscape record; ``NotFound`` for
+    any other code."""
+    vocab = await load_vocab(session)
+    ref = vocab.areas.get(code.strip().upper())
+    if ref is None or ref.level not in LANDSCAPE_LEVELS:
+        raise NotFound("Choose a local authority or combined authority from its area page")
+    return LandscapeTarget(ref.code, ref.name, await landscape_record(session, ref.code))
 
 
 async def resolve_members(
     session: AsyncSession,
     errors: Errors,
     members: list[dict[str, Any]],
-    lookups: list[_Lookup],
+    lookups: list[MemberLookup],
     current: dict[str, Any] | None,
 ) -> None:
     """Fill in school and trust names from GIAS; keep a known member's snapshot if it has gone."""
     urns = [lk.number for lk in lookups if lk.kind == "school"]
     uids = [lk.number for lk in lookups if lk.kind == "trust"]
-    schools: dict[int, str] = {}
-    trusts: dict[int, str] = {}
-    if urns:
-        rows = await session.execute(
-            text("SELECT urn, name FROM school WHERE urn = ANY(:u)"), {"u": urns}
-        )
-        schools = {r.urn: r.name for r in rows}
-    if uids:
-        rows = await session.execute(
-            text("SELECT uid, name FROM trust WHERE uid = ANY(:u)"), {"u": uids}
-        )
-        trusts = {r.uid: r.name for r in rows}
+    schools = await submission_q.school_names(session, urns) if urns else {}
+    trusts = await submission_q.trust_names(session, uids) if uids else {}
     known = {member_key(m): m for m in (current or {}).get("members") or []}
     for lk in lookups:
         member = members[lk.index]
@@ -119,9 +107,6 @@ async def resolve_members(
             )
 
 
-_DUPLICATES_SQL = text((SQL_DIR / "submission_duplicates.sql").read_text())
-
-
 MAX_DUPLICATES = 6
 
 
@@ -131,7 +116,7 @@ async def likely_duplicates(
     area: str | None,
     theme: str | None,
     website: str | None = None,
-) -> list[dict[str, Any]]:
+) -> list[Duplicate]:
     """The few partnerships most like a new one: by name, area (and theme) and website, best first."""
     name = clean(name, single_line=True)[:MAX_NAME]
     area = clean(area, single_line=True).upper()[:12] if area else ""
@@ -139,15 +124,7 @@ async def likely_duplicates(
     website = clean(website, single_line=True)[:500] if website else ""
     if not name and not area and not website:
         return []
-    params = {
-        "name": name,
-        "area": area,
-        "theme": theme,
-        "website": website,
-        "limit": MAX_DUPLICATES,
-    }
-    rows = await session.execute(_DUPLICATES_SQL, params)
-    return [dict(r._mapping) for r in rows]
+    return await submission_q.likely_duplicates(session, name, area, theme, website, MAX_DUPLICATES)
 
 
 @dataclass(frozen=True)
@@ -186,7 +163,8 @@ def status_url(settings: Settings, reference: str, token: str) -> str:
     return settings.public_base_url.rstrip("/") + status_path(reference, token)
 
 
-def _stored_proposal(valid: ValidSubmission) -> dict[str, Any]:
+def stored_proposal(valid: ValidSubmission) -> dict[str, Any]:
+    """The proposal a submission stores: a landscape note whole, a partnership's record fields and lists."""
     record = dict(valid.record)
     if valid.kind == "landscape":
         return record
@@ -199,38 +177,30 @@ async def audit(
     *,
     submission_id: int | None = None,
     moderator_id: int | None = None,
-    **detail: Any,
+    **detail: object,
 ) -> None:
     """Write one audit row (inside the caller's transaction)."""
-    await session.execute(
-        text(
-            "INSERT INTO audit_log (submission_id, moderator_id, action, detail)"
-            " VALUES (:s, :m, :a, CAST(:d AS jsonb))"
-        ),
-        {"s": submission_id, "m": moderator_id, "a": action, "d": json.dumps(detail, default=str)},
+    await audit_q.audit(
+        session, action, detail, moderator_id=moderator_id, submission_id=submission_id
     )
 
 
-_STATUS_SQL = text((SQL_DIR / "submission_status.sql").read_text())
-
-
-async def load_by_reference(session: AsyncSession, reference: str) -> dict[str, Any]:
+async def load_by_reference(session: AsyncSession, reference: str) -> SubmissionRow:
     """A submission by its reference, with its partnership and area names; ``NotFound`` if none."""
     ref = normalise_reference(reference)
-    row = (await session.execute(_STATUS_SQL, {"ref": ref})).one_or_none() if ref else None
+    row = await submission_q.by_reference(session, ref) if ref else None
     if row is None:
         raise NotFound("No suggestion has this reference")
-    return dict(row._mapping)
+    return row
 
 
 async def load_with_token(
     session: AsyncSession, reference: str, token: str | None
-) -> dict[str, Any]:
+) -> SubmissionRow:
     """A submission, when the token of its private link is right; ``NotFound`` otherwise."""
     if not token or len(token) > 100:
         raise NotFound("No suggestion has this reference, or the link is incomplete")
     row = await load_by_reference(session, reference)
-    if not hmac.compare_digest(row["token_hash"], hash_token(token)):
+    if not hmac.compare_digest(row.token_hash, hash_token(token)):
         raise NotFound("No suggestion has this reference, or the link is incomplete")
-    row["status_label"] = SUBMISSION_STATUS_LABELS.get(row["status"], row["status"])
     return row

@@ -12,6 +12,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from app.codes import GSS_CODE
 from app.models import COLLABORATION_FORMS, COUNCIL_ROLES, MEMBER_TYPES, PARTNERSHIP_STATUSES
 from app.schemas import (
     MEMBER_ROLE_LABELS,
@@ -21,7 +22,6 @@ from app.schemas import (
     whole_number,
 )
 from app.services.records import (
-    _GSS,
     MAX_AREAS,
     MAX_LANDSCAPE,
     MAX_LINKS_LANDSCAPE,
@@ -32,15 +32,16 @@ from app.services.records import (
     MEMBER_COMPARED,
     RECORD_FIELDS,
     SERVED_LEVELS,
+    Submitter,
     Vocab,
 )
 from app.services.submission_fields import (
     Errors,
-    _text,
     check_date,
     check_email,
     check_url,
     check_year,
+    checked_text,
     clean,
 )
 
@@ -65,7 +66,9 @@ def member_key(member: dict[str, Any]) -> str:
 
 
 @dataclass
-class _Lookup:
+class MemberLookup:
+    """A member whose name is to be looked up: its row, school or trust, URN or UID, form path."""
+
     index: int
     kind: str  # school or trust
     number: int
@@ -74,13 +77,13 @@ class _Lookup:
 
 def check_members(
     errors: Errors, members: list[Any], vocab: Vocab
-) -> tuple[list[dict[str, Any]], list[_Lookup]]:
+) -> tuple[list[dict[str, Any]], list[MemberLookup]]:
     """Members checked for type, reference, role and dates; schools and trusts to look up."""
     if len(members) > MAX_MEMBERS:
         errors.add("proposed.members", f"List at most {MAX_MEMBERS} members")
         members = members[:MAX_MEMBERS]
     result: list[dict[str, Any]] = []
-    lookups: list[_Lookup] = []
+    lookups: list[MemberLookup] = []
     for i, m in enumerate(members):
         p = f"proposed.members.{i}"
         kind = clean(m.member_type, single_line=True)
@@ -108,7 +111,7 @@ def check_members(
                 errors.add(ref_path, "A URN is 6 digits, like 100869")
             else:
                 member["urn"] = urn
-                lookups.append(_Lookup(i, "school", urn, ref_path))
+                lookups.append(MemberLookup(i, "school", urn, ref_path))
         elif kind == "trust":
             if m.trust_uid is not None:
                 ref, ref_path = m.trust_uid, f"{p}.trust_uid"
@@ -121,7 +124,7 @@ def check_members(
                 errors.add(ref_path, "A trust UID is a number, like 2044")
             else:
                 member["trust_uid"] = uid
-                lookups.append(_Lookup(i, "trust", uid, ref_path))
+                lookups.append(MemberLookup(i, "trust", uid, ref_path))
         elif kind == "local_authority":
             if m.area_code is not None:
                 ref, ref_path = m.area_code, f"{p}.area_code"
@@ -141,7 +144,7 @@ def check_members(
                     "Only schools (URN), trusts (UID) and local authorities (GSS code) take a "
                     "reference: leave it blank for this type",
                 )
-            member["name"] = _text(
+            member["name"] = checked_text(
                 errors,
                 f"{p}.name",
                 m.name,
@@ -151,7 +154,7 @@ def check_members(
             )
         if kind in ("school", "trust"):
             # The register's name wins; the typed one is kept if the lookup is not possible.
-            member["name"] = _text(
+            member["name"] = checked_text(
                 errors, f"{p}.name", m.name, "The member's name", max_len=MAX_NAME
             )
         role = clean(m.role, single_line=True)
@@ -181,11 +184,11 @@ def check_members(
 
 def check_record_fields(
     errors: Errors, proposed: ProposedIn, vocab: Vocab, current: dict[str, Any] | None
-) -> tuple[dict[str, Any], list[_Lookup]]:
+) -> tuple[dict[str, Any], list[MemberLookup]]:
     """The proposed partnership record, checked field by field (members still to be looked up)."""
     p = "proposed"
     record: dict[str, Any] = {
-        "name": _text(
+        "name": checked_text(
             errors,
             f"{p}.name",
             proposed.name,
@@ -211,7 +214,7 @@ def check_record_fields(
             themes.append(code)
     record["themes"] = sorted(themes)
     record["summary"] = (
-        _text(
+        checked_text(
             errors,
             f"{p}.summary",
             proposed.summary,
@@ -222,7 +225,7 @@ def check_record_fields(
         )
         or ""
     )
-    record["lead_organisation"] = _text(
+    record["lead_organisation"] = checked_text(
         errors,
         f"{p}.lead_organisation",
         proposed.lead_organisation,
@@ -252,7 +255,7 @@ def check_record_fields(
     for code in proposed.areas_served[:MAX_AREAS]:
         code = clean(code, single_line=True).upper()
         area = vocab.areas.get(code)
-        if area is None or area.level not in SERVED_LEVELS or not _GSS.match(code):
+        if area is None or area.level not in SERVED_LEVELS or not GSS_CODE.match(code):
             errors.add(
                 f"{p}.areas_served", f"Select areas from the list ({code[:12]!r} is not one)"
             )
@@ -287,7 +290,7 @@ def comparable(record: dict[str, Any]) -> dict[str, Any]:
 
 def check_landscape(errors: Errors, proposed: ProposedIn) -> dict[str, Any]:
     """A landscape note: its text and what the council does."""
-    body = _text(
+    body = checked_text(
         errors,
         "proposed.body",
         proposed.body,
@@ -304,7 +307,7 @@ def check_landscape(errors: Errors, proposed: ProposedIn) -> dict[str, Any]:
     # Provider and forms are optional in a suggestion: left out, they stay as they are.
     if proposed.provider_name is not None or proposed.provider_url is not None:
         record["provider_name"] = (
-            _text(
+            checked_text(
                 errors,
                 "proposed.provider_name",
                 proposed.provider_name,
@@ -325,29 +328,29 @@ def check_landscape(errors: Errors, proposed: ProposedIn) -> dict[str, Any]:
     return record
 
 
-def check_submitter(errors: Errors, submitter: SubmitterIn) -> dict[str, Any]:
-    """The submitter's name, email, organisation and role."""
-    return {
-        "name": _text(
+def check_submitter(errors: Errors, submitter: SubmitterIn) -> Submitter:
+    """The submitter's name, email, organisation and role (problems are added to ``errors``)."""
+    return Submitter(
+        name=checked_text(
             errors,
             "submitter.name",
             submitter.name,
             "Your name",
             max_len=MAX_NAME,
             required="Enter your name",
-        ),
-        "email": check_email(
-            errors, "submitter.email", submitter.email, "Enter your email address"
-        ),
-        "organisation": _text(
+        )
+        or "",
+        email=check_email(errors, "submitter.email", submitter.email, "Enter your email address")
+        or "",
+        organisation=checked_text(
             errors,
             "submitter.organisation",
             submitter.organisation,
             "Your organisation",
             max_len=MAX_NAME,
         ),
-        "role": _text(errors, "submitter.role", submitter.role, "Your role", max_len=MAX_NAME),
-    }
+        role=checked_text(errors, "submitter.role", submitter.role, "Your role", max_len=MAX_NAME),
+    )
 
 
 def payload_errors(exc: ValidationError, prefix: str = "") -> list[dict[str, str]]:
@@ -387,7 +390,8 @@ def fill_from_current(proposed: ProposedIn, current: dict[str, Any]) -> Proposed
     return proposed.model_copy(update=fill)
 
 
-def _base_version(errors: Errors, given: int | None, latest: int, lowest: int = 1) -> int:
+def check_base_version(errors: Errors, given: int | None, latest: int, lowest: int = 1) -> int:
+    """The version a change is based on: ``latest`` when not given; an error unless it is in range."""
     if given is None:
         return latest
     if not lowest <= given <= latest:

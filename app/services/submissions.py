@@ -12,11 +12,12 @@ import json
 import secrets
 from typing import Any
 
-from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import Conflict, NotFound
+from app.queries import submissions as submission_q
+from app.queries.submissions import SubmissionRow
 from app.schemas import (
     ProposedIn,
     SubmissionIn,
@@ -27,22 +28,23 @@ from app.services.records import (
     LANDSCAPE_LEVELS,
     MAX_EVIDENCE,
     MAX_LINKS_EVIDENCE,
+    Submitter,
     ValidSubmission,
     load_vocab,
 )
-from app.services.submission_fields import Errors, _text, clean
+from app.services.submission_fields import Errors, checked_text, clean
 from app.services.submission_store import (
     Created,
-    _stored_proposal,
     audit,
     landscape_record,
     load_with_token,
     new_reference,
     partnership_by_slug,
     resolve_members,
+    stored_proposal,
 )
 from app.services.submission_validation import (
-    _base_version,
+    check_base_version,
     check_landscape,
     check_record_fields,
     check_submitter,
@@ -78,7 +80,7 @@ async def validate(session: AsyncSession, payload: SubmissionIn) -> ValidSubmiss
     errors = Errors()
     kind = payload.kind
     current: dict[str, Any] | None = None
-    valid = ValidSubmission(kind=kind, record={}, submitter={}, evidence=None)
+    valid = ValidSubmission(kind=kind, record={}, submitter=Submitter(), evidence=None)
     if kind not in ("new", "amend", "close", "landscape"):
         errors.add("kind", "Choose new, amend, close or landscape")
         errors.raise_if_any()
@@ -94,12 +96,12 @@ async def validate(session: AsyncSession, payload: SubmissionIn) -> ValidSubmiss
         if current is not None:
             valid.partnership_id = current["id"]
             valid.partnership_slug = current["slug"]
-            valid.base_version = _base_version(errors, payload.base_version, current["version"])
+            valid.base_version = check_base_version(
+                errors, payload.base_version, current["version"]
+            )
     elif kind == "landscape":
         code = clean(payload.area, single_line=True).upper()
-        vocab_area = (
-            await session.execute(text("SELECT level FROM area WHERE code = :c"), {"c": code[:12]})
-        ).scalar_one_or_none()
+        vocab_area = await submission_q.area_level(session, code[:12])
         if not code:
             errors.add("area", "Give the GSS code of the area")
         elif vocab_area not in LANDSCAPE_LEVELS:
@@ -113,7 +115,7 @@ async def validate(session: AsyncSession, payload: SubmissionIn) -> ValidSubmiss
             valid.base_version = (
                 latest
                 if payload.base_version is None
-                else _base_version(errors, payload.base_version, latest, 0)
+                else check_base_version(errors, payload.base_version, latest, 0)
             )
     valid.current = current
     if kind == "close":
@@ -144,7 +146,7 @@ async def validate(session: AsyncSession, payload: SubmissionIn) -> ValidSubmiss
         ):
             errors.add("proposed.body", "You have not changed the description")
     valid.submitter = check_submitter(errors, payload.submitter)
-    valid.evidence = _text(
+    valid.evidence = checked_text(
         errors,
         "evidence",
         payload.evidence,
@@ -158,6 +160,18 @@ async def validate(session: AsyncSession, payload: SubmissionIn) -> ValidSubmiss
     return valid
 
 
+def _stored_values(valid: ValidSubmission) -> submission_q.SubmissionValues:
+    """What a submission row stores of a checked suggestion."""
+    return submission_q.SubmissionValues(
+        proposed_json=json.dumps(stored_proposal(valid)),
+        submitter_name=valid.submitter.name,
+        submitter_email=valid.submitter.email,
+        submitter_organisation=valid.submitter.organisation,
+        submitter_role=valid.submitter.role,
+        evidence=valid.evidence,
+    )
+
+
 async def create(
     session: AsyncSession, settings: Settings, valid: ValidSubmission, client_hash: str
 ) -> Created:
@@ -166,34 +180,20 @@ async def create(
     for _attempt in range(5):
         reference = new_reference()
         try:
-            result = await session.execute(
-                text(
-                    "INSERT INTO submission (reference, token_hash, kind, partnership_id,"
-                    " area_code, base_version, proposed, submitter_name, submitter_email,"
-                    " submitter_organisation, submitter_role, evidence, ip_hash)"
-                    " VALUES (:ref, :th, :kind, :pid, :area, :base, CAST(:proposed AS jsonb),"
-                    " :sn, :se, :so, :sr, :ev, :ip) RETURNING id"
-                ),
-                {
-                    "ref": reference,
-                    "th": hash_token(token),
-                    "kind": valid.kind,
-                    "pid": valid.partnership_id,
-                    "area": valid.area_code,
-                    "base": valid.base_version,
-                    "proposed": json.dumps(_stored_proposal(valid)),
-                    "sn": valid.submitter["name"],
-                    "se": valid.submitter["email"],
-                    "so": valid.submitter["organisation"],
-                    "sr": valid.submitter["role"],
-                    "ev": valid.evidence,
-                    "ip": client_hash,
-                },
+            submission_id = await submission_q.insert_submission(
+                session,
+                reference=reference,
+                token_hash=hash_token(token),
+                kind=valid.kind,
+                partnership_id=valid.partnership_id,
+                area_code=valid.area_code,
+                base_version=valid.base_version,
+                values=_stored_values(valid),
+                ip_hash=client_hash,
             )
         except IntegrityError:
             await session.rollback()
             continue
-        submission_id = int(result.scalar_one())
         await audit(
             session,
             "submitted",
@@ -215,44 +215,27 @@ async def resubmit(
     token: str | None,
     payload: SubmissionIn,
     client_hash: str,
-) -> dict[str, Any]:
+) -> SubmissionRow:
     """Send back a suggestion that was returned for more information; it is pending again."""
     row = await load_with_token(session, reference, token)
-    if row["status"] != "needs_info":
+    if row.status != "needs_info":
         raise Conflict("This suggestion is not waiting for more information")
     payload = payload.model_copy(
         update={
-            "kind": row["kind"],
-            "partnership": row["partnership_slug"],
-            "area": row["area_code"],
-            "base_version": row["base_version"],
+            "kind": row.kind,
+            "partnership": row.partnership_slug,
+            "area": row.area_code,
+            "base_version": row.base_version,
         }
     )
     valid = await validate(session, payload)
-    result = await session.execute(
-        text(
-            "UPDATE submission SET proposed = CAST(:proposed AS jsonb), submitter_name = :sn,"
-            " submitter_email = :se, submitter_organisation = :so, submitter_role = :sr,"
-            " evidence = :ev, status = 'pending', updated_at = now()"
-            " WHERE id = :id AND status = 'needs_info'"
-        ),
-        {
-            "id": row["id"],
-            "proposed": json.dumps(_stored_proposal(valid)),
-            "sn": valid.submitter["name"],
-            "se": valid.submitter["email"],
-            "so": valid.submitter["organisation"],
-            "sr": valid.submitter["role"],
-            "ev": valid.evidence,
-        },
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if not await submission_q.resubmit(session, row.id, _stored_values(valid)):
         await session.rollback()
         raise Conflict("This suggestion is not waiting for more information")
     await audit(
         session,
         "resubmitted",
-        submission_id=row["id"],
+        submission_id=row.id,
         from_status="needs_info",
         to_status="pending",
         client=client_hash,
@@ -262,10 +245,10 @@ async def resubmit(
         await send_mail(
             session,
             settings,
-            row["id"],
+            row.id,
             settings.moderator_notify_email,
-            f"Suggestion {row['reference']} sent again with more information",
-            f"{settings.public_base_url.rstrip('/')}/moderate/submissions/{row['reference']}\n",
-            reply_to=valid.submitter["email"],
+            f"Suggestion {row.reference} sent again with more information",
+            f"{settings.public_base_url.rstrip('/')}/moderate/submissions/{row.reference}\n",
+            reply_to=valid.submitter.email,
         )
     return await load_with_token(session, reference, token)

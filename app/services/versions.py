@@ -22,12 +22,13 @@ from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 import asyncpg
-from sqlalchemy import event, text
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from app.cache import Built, Payload, PayloadCache
 from app.db import is_unavailable
+from app.queries import datasets
 
 log = logging.getLogger(__name__)
 
@@ -107,9 +108,8 @@ class DataVersions:
         conn.add_termination_listener(lambda _c: self._lost.set())
         # Listen before reading, so a change committed in between is not missed.
         await conn.add_listener(CHANNEL, self._notified)
-        rows = await conn.fetch("SELECT name, max(id) AS id FROM dataset GROUP BY name")
         # Replace rather than merge: after a database reset the ids start again from 1.
-        self._ids = {str(row["name"]): int(row["id"]) for row in rows}
+        self._ids = await datasets.newest_ids_on(conn)
         self.live = True
         self.ready.set()
 
@@ -132,8 +132,7 @@ def _versions(session: AsyncSession) -> DataVersions | None:
 
 async def stored_data_version(session: AsyncSession, scope: Scope = None) -> int:
     """The data version as the database has it now (a query; for readiness and the fallback)."""
-    rows = (await session.execute(text("SELECT name, max(id) FROM dataset GROUP BY name"))).all()
-    return _version_of({str(name): int(value) for name, value in rows}, scope)
+    return _version_of(await datasets.newest_ids(session), scope)
 
 
 async def data_version(session: AsyncSession, scope: Scope = None) -> int:
@@ -152,16 +151,7 @@ async def bump_data_version(session: AsyncSession, reason: str) -> int:
     Once the transaction commits, this process sees the new version at once; other processes
     hear of it through the trigger's notification.
     """
-    value = await session.execute(
-        text(
-            "INSERT INTO dataset (name, source, vintage, licence, checksum)"
-            " VALUES ('moderation', :reason, to_char(now(), 'YYYY-MM-DD'),"
-            " 'Contributions published under the Open Government Licence v3.0 terms of this site',"
-            " md5(:reason || clock_timestamp()::text)) RETURNING id"
-        ),
-        {"reason": reason},
-    )
-    dataset_id = int(value.scalar_one())
+    dataset_id = await datasets.add_moderation_dataset(session, reason)
     versions = _versions(session)
     if versions is not None:
 

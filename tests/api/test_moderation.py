@@ -801,7 +801,7 @@ async def test_failed_approval_leaves_everything_unchanged(
     async def broken(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(moderation, "_write_revision", broken)
+    monkeypatch.setattr(moderation, "write_revision", broken)
     moderator_id = db.execute(
         "SELECT id FROM moderator WHERE email = %s", (moderators[0],)
     ).fetchone()[0]  # type: ignore[index]

@@ -2,7 +2,8 @@
 -- forms of collaboration and provenance, the register's local partnerships by currency (a
 -- district's partnership counts for its county), national programmes
 -- not ended, and its schools and their share in an academy trust.
--- Parameters: none. Whole-table aggregate, cached per data version.
+-- Parameters: :trust_types (app.codes.ACADEMY_TRUST_TYPES, the GIAS group types that make an
+-- academy "in a trust"). Whole-table aggregate, cached per data version.
 -- Indexes: pk_area_landscape, ix_school_la_code; partnership_area and area are read whole.
 WITH links AS (
     -- Each partnership's upper-tier LAs: the linked LA, or the county of a linked district.
@@ -23,8 +24,7 @@ WITH links AS (
 ), schools AS (
     SELECT s.la_code, count(*) AS schools,
            -- "In a trust": an academy in a multi-academy or single-academy trust.
-           count(*) FILTER (WHERE s.is_academy AND t.group_type IN
-               ('Multi-academy trust', 'Single-academy trust', 'Secure single-academy trust'))
+           count(*) FILTER (WHERE s.is_academy AND t.group_type = ANY(:trust_types))
                AS in_trust
       FROM school s LEFT JOIN trust t ON t.uid = s.trust_uid
      WHERE s.la_code IS NOT NULL GROUP BY s.la_code
