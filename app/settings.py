@@ -66,6 +66,12 @@ class Settings(BaseSettings):
         default=3.0, description="A person takes longer than this to read and fill in a form."
     )
     moderator_session_hours: int = 12
+    login_lockout_failures: int = Field(
+        default=5, ge=1, description="Failed sign-ins for one address from one client that lock it."
+    )
+    login_lockout_minutes: int = Field(
+        default=15, ge=1, description="How long a failed sign-in counts: the lock's length."
+    )
 
     @model_validator(mode="after")
     def _real_secret(self) -> Settings:

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Run the whole test suite on a throwaway database: set up, import, pytest with coverage.
-# The tests work on a scratch copy of the imported database; the row counts of the imported one
-# are compared before and after, so a test that leaves rows behind fails the run.
+# Each pytest session works on a copy of its own of the imported database and fails if that copy's
+# row counts differ at its end (tests/conftest.py); the row counts of the imported database are
+# compared before and after here as well, so a test that leaves rows behind fails the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export APP_ENVIRONMENT=test

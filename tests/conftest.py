@@ -4,18 +4,20 @@
 run on its own, pytest uses whatever database the settings name and imports into it only the
 sources whose files changed since their last import.
 
-Isolation: the tests never write to that imported database. The session works on a scratch copy
-of it (``CREATE DATABASE … TEMPLATE``), dropped when the session ends, and every variable that
-names the database points at the copy, so the app, the command line and the importers the tests
-run all write there. Within the session each test that talks to the app through ``client`` runs
-in a transaction rolled back at its end (see ``tests/api/conftest.py``). At the end the imported
-database's row counts are compared with those at the start: a test that wrote past the copy
-fails the run.
+Isolation: the tests never write to that imported database. Each session works on a copy of
+its own (``<base>_scratch_<pid>_<random>``, see ``tests/_databases.py``), dropped when the session
+ends, and every variable that names the database points at the copy, so the app, the command line
+and the importers the tests run all write there. Within the session each test that talks to the
+app through ``client`` runs in a transaction rolled back at its end (``tests/api/conftest.py``);
+a module whose tests must commit asks for ``tables_restored`` (``tests/_snapshots.py``). At the
+end the copy's row counts must equal the imported database's at the start, and the imported
+database's must be unchanged: a test that left rows behind, or wrote past the copy, fails the run.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,7 +26,15 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 import pytest
-from psycopg import sql
+from _databases import (
+    DatabaseInUse,
+    copy_database,
+    drop_database,
+    drop_stale,
+    exclusive,
+    scratch_name,
+)
+from _snapshots import TableSnapshot
 from rich.console import Console
 
 from app import cluster
@@ -64,7 +74,6 @@ def _prepare(settings: Settings) -> None:
     from app.settings import PROJECT_ROOT
 
     if not settings.database_url:
-        cluster.start(settings)
         cluster.ensure_database(settings)
     command.upgrade(Config(str(PROJECT_ROOT / "alembic.ini")), "head")
     console = Console(stderr=True)
@@ -83,30 +92,23 @@ def _with_database(url: str, name: str) -> str:
 
 @pytest.fixture(scope="session")
 def database() -> Iterator[str]:
-    """The libpq URL of the session's scratch copy of the migrated, imported database."""
+    """The libpq URL of the session's own scratch copy of the migrated, imported database."""
     imported = get_settings()
-    _prepare(imported)
     base = urlsplit(imported.libpq_url).path.lstrip("/")
-    scratch = f"{base}_scratch"
-    admin = _with_database(imported.libpq_url, "postgres")
-    _imported["url"] = imported.libpq_url
-    _imported["counts"] = rowcounts.row_counts(imported.libpq_url)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(scratch))
-        )
+    scratch = scratch_name(base)
+    admin_url = _with_database(imported.libpq_url, "postgres")
+    if not imported.database_url:
+        cluster.start(imported)
+    with psycopg.connect(admin_url, autocommit=True) as admin, exclusive(admin, base):
+        # Sessions take turns importing and copying: a copy needs the database to itself.
+        _prepare(imported)
+        drop_stale(admin, base)
+        _imported["url"] = imported.libpq_url
+        _imported["counts"] = rowcounts.row_counts(imported.libpq_url)
         try:
-            conn.execute(
-                sql.SQL("CREATE DATABASE {} TEMPLATE {} STRATEGY FILE_COPY").format(
-                    sql.Identifier(scratch), sql.Identifier(base)
-                )
-            )
-        except psycopg.errors.ObjectInUse:
-            pytest.exit(
-                f"Database {base} is in use (a running server?): stop it, or run the tests with "
-                "make test, which uses its own database.",
-                returncode=3,
-            )
+            copy_database(admin, base, scratch)
+        except DatabaseInUse as exc:
+            pytest.exit(str(exc), returncode=3)
     url = _with_database(imported.libpq_url, scratch)
     # Everything that reads settings from the environment (the command line, create_moderator)
     # now names the copy.
@@ -118,6 +120,10 @@ def database() -> Iterator[str]:
     get_settings.cache_clear()
     try:
         yield url
+        # The copy started with the imported database's rows: every test must leave it so.
+        _imported["scratch_changed"] = rowcounts.differences(
+            _imported["counts"], rowcounts.row_counts(url)
+        )
     finally:
         for key, value in saved.items():
             if value is None:
@@ -125,10 +131,18 @@ def database() -> Iterator[str]:
             else:
                 os.environ[key] = value
         get_settings.cache_clear()
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(scratch))
-            )
+        with psycopg.connect(admin_url, autocommit=True) as admin:
+            drop_database(admin, scratch)
+
+
+@pytest.fixture(scope="module")
+def tables_restored(database: str) -> Iterator[None]:
+    """For a module whose tests commit for real: the tables the app writes are put back exactly
+    as they were after its last test (tests/_snapshots.py)."""
+    snapshot = TableSnapshot(database)
+    snapshot.take()
+    yield
+    snapshot.restore()
 
 
 @pytest.fixture(scope="session")
@@ -151,6 +165,17 @@ def geodata_dir() -> Path:
     return get_settings().geodata_dir
 
 
+@pytest.fixture(scope="session")
+def la_count(geodata_dir: Path) -> int:
+    """How many local authorities England has, counted in ONS's county and unitary authority
+    boundary file: its E06 (unitary), E08 (metropolitan), E09 (London) and E10 (county) codes."""
+    from app.ingest.boundaries import CTYUA
+
+    features = json.loads((geodata_dir / CTYUA).read_text())["features"]
+    codes = {f["properties"]["CTYUA23CD"] for f in features}
+    return sum(1 for code in codes if code.startswith(("E06", "E08", "E09", "E10")))
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Run browser tests last: Playwright's sync API keeps its own event loop running for the
     session's browser, and async tests collected after it could not start theirs."""
@@ -158,14 +183,25 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Fail the run when the imported database's row counts changed while the tests ran."""
+    """Fail the run when a table's row count changed while the tests ran: in the imported
+    database (a test wrote past its copy), or in the session's copy (a test left rows behind)."""
     if "url" not in _imported:
         return
-    changed = rowcounts.differences(_imported["counts"], rowcounts.row_counts(_imported["url"]))
-    if changed:
-        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    url = _imported["url"]
+    base = urlsplit(url).path.lstrip("/")
+    admin_url = _with_database(url, "postgres")
+    with psycopg.connect(admin_url, autocommit=True) as admin, exclusive(admin, base):
+        imported = rowcounts.differences(_imported["counts"], rowcounts.row_counts(url))
+    reports = [
+        ("The tests wrote to the imported database:", imported),
+        ("The tests left rows behind in their copy:", _imported.get("scratch_changed", [])),
+    ]
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    for title, changed in reports:
+        if not changed:
+            continue
         if reporter is not None:
-            reporter.write_line("The tests wrote to the imported database:", red=True)
+            reporter.write_line(title, red=True)
             for line in changed:
                 reporter.write_line(f"  {line}", red=True)
         session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -32,8 +32,6 @@ from app.settings import Settings
 
 MIN_PASSWORD_LENGTH = 12
 MAX_PASSWORD_LENGTH = 1024
-MAX_FAILED_LOGINS = 5
-LOCK_MINUTES = 15
 SESSION_COOKIE = "pm_moderator"
 
 _hasher = PasswordHasher()
@@ -103,10 +101,12 @@ async def _audit(
     await audit_q.audit(session, action, detail, moderator_id=moderator_id)
 
 
-LOCKED_MESSAGE = (
-    f"Too many failed sign-in attempts. Try again in {LOCK_MINUTES} minutes, or ask another "
-    "moderator to reset your password."
-)
+def locked_message(settings: Settings) -> str:
+    """What a locked-out client is told."""
+    return (
+        f"Too many failed sign-in attempts. Try again in {settings.login_lockout_minutes} "
+        "minutes, or ask another moderator to reset your password."
+    )
 
 
 async def sign_in(
@@ -120,7 +120,8 @@ async def sign_in(
     # PostgreSQL text cannot hold NUL, so no account has such an address.
     row = None if "\x00" in address else await account_q.login_row(session, address)
     fail_key = f"{_fail_prefix(address)}{client}"
-    locked = await _failures(session, fail_key) >= MAX_FAILED_LOGINS
+    lock_minutes = settings.login_lockout_minutes
+    locked = await _failures(session, fail_key, lock_minutes) >= settings.login_lockout_failures
     # Every answer costs one password check, so timing cannot tell a locked or disabled
     # account from an unknown address or a wrong password. Unknown addresses lock too, so a
     # lock says nothing about whether an account exists.
@@ -129,19 +130,19 @@ async def sign_in(
         if row is not None:
             await _audit(session, row.id, "login_refused_locked", client=client)
         await session.commit()
-        raise RateLimited(LOCKED_MESSAGE)
+        raise RateLimited(locked_message(settings))
     verified = await asyncio.to_thread(
         _verify, row.password_hash if row is not None else _DUMMY_HASH, password
     )
     if row is None or not (row.is_active and verified):
-        failures = await _count_failure(session, fail_key)
+        failures = await _count_failure(session, fail_key, lock_minutes)
         if row is not None:
             await _audit(
                 session,
                 row.id,
                 "login_failed",
                 client=client,
-                locked=failures >= MAX_FAILED_LOGINS,
+                locked=failures >= settings.login_lockout_failures,
             )
         await session.commit()
         raise Unauthorised("The email address or password is not right.")
@@ -165,14 +166,14 @@ def _fail_prefix(address: str) -> str:
     return f"login-fail:{hash_token(address)[:32]}:"
 
 
-async def _failures(session: AsyncSession, key: str) -> int:
-    return await rate_q.recent_hits(session, key, LOCK_MINUTES)
+async def _failures(session: AsyncSession, key: str, minutes: int) -> int:
+    return await rate_q.recent_hits(session, key, minutes)
 
 
-async def _count_failure(session: AsyncSession, key: str) -> int:
-    """Count one failed sign-in; the count lives for ``LOCK_MINUTES`` from the first failure."""
+async def _count_failure(session: AsyncSession, key: str, minutes: int) -> int:
+    """Count one failed sign-in; the count lives for ``minutes`` from the first failure."""
     await rate_q.count_now(session, key)
-    return await _failures(session, key)
+    return await _failures(session, key, minutes)
 
 
 async def current_moderator(session: AsyncSession, token: str | None) -> ModeratorIdentity | None:

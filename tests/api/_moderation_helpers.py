@@ -2,8 +2,9 @@
 
 A test module imports the fixtures it uses by name; pytest then gives that module its own
 module-scoped app and database connection. These tests commit (they race requests against each
-other and run the command line), into the session's scratch copy of the database that
-tests/conftest.py drops at the end; unique names keep one test's rows out of another's way.
+other and run the command line), into the session's scratch copy of the database; unique names
+keep one test's rows out of another's way, and the tables the app writes are put back as they
+were when the module ends (``tables_restored``, tests/_snapshots.py).
 """
 
 from __future__ import annotations
@@ -32,8 +33,11 @@ HACKNEY = "E09000012"
 
 
 @pytest.fixture(scope="module")
-async def served(database: str, settings: Settings) -> AsyncIterator[tuple[FastAPI, Any]]:
-    """The app (for its state) and its ASGI entry point with the lifespan running."""
+async def served(
+    database: str, settings: Settings, tables_restored: None
+) -> AsyncIterator[tuple[FastAPI, Any]]:
+    """The app (for its state) and its ASGI entry point with the lifespan running; the tables
+    it writes are put back when the module ends."""
     application = create_app(settings)
     async with LifespanManager(application) as manager:
         yield application, manager.app
@@ -95,8 +99,9 @@ def tune(state: Any) -> Iterator[Callable[..., None]]:
 
 
 @pytest.fixture(scope="module")
-def db(database: str) -> Iterator[psycopg.Connection[Any]]:
-    """An autocommit connection to the session's scratch database."""
+def db(database: str, tables_restored: None) -> Iterator[psycopg.Connection[Any]]:
+    """An autocommit connection to the session's scratch database; what it writes is put back
+    when the module ends."""
     with psycopg.connect(database, autocommit=True) as conn:
         yield conn
 

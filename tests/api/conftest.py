@@ -2,7 +2,8 @@
 
 ``client`` runs each test in a transaction rolled back at its end: the app's sessions join the
 test's connection through savepoints (SQLAlchemy's ``join_transaction_mode="create_savepoint"``),
-so a commit in the app releases a savepoint and nothing the test causes outlives it.
+so a commit in the app releases a savepoint and nothing the test causes outlives it: not its rows,
+and not a data version an approval announced in process (the app reads its versions again).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 
 import httpx
 import pytest
+from _snapshots import forget_rolled_back_versions
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -49,3 +51,4 @@ async def client(running_app: tuple[FastAPI, Any]) -> AsyncIterator[httpx.AsyncC
         finally:
             state.sessionmaker = usual
             await outer.rollback()
+    await forget_rolled_back_versions(state)

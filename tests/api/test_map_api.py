@@ -10,7 +10,9 @@ import httpx
 import pytest
 
 
-async def test_area_layer_is_geojson_with_counts_and_caching(client: httpx.AsyncClient) -> None:
+async def test_area_layer_is_geojson_with_counts_and_caching(
+    client: httpx.AsyncClient, la_count: int
+) -> None:
     r = await client.get(
         "/api/v1/areas",
         params={"level": "local_authority", "zoom": 6},
@@ -21,7 +23,7 @@ async def test_area_layer_is_geojson_with_counts_and_caching(client: httpx.Async
     assert r.headers["content-encoding"] == "gzip"
     assert int(r.headers["content-length"]) <= 75_000  # the national layer's budget, compressed
     body = r.json()
-    assert len(body["features"]) == 153
+    assert len(body["features"]) == la_count
     props = {f["properties"]["code"]: f["properties"] for f in body["features"]}
     assert props["E09000030"]["local_count"] >= 1  # Tower Hamlets has THE Partnership
     assert props["E06000036"]["local_count"] == 0  # Bracknell Forest: none recorded yet
@@ -298,10 +300,10 @@ async def test_single_boundary_is_full_detail_when_zoomed_in(client: httpx.Async
     assert (await client.get("/api/v1/areas/E99999999/boundary")).status_code == 404
 
 
-async def test_coverage(client: httpx.AsyncClient) -> None:
+async def test_coverage(client: httpx.AsyncClient, la_count: int) -> None:
     body = (await client.get("/api/v1/coverage")).json()
     las = body["local_authorities"]
-    assert len(las) == 153
+    assert len(las) == la_count
     assert sum(r["schools"] for r in las) == sum(r["schools"] for r in body["regions"])
     for row in las:
         assert 0 <= row["member_schools"] <= row["schools"]

@@ -6,11 +6,9 @@ import json
 import urllib.parse
 import urllib.request
 import uuid
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 from conftest import axe_violations, la_outline_widths
 
@@ -94,17 +92,11 @@ def describe(violations: list[dict[str, Any]]) -> str:
 
 
 @pytest.fixture(scope="module")
-def moderator(settings: Settings, database: str) -> Iterator[str]:
-    """A moderator account for the moderation pages, removed afterwards."""
+def moderator(settings: Settings, tables_restored: None) -> str:
+    """A moderator account for the moderation pages (gone when the module's tables are put back)."""
     email = f"readable-{uuid.uuid4().hex[:6]}@modtest.example"
     accounts.create_moderator(settings, email, PASSWORD)
-    yield email
-    with psycopg.connect(database, autocommit=True) as conn:
-        conn.execute(
-            "DELETE FROM audit_log WHERE moderator_id IN (SELECT id FROM moderator WHERE email = %s)",
-            (email,),
-        )
-        conn.execute("DELETE FROM moderator WHERE email = %s", (email,))
+    return email
 
 
 def sign_in(page: Any, base_url: str, email: str) -> None:

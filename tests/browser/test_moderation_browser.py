@@ -1,7 +1,8 @@
 """The suggestion form and the moderation queue in headless Chromium.
 
-Rows the tests write go to the session's scratch copy of the database (tests/conftest.py), which
-is dropped at the end; the session's settings turn off the minimum fill time and the rate limits.
+Rows the tests write go to the session's scratch copy of the database (tests/conftest.py), and
+the tables the app writes are put back as they were after the last test (``tables_restored``);
+the session's settings turn off the minimum fill time and the rate limits.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ XSS = '<script>alert("x")</script>"><img src=x onerror=alert(1)>'
 
 
 @pytest.fixture(scope="module")
-def db(database: str) -> Iterator[psycopg.Connection[Any]]:
+def db(database: str, tables_restored: None) -> Iterator[psycopg.Connection[Any]]:
+    """An autocommit connection to the session's copy; what the module writes is put back."""
     with psycopg.connect(database, autocommit=True) as conn:
         yield conn
 

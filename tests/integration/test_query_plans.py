@@ -8,14 +8,21 @@ assertions are about the large ones.
 
 from __future__ import annotations
 
+import re
+from collections.abc import AsyncIterator
 from typing import Any
 
+import httpx
 import psycopg
 import pytest
-from sqlalchemy import ARRAY, Text, bindparam
+from asgi_lifespan import LifespanManager
+from fastapi import FastAPI
+from sqlalchemy import ARRAY, Text, bindparam, event
 from sqlalchemy.dialects import postgresql
 
+from app.main import create_app
 from app.queries import sql
+from app.settings import Settings
 
 
 def _plan(conn: psycopg.Connection[Any], name: str, params: dict[str, Any]) -> str:
@@ -119,3 +126,91 @@ def test_stored_coverage_matches_the_view(conn: psycopg.Connection[Any]) -> None
     ).fetchall()
     assert view
     assert sorted(stored) == sorted(view)
+
+
+# Every statement a hot request runs ------------------------------------------------------------
+#
+# The statements are captured as the app sends them (whatever module builds them) and explained
+# with the values they were sent with, on the app's own driver.
+
+LARGE_TABLES = ("postcode", "school", "area_indicator")  # read whole, each costs milliseconds
+
+
+@pytest.fixture(scope="module")
+async def plan_app(database: str, settings: Settings) -> AsyncIterator[FastAPI]:
+    """An app of its own: no payload another test cached hides a statement from these tests."""
+    application = create_app(settings)
+    async with LifespanManager(application):
+        await application.state.prebuilt
+        yield application
+
+
+async def _request_plans(app: FastAPI, url: str) -> list[str]:
+    """The plan of every query the app runs to answer ``url``."""
+    sent: list[tuple[str, Any]] = []
+
+    def on_execute(_c: Any, _cur: Any, statement: str, parameters: Any, *_a: Any) -> None:
+        # Statements from app/queries/sql/ open with a header comment.
+        code = re.sub(r"^(\s*--[^\n]*\n)*", "", statement).lstrip()
+        if code.upper().startswith(("SELECT", "WITH")):
+            sent.append((statement, parameters))
+
+    engine = app.state.engine
+    event.listen(engine.sync_engine, "before_cursor_execute", on_execute)
+    try:
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            response = await http.get(url)
+    finally:
+        event.remove(engine.sync_engine, "before_cursor_execute", on_execute)
+    assert response.status_code == 200, response.text
+    assert sent, f"{url} ran no query"
+    plans = []
+    async with engine.connect() as connection:
+        for setting in ("enable_seqscan", "enable_indexscan", "enable_bitmapscan"):
+            on = await connection.exec_driver_sql(f"SHOW {setting}")
+            assert on.scalar_one() == "on", f"{setting} is not at its normal value"
+        for statement, parameters in sent:
+            explained = await connection.exec_driver_sql(
+                f"EXPLAIN {statement}", tuple(parameters or ())
+            )
+            plans.append("\n".join(row[0] for row in explained))
+    return plans
+
+
+@pytest.mark.parametrize(
+    ("url", "indexes"),
+    [
+        # Near me by postcode (Buckingham Palace's): the unit postcode, then the areas it lies in
+        # and the nearest schools by distance on the British National Grid.
+        (
+            "/api/v1/near?postcode=SW1A%201AA",
+            ["pk_postcode", "idx_area_subdivided_geom", "Index Scan using idx_school_geom_bng"],
+        ),
+        # By sector: a range of the postcode key, not a scan of 1.5 million postcodes.
+        ("/api/v1/near?postcode=S10%202", ["pk_postcode", "idx_school_geom_bng"]),
+        ("/api/v1/near?lat=53.381&lon=-1.470", ["idx_area_subdivided_geom", "idx_school_geom_bng"]),
+        # By school: URN 100000 is The Aldgate School, in the City of London.
+        ("/api/v1/near?urn=100000", ["pk_school", "idx_school_geom_bng"]),
+        # Name search, by substring and (a misspelling) by similarity: the trigram index.
+        ("/api/v1/search?q=Ecclesfield", ["ix_school_name_trgm"]),
+        ("/api/v1/search?q=Sheffeld", ["ix_school_name_trgm"]),
+        # Close-zoom layers as tiles and as GeoJSON for a box in Sheffield city centre.
+        ("/tiles/schools/12/2020/1321.mvt", ["idx_school_geom"]),
+        ("/tiles/trusts/12/2020/1321.mvt", ["idx_trust_geom"]),
+        ("/api/v1/schools?bbox=-1.5,53.37,-1.45,53.4", ["idx_school_geom"]),
+        # An area's profile and its partnerships (Sheffield), and a school's page.
+        ("/api/v1/areas/E08000019", ["pk_area_indicator", "ix_partnership_served_area_area_code"]),
+        ("/api/v1/partnerships?area=E08000019", ["ix_partnership_served_area_area_code"]),
+        ("/api/v1/schools/100000", ["pk_school"]),
+    ],
+)
+async def test_every_query_of_a_hot_request_uses_its_index(
+    plan_app: FastAPI, url: str, indexes: list[str]
+) -> None:
+    plans = await _request_plans(plan_app, url)
+    joined = "\n\n".join(plans)
+    for index in indexes:
+        assert index in joined, joined
+    for table in LARGE_TABLES:
+        assert not re.search(rf"Seq Scan on {table}\b", joined), joined
