@@ -170,6 +170,7 @@ async def area_index(
         {
             "nav": "areas",
             "t": table,
+            "landscape_labels": {"roles": landscape.ROLE_LABELS, "forms": landscape.FORM_LABELS},
             "cas": await catalogue.areas_of_level(session, "combined_authority"),
             "regions": await catalogue.areas_of_level(session, "region"),
         },
