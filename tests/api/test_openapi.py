@@ -3,6 +3,7 @@ real error shape on 404 and 422, and no internal columns."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
@@ -11,6 +12,8 @@ from fastapi import FastAPI
 
 from app.api_models import Coverage, IndicatorList, IndicatorValues
 from app.errors import ErrorBody
+from app.services import tiles
+from app.services.compare import MAX_AREAS
 
 ERROR_REF = "#/components/schemas/ErrorBody"
 
@@ -123,3 +126,34 @@ async def test_cached_json_answers_match_their_documented_models(
     assert IndicatorValues.model_validate(values).indicator.code == code
     coverage = Coverage.model_validate((await client.get("/api/v1/coverage")).json())
     assert coverage.local_authorities and coverage.regions
+
+
+def _parameter(spec: dict[str, Any], path: str, name: str) -> dict[str, Any]:
+    found: dict[str, Any] = next(
+        p["schema"] for p in spec["paths"][path]["get"]["parameters"] if p["name"] == name
+    )
+    return found
+
+
+async def test_declared_parameter_formats_are_the_ones_checked(
+    spec: dict[str, Any], client: httpx.AsyncClient
+) -> None:
+    """What the document declares about a parameter is what the API accepts: a request that
+    breaks it is refused, one that keeps it (with real values) is served."""
+    layer = _parameter(spec, "/tiles/{layer}/{z}/{x}/{y}.mvt", "layer")
+    assert layer["enum"] == list(tiles.LAYERS)
+    box = _parameter(spec, "/api/v1/schools", "bbox")["pattern"]
+    served = "-0.2,51.45,0.0,51.55"
+    assert re.match(box, served) and not re.match(box, "1_0,51,2,52")
+    assert (await client.get("/api/v1/schools", params={"bbox": served})).status_code == 200
+    # float() reads "1_0" as 10; the declared format does not, and neither does the API
+    refused = await client.get("/api/v1/schools", params={"bbox": "-1_0,51,-0.5,52"})
+    assert refused.status_code == 422 and "four numbers" in refused.json()["detail"]
+    areas = _parameter(spec, "/api/v1/compare", "areas")
+    assert areas["uniqueItems"] is True and areas["maxItems"] == MAX_AREAS
+    pair = [("areas", "E08000019"), ("areas", "E09000030")]
+    assert (await client.get("/api/v1/compare", params=pair)).status_code == 200
+    repeated = await client.get("/api/v1/compare", params=[*pair, ("areas", "E08000019")])
+    assert repeated.status_code == 422 and repeated.json()["errors"][0]["field"] == "areas"
+    seven = [("areas", f"E0900000{i}") for i in range(1, 8)]
+    assert (await client.get("/api/v1/compare", params=seven)).status_code == 422
