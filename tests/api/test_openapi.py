@@ -80,20 +80,28 @@ async def test_json_operations_declare_their_response_models(spec: dict[str, Any
     assert not {"id", "seed_ref", "dataset_id", "seed_key"} & set(detail)
 
 
-async def test_error_bodies_match_the_declared_shape(client: httpx.AsyncClient) -> None:
-    answers = [
-        await client.get("/api/v1/areas/E99999999"),
-        await client.get("/api/v1/schools/notanumber"),
-        await client.get("/api/v1/areas", params={"zoom": "99"}),
-        await client.get("/api/v1/partnerships/no-such-partnership"),
-        await client.get("/api/v1/search", params={"q": "x" * 101}),
+async def test_error_bodies_match_the_declared_shape(
+    spec: dict[str, Any], client: httpx.AsyncClient
+) -> None:
+    """Real error answers have the shape the document declares for that operation and status."""
+    components = spec["components"]["schemas"]
+    cases = [
+        ("/api/v1/areas/{code}", "/api/v1/areas/E99999999", {}),
+        ("/api/v1/schools/{urn}", "/api/v1/schools/notanumber", {}),
+        ("/api/v1/areas", "/api/v1/areas", {"zoom": "99"}),
+        ("/api/v1/partnerships/{slug}", "/api/v1/partnerships/no-such-partnership", {}),
+        ("/api/v1/search", "/api/v1/search", {"q": "x" * 101}),
     ]
+    answers = [await client.get(url, params=params) for _, url, params in cases]
     assert [r.status_code for r in answers] == [404, 422, 422, 404, 422]
-    for r in answers:
+    for (path, _, _), r in zip(cases, answers, strict=True):
+        declared = spec["paths"][path]["get"]["responses"][str(r.status_code)]
+        assert declared["content"]["application/json"]["schema"] == {"$ref": ERROR_REF}
         body = r.json()
-        assert set(body) == {"detail", "errors"}
+        assert set(body) == set(components["ErrorBody"]["properties"])
         ErrorBody.model_validate(body)
-        assert all({"field", "message"} <= set(e) for e in body["errors"])
+        item = components["ErrorItem"]["required"]
+        assert all(set(item) <= set(e) for e in body["errors"])
 
 
 async def test_internal_columns_never_leave_the_api(client: httpx.AsyncClient) -> None:
