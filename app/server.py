@@ -6,6 +6,13 @@ server buffer megabytes of header. ``GuardedH11Protocol`` uses the h11 parser, w
 request heads over ``MAX_HEAD_BYTES`` with a 400, and closes any connection whose request head is
 not complete within the header timeout. The request log is the app's own (``app.observability``),
 so Uvicorn's access log, which would record raw client addresses and private links, is off.
+
+An idle keep-alive connection is held for ``keep_alive_s`` (75 s by default), longer than the idle
+timeout of the clients and proxies in front (httpx and most HTTP libraries 5 s, nginx's upstream
+keep-alive 60 s, cloud load balancers 60 s): whoever reuses pooled connections must be the one
+that closes them. With Uvicorn's own 5 s, a client whose idle limit is also about 5 s sends its
+next request on a connection the server is closing at that moment, and gets a reset instead of
+an answer.
 """
 
 from __future__ import annotations
@@ -84,7 +91,7 @@ def config(
         http=GuardedH11Protocol,
         h11_max_incomplete_event_size=MAX_HEAD_BYTES,
         access_log=False,
-        timeout_keep_alive=5,
+        timeout_keep_alive=settings.keep_alive_s,
         timeout_graceful_shutdown=10,
     )
     result.header_timeout_s = settings.header_timeout_s  # type: ignore[attr-defined]

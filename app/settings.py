@@ -47,6 +47,15 @@ class Settings(BaseSettings):
     db_pool_timeout_s: float = 3.0
     db_statement_timeout_ms: int = 8000
     header_timeout_s: float = 10.0
+    keep_alive_s: int = Field(
+        default=75,
+        ge=1,
+        description=(
+            "How long an idle keep-alive connection is held open. Longer than any client's or"
+            " proxy's idle timeout, so they close idle connections first and never reuse one the"
+            " server is closing."
+        ),
+    )
     cache_max_mb: int = Field(
         default=128, ge=1, description="Bytes of finished payloads each app process keeps, in MB."
     )

@@ -2,9 +2,13 @@
 and validation and reach the code behind them.
 
 Before the schema is used, real values from the running app are written into it: area codes,
-partnership slugs, school URNs, trust UIDs and indicator codes as examples of path parameters,
-and, in the suggestion body, enumerations of real area codes, kinds and themes (values outside
-them are still generated in negative cases).
+partnership slugs, school URNs, trust UIDs and indicator codes as examples of path parameters;
+in the suggestion body, enumerations of real area codes, kinds and themes; boxes around real
+schools as the bounding boxes of school and trust points, and real upper-tier codes for
+comparisons. The app's own document declares the formats; what it cannot say (a box's corners in
+order and small enough, codes that exist) would otherwise make nearly every generated request a
+422 or 404, and Schemathesis would rightly warn that its cases never reach the code behind the
+validation. Values outside these are still generated in negative cases.
 """
 
 from __future__ import annotations
@@ -29,6 +33,10 @@ def _real_values() -> dict[str, list[Any]]:
     las = _get("/api/v1/areas?level=local_authority&zoom=6")["features"]
     partnerships = _get("/api/v1/partnerships")["features"]
     schools = _get("/api/v1/schools?bbox=-0.2,51.45,0.0,51.55")["features"]
+    boxes = [
+        ",".join(f"{v:.3f}" for v in (x - 0.05, y - 0.05, x + 0.05, y + 0.05))
+        for x, y in (f["geometry"]["coordinates"] for f in schools[:20])
+    ]
     trusts = _get("/api/v1/trusts?bbox=-2.5,52.0,-1.0,53.0")["features"]
     indicators = _get("/api/v1/indicators")["indicators"]
     return {
@@ -39,6 +47,7 @@ def _real_values() -> dict[str, list[Any]]:
         "kinds": [k["code"] for k in vocab["kinds"]],
         "themes": [t["code"] for t in vocab["themes"]],
         "indicators": [i["code"] for i in indicators][:30],
+        "boxes": boxes,
     }
 
 
@@ -47,6 +56,22 @@ def _param(operation: dict[str, Any], name: str, values: list[Any]) -> None:
     for parameter in operation.get("parameters", []):
         if parameter["name"] == name and values:
             parameter["examples"] = {f"real{i}": {"value": v} for i, v in enumerate(values)}
+
+
+def _real_only(
+    operation: dict[str, Any], name: str, values: list[Any], items: bool = False
+) -> None:
+    """Real values as the parameter's schema (its items', for an array of 2 or more): positive
+    cases are then requests the API can serve, while negative cases still
+    stray outside them."""
+    for parameter in operation.get("parameters", []):
+        if parameter["name"] == name and values:
+            schema = parameter["schema"]
+            if items:
+                schema.update(items={"enum": values}, minItems=2)
+            else:
+                schema.clear()
+                schema.update(type="string", enum=values)
 
 
 @schemathesis.hook
@@ -61,6 +86,10 @@ def before_load_schema(context: Any, raw_schema: dict[str, Any]) -> None:
                 _param(operation, "code", real["areas"])
             if path.startswith("/api/v1/indicators/{code}"):
                 _param(operation, "code", real["indicators"])
+            if path in ("/api/v1/schools", "/api/v1/trusts"):
+                _real_only(operation, "bbox", real["boxes"])
+            if path == "/api/v1/compare":
+                _real_only(operation, "areas", real["areas"], items=True)
             _param(operation, "slug", real["slugs"])
             _param(operation, "urn", real["urns"])
             _param(operation, "uid", real["uids"])

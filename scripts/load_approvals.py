@@ -2,20 +2,28 @@
 
 Usage: scripts/load_approvals.sh (makes a scratch copy of the main database, then runs this).
        .venv/bin/python scripts/load_approvals.py BASE_URL [--seconds N] [--connections N]
+           [--moderator EMAIL] [--out FILE]
+       With ``--moderator`` the run signs in as an existing moderator whose password is the load
+       run's (``PASSWORD`` below) instead of making one in the database the settings name, so it
+       can load a server of another release with its own database.
 
 Readers fetch a mix of what the public reads (the national LA layer, area pages, partnership
 lists, near-me, search) as fast as the server answers; meanwhile one moderator submits and
 approves a new partnership about every two seconds, so caches that depend on partnerships go stale
 again and again; a probe asks for ``/healthz`` every 50 ms. Prints one JSON line with errors (5xx
 and connection failures), latency percentiles, approvals made and the worst ``/healthz`` latency,
-and writes it to ``var/load/results.json``. Loopback only; the server is the caller's.
+and writes it to ``var/load/results.json`` (or ``--out``), with the machine's load average before
+and after (the figures mean little on a busy machine). Loopback only; the server is the caller's.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import json
+import os
+import platform
 import re
 import statistics
 import time
@@ -58,7 +66,7 @@ async def _reader(client: httpx.AsyncClient, stop: float, out: dict[str, Any], n
             if r.status_code >= 500:
                 out["errors"].append(f"{r.status_code} {path}")
         except httpx.HTTPError as exc:
-            out["errors"].append(f"{type(exc).__name__} {path}")
+            out["errors"].append(f"{type(exc).__name__} {path}: {exc!r}"[:200])
 
 
 async def _probe(client: httpx.AsyncClient, stop: float, out: dict[str, Any]) -> None:
@@ -133,11 +141,17 @@ async def _moderate(base: str, email: str, stop: float, out: dict[str, Any]) -> 
             await asyncio.sleep(2)
 
 
-async def run(base: str, seconds: float, connections: int) -> dict[str, Any]:
+async def run(
+    base: str, seconds: float, connections: int, moderator: str | None = None
+) -> dict[str, Any]:
     """Readers, a moderator and a probe against ``base`` for ``seconds``; the figures."""
-    settings = get_settings()
-    email = f"load-{uuid.uuid4().hex[:6]}@example.org"
-    accounts.create_moderator(settings, email, PASSWORD)
+    if moderator is None:
+        email = f"load-{uuid.uuid4().hex[:6]}@example.org"
+        accounts.create_moderator(get_settings(), email, PASSWORD)
+    else:
+        email = moderator
+    load_before = os.getloadavg()
+    started_at = dt.datetime.now(dt.UTC)
     out: dict[str, Any] = {
         "latencies": [],
         "errors": [],
@@ -161,6 +175,11 @@ async def run(base: str, seconds: float, connections: int) -> dict[str, Any]:
         )
     lat = out["latencies"]
     return {
+        "started_utc": started_at.isoformat(timespec="seconds"),
+        "machine": f"{platform.node()}, {os.cpu_count()} CPUs, {platform.platform(terse=True)}",
+        "load_average_before": [round(v, 2) for v in load_before],
+        "load_average_after": [round(v, 2) for v in os.getloadavg()],
+        "base_url": base,
         "seconds": seconds,
         "connections": connections,
         "requests": len(lat),
@@ -185,11 +204,12 @@ def main() -> None:
     parser.add_argument("base_url")
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--moderator", help="an existing moderator with the load run's password")
+    parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "var" / "load" / "results.json")
     args = parser.parse_args()
-    figures = asyncio.run(run(args.base_url, args.seconds, args.connections))
-    folder = Path(PROJECT_ROOT / "var" / "load")
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "results.json").write_text(json.dumps(figures, indent=2))
+    figures = asyncio.run(run(args.base_url, args.seconds, args.connections, args.moderator))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(figures, indent=2))
     print(json.dumps(figures))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict
 from typing import Annotated, Any
 
@@ -35,10 +36,25 @@ TrustOnly = Annotated[
 ]
 
 
-RequiredBox = Annotated[str, Query(description="min lon,min lat,max lon,max lat")]
+_NUMBER = r"\s*[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?\s*"
+BOX_FORMAT = f"^{_NUMBER},{_NUMBER},{_NUMBER},{_NUMBER}$"
+_BOX = re.compile(BOX_FORMAT)
+# The format is declared (and checked here); order, range and size are checked by the services.
+RequiredBox = Annotated[
+    str,
+    Query(
+        description=(
+            "min lon,min lat,max lon,max lat in degrees: -180 ≤ min lon < max lon ≤ 180,"
+            " -90 ≤ min lat < max lat ≤ 90, at most 4 square degrees"
+        ),
+        json_schema_extra={"pattern": BOX_FORMAT},
+    ),
+]
 
 
 def _box(bbox: str) -> tuple[float, float, float, float]:
+    if bbox and not _BOX.match(bbox):
+        raise InvalidInput("bbox must be four numbers: min lon, min lat, max lon, max lat.")
     box = partnerships.parse_bbox(bbox)
     if box is None:
         raise InvalidInput("bbox is required: min lon,min lat,max lon,max lat.")

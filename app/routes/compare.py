@@ -35,9 +35,18 @@ pages = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api/v1", tags=["similar areas"])
 
 AreaCode = Annotated[str, Path(max_length=12, description="ONS GSS code of an upper-tier LA")]
+# What is accepted, declared: each value once (``_codes``), comma-separated codes with spaces and
+# empty parts ignored; fewer than 2 or more than 6 different codes, or codes that are not
+# upper-tier LAs, are refused by the service with a message saying which.
+_CODE_LIST = r"^\s*([Ee][0-9]{8})?\s*(,\s*([Ee][0-9]{8})?\s*)*$"
 Areas = Annotated[
     list[str],
-    Query(description="2 to 6 upper-tier LA codes, comma-separated (or the parameter repeated)"),
+    Query(
+        description="2 to 6 upper-tier LA codes, comma-separated (or the parameter repeated)",
+        min_length=1,
+        max_length=comparing.MAX_AREAS,
+        json_schema_extra={"uniqueItems": True, "items": {"type": "string", "pattern": _CODE_LIST}},
+    ),
 ]
 Method = Annotated[
     Literal["dfe", "indicators"],
@@ -189,6 +198,17 @@ async def gaps_api(
     return await _cached(request, session, ("gaps", area, tuple(chosen or ())), build)
 
 
+def _codes(values: list[str]) -> list[str]:
+    """The codes of ``areas``: each parameter value once, as declared, then 2 to 6 codes."""
+    if len(set(values)) < len(values):
+        raise InvalidInput(
+            "Give each value of areas once.", [{"field": "areas", "message": "repeated value"}]
+        )
+    codes = comparing.parse_codes(values)
+    comparing.check_count(codes)
+    return codes
+
+
 @api.get(
     "/compare",
     response_class=Response,
@@ -196,8 +216,7 @@ async def gaps_api(
 )
 async def compare_api(request: Request, session: SessionDep, areas: Areas) -> Response:
     """2-6 upper-tier LAs side by side: indicators with region and England, partnerships."""
-    codes = comparing.parse_codes(areas)
-    comparing.check_count(codes)
+    codes = _codes(areas)
 
     async def build() -> bytes:
         return _json((await comparing.compare(session, codes)).as_json())
@@ -225,8 +244,7 @@ async def indicators_api(request: Request, session: SessionDep) -> Response:
 @pages.get("/compare.csv", response_class=Response)
 async def compare_csv(request: Request, session: SessionDep, areas: Areas) -> Response:
     """The comparison's indicator table as CSV."""
-    codes = comparing.parse_codes(areas)
-    comparing.check_count(codes)
+    codes = _codes(areas)
 
     async def build() -> bytes:
         return comparing.to_csv(await comparing.compare(session, codes)).encode()

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
+from threading import Event
 from typing import Any
 
 import httpx
@@ -15,6 +16,8 @@ from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from sqlalchemy import event
 
+from app import cache as cache_module
+from app.cache import Payload
 from app.compression import precompress
 from app.main import create_app
 from app.services.versions import APPLICATION_NAME
@@ -91,22 +94,43 @@ async def test_a_cached_hit_and_a_304_run_no_sql(
     assert statements == []
 
 
+def slow_compression(monkeypatch: pytest.MonkeyPatch, body: bytes) -> tuple[Event, Event]:
+    """Make compressing ``body`` wait for a release (at most 10 s, so a regression fails rather
+    than hangs): the events say when compression has started and let it finish."""
+    started, release = Event(), Event()
+    original = Payload.build
+
+    def build(data: bytes, media_type: str, headers: object = None) -> Payload:
+        if data == body:
+            started.set()
+            release.wait(10)
+        return original(data, media_type, headers)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cache_module.Payload, "build", staticmethod(build))
+    return started, release
+
+
 async def test_a_miss_does_not_block_a_cached_request(
-    http: httpx.AsyncClient, app: FastAPI
+    http: httpx.AsyncClient, app: FastAPI, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """While a rebuilt payload is being compressed, cached requests and /healthz are answered."""
     await http.get(LA_LAYER)
-    release = asyncio.Event()
+    body = b'{"slow": "miss"}' * 100
+    compressing, release = slow_compression(monkeypatch, body)
 
     async def slow_build() -> bytes:
-        await release.wait()
-        return b"{}"
+        return body
 
     miss = asyncio.create_task(app.state.cache.get_or_build(("slow miss",), slow_build, version=1))
-    await asyncio.sleep(0)
+    for _ in range(1000):
+        if compressing.is_set():
+            break
+        await asyncio.sleep(0.01)
+    assert compressing.is_set()
     hit = await http.get(LA_LAYER)
     health = await http.get("/healthz")
     assert hit.status_code == 200 and health.status_code == 200
-    assert not miss.done()
+    assert not miss.done()  # both answered while the miss was still compressing
     release.set()
     await miss
 

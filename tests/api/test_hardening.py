@@ -204,3 +204,37 @@ def test_an_oversized_request_head_is_refused(live_server: int) -> None:
 def test_ordinary_requests_are_served(live_server: int) -> None:
     r = httpx.get(f"http://127.0.0.1:{live_server}/healthz", timeout=20)
     assert r.status_code == 200 and r.headers["x-request-id"]
+
+
+def _one_answer(sock: socket.socket) -> bytes:
+    """Read one HTTP/1.1 answer with a Content-Length body ('' if the server closed instead)."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            return data
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = next(
+        int(line.split(b":", 1)[1])
+        for line in head.split(b"\r\n")
+        if line.lower().startswith(b"content-length:")
+    )
+    while len(body) < length:
+        body += sock.recv(65536)
+    return head
+
+
+def test_an_idle_connection_outlives_the_clients_idle_limit(live_server: int) -> None:
+    """Clients and proxies close their idle pooled connections themselves (httpx after 5 s): a
+    server that closed them at the same moment would reset requests sent on them."""
+    client_idle_limit = httpx.Limits().keepalive_expiry
+    assert client_idle_limit is not None
+    request = b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n"
+    with socket.create_connection(("127.0.0.1", live_server)) as sock:
+        sock.settimeout(20)
+        sock.sendall(request)
+        assert _one_answer(sock).startswith(b"HTTP/1.1 200")
+        time.sleep(client_idle_limit + 1)
+        sock.sendall(request)
+        assert _one_answer(sock).startswith(b"HTTP/1.1 200")

@@ -3,6 +3,7 @@ real error shape on 404 and 422, and no internal columns."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
@@ -11,6 +12,8 @@ from fastapi import FastAPI
 
 from app.api_models import Coverage, IndicatorList, IndicatorValues
 from app.errors import ErrorBody
+from app.services import tiles
+from app.services.compare import MAX_AREAS
 
 ERROR_REF = "#/components/schemas/ErrorBody"
 
@@ -77,20 +80,28 @@ async def test_json_operations_declare_their_response_models(spec: dict[str, Any
     assert not {"id", "seed_ref", "dataset_id", "seed_key"} & set(detail)
 
 
-async def test_error_bodies_match_the_declared_shape(client: httpx.AsyncClient) -> None:
-    answers = [
-        await client.get("/api/v1/areas/E99999999"),
-        await client.get("/api/v1/schools/notanumber"),
-        await client.get("/api/v1/areas", params={"zoom": "99"}),
-        await client.get("/api/v1/partnerships/no-such-partnership"),
-        await client.get("/api/v1/search", params={"q": "x" * 101}),
+async def test_error_bodies_match_the_declared_shape(
+    spec: dict[str, Any], client: httpx.AsyncClient
+) -> None:
+    """Real error answers have the shape the document declares for that operation and status."""
+    components = spec["components"]["schemas"]
+    cases = [
+        ("/api/v1/areas/{code}", "/api/v1/areas/E99999999", {}),
+        ("/api/v1/schools/{urn}", "/api/v1/schools/notanumber", {}),
+        ("/api/v1/areas", "/api/v1/areas", {"zoom": "99"}),
+        ("/api/v1/partnerships/{slug}", "/api/v1/partnerships/no-such-partnership", {}),
+        ("/api/v1/search", "/api/v1/search", {"q": "x" * 101}),
     ]
+    answers = [await client.get(url, params=params) for _, url, params in cases]
     assert [r.status_code for r in answers] == [404, 422, 422, 404, 422]
-    for r in answers:
+    for (path, _, _), r in zip(cases, answers, strict=True):
+        declared = spec["paths"][path]["get"]["responses"][str(r.status_code)]
+        assert declared["content"]["application/json"]["schema"] == {"$ref": ERROR_REF}
         body = r.json()
-        assert set(body) == {"detail", "errors"}
+        assert set(body) == set(components["ErrorBody"]["properties"])
         ErrorBody.model_validate(body)
-        assert all({"field", "message"} <= set(e) for e in body["errors"])
+        item = components["ErrorItem"]["required"]
+        assert all(set(item) <= set(e) for e in body["errors"])
 
 
 async def test_internal_columns_never_leave_the_api(client: httpx.AsyncClient) -> None:
@@ -123,3 +134,34 @@ async def test_cached_json_answers_match_their_documented_models(
     assert IndicatorValues.model_validate(values).indicator.code == code
     coverage = Coverage.model_validate((await client.get("/api/v1/coverage")).json())
     assert coverage.local_authorities and coverage.regions
+
+
+def _parameter(spec: dict[str, Any], path: str, name: str) -> dict[str, Any]:
+    found: dict[str, Any] = next(
+        p["schema"] for p in spec["paths"][path]["get"]["parameters"] if p["name"] == name
+    )
+    return found
+
+
+async def test_declared_parameter_formats_are_the_ones_checked(
+    spec: dict[str, Any], client: httpx.AsyncClient
+) -> None:
+    """What the document declares about a parameter is what the API accepts: a request that
+    breaks it is refused, one that keeps it (with real values) is served."""
+    layer = _parameter(spec, "/tiles/{layer}/{z}/{x}/{y}.mvt", "layer")
+    assert layer["enum"] == list(tiles.LAYERS)
+    box = _parameter(spec, "/api/v1/schools", "bbox")["pattern"]
+    served = "-0.2,51.45,0.0,51.55"
+    assert re.match(box, served) and not re.match(box, "1_0,51,2,52")
+    assert (await client.get("/api/v1/schools", params={"bbox": served})).status_code == 200
+    # float() reads "1_0" as 10; the declared format does not, and neither does the API
+    refused = await client.get("/api/v1/schools", params={"bbox": "-1_0,51,-0.5,52"})
+    assert refused.status_code == 422 and "four numbers" in refused.json()["detail"]
+    areas = _parameter(spec, "/api/v1/compare", "areas")
+    assert areas["uniqueItems"] is True and areas["maxItems"] == MAX_AREAS
+    pair = [("areas", "E08000019"), ("areas", "E09000030")]
+    assert (await client.get("/api/v1/compare", params=pair)).status_code == 200
+    repeated = await client.get("/api/v1/compare", params=[*pair, ("areas", "E08000019")])
+    assert repeated.status_code == 422 and repeated.json()["errors"][0]["field"] == "areas"
+    seven = [("areas", f"E0900000{i}") for i in range(1, 8)]
+    assert (await client.get("/api/v1/compare", params=seven)).status_code == 422

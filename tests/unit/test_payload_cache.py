@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import gzip
 import threading
+from threading import Event
 
 import brotli
 import pytest
@@ -51,8 +52,9 @@ async def test_previous_version_is_served_while_the_new_one_builds() -> None:
 
     builder = asyncio.create_task(cache.get_or_build(("layer",), new, version=2))
     await asyncio.sleep(0)
-    # Another request for version 2 while it builds: the previous payload, without waiting.
-    meanwhile = await cache.get_or_build(("layer",), new, version=2)
+    # Another request for version 2 while it builds: the previous payload, without waiting
+    # (the bound only turns a regression into a failure instead of a hang).
+    meanwhile = await asyncio.wait_for(cache.get_or_build(("layer",), new, version=2), 10)
     assert meanwhile.etag == first.etag
     assert not builder.done()
     release.set()
@@ -63,26 +65,48 @@ async def test_previous_version_is_served_while_the_new_one_builds() -> None:
     assert len(cache) == 1
 
 
-async def test_a_miss_does_not_hold_up_a_cached_hit() -> None:
+def slow_compression(monkeypatch: pytest.MonkeyPatch, body: bytes) -> tuple[Event, Event]:
+    """Make compressing ``body`` wait for a release (at most 10 s, so a regression fails rather
+    than hangs): the events say when compression has started and let it finish."""
+    started, release = Event(), Event()
+    original = Payload.build
+
+    def build(data: bytes, media_type: str, headers: object = None) -> Payload:
+        if data == body:
+            started.set()
+            release.wait(10)
+        return original(data, media_type, headers)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cache_module.Payload, "build", staticmethod(build))
+    return started, release
+
+
+async def test_a_miss_does_not_hold_up_a_cached_hit(monkeypatch: pytest.MonkeyPatch) -> None:
+    """While one payload is being compressed (the slow, CPU-bound part of a miss), a request for
+    a held payload is answered: compression must not run on the event loop."""
     cache = PayloadCache()
 
     async def quick() -> bytes:
         return BODY
 
     held = await cache.get_or_build(("la", 6), quick, version=1)
-    release = asyncio.Event()
+    slow_body = b"slow " + BODY
+    compressing, release = slow_compression(monkeypatch, slow_body)
 
     async def slow() -> bytes:
-        await release.wait()
-        return BODY
+        return slow_body
 
     miss = asyncio.create_task(cache.get_or_build(("schools", 11, 1010, 660), slow, version=1))
-    await asyncio.sleep(0)
+    for _ in range(1000):
+        if compressing.is_set():
+            break
+        await asyncio.sleep(0.01)
+    assert compressing.is_set()
     hit = await cache.get_or_build(("la", 6), quick, version=1)
     assert hit is held
-    assert not miss.done()
+    assert not miss.done()  # answered while the miss was still compressing
     release.set()
-    await miss
+    assert (await miss).body == slow_body
 
 
 async def test_compression_runs_in_a_worker_thread_at_moderate_levels(
