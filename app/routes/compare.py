@@ -27,7 +27,7 @@ from app.services import (
     similarity_maths,
     similarity_shapes,
 )
-from app.services.versions import cached
+from app.services.payloads import cached
 from app.templating import render
 
 router = APIRouter()

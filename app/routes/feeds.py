@@ -9,7 +9,7 @@ from fastapi.responses import Response
 
 from app.db import SessionDep
 from app.services import feeds
-from app.services.versions import cached
+from app.services.payloads import cached
 from app.settings import Settings
 
 router = APIRouter(tags=["feeds"])

@@ -20,7 +20,7 @@ from app.services import (
     similarity,
 )
 from app.services.gaps import gap_analysis
-from app.services.versions import cached
+from app.services.payloads import cached
 from app.templating import render
 
 router = APIRouter(include_in_schema=False)

@@ -10,7 +10,7 @@ from fastapi.responses import Response
 from app.cache import PayloadCache
 from app.db import SessionDep
 from app.services import tiles
-from app.services.versions import MVT
+from app.services.payloads import MVT
 
 router = APIRouter(tags=["tiles"])
 TILE_INDEX_MAX = 2**tiles.MAX_ZOOM - 1

@@ -13,7 +13,8 @@ from app.queries import areas as area_q
 from app.queries import indicators as indicator_q
 from app.queries import provenance as provenance_q
 from app.services.partnerships import Filters, listing
-from app.services.versions import BOUNDARIES, GEOJSON, STATISTICS, cached
+from app.services.payloads import GEOJSON, cached
+from app.services.versions import BOUNDARIES, STATISTICS
 
 LEVELS = ("region", "combined_authority", "local_authority", "district")
 LEVEL_LABELS = {

@@ -14,7 +14,7 @@ from app.cache import Payload, PayloadCache
 from app.errors import InvalidInput
 from app.queries import basemap as queries
 from app.services.areas import band_for_zoom
-from app.services.versions import GEOJSON, cached
+from app.services.payloads import GEOJSON, cached
 
 # Up to zoom -> the highest label zoom included in that payload.
 LABEL_BANDS = ((7, 7), (9, 9))

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.cache import Payload, PayloadCache
 from app.queries import landscapes as q
-from app.services.versions import cached
+from app.services.payloads import cached
 
 # Short labels for tables, keys and filters.
 ROLE_LABELS = {

@@ -17,7 +17,7 @@ from app.queries import areas as area_q
 from app.queries import partnerships as partnership_q
 from app.queries.vocab import load_vocabulary
 from app.services.currency import currency_label, network_phrase
-from app.services.versions import GEOJSON, cached
+from app.services.payloads import GEOJSON, cached
 
 MAX_LIST = 2000
 

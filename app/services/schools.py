@@ -11,7 +11,8 @@ from app.errors import InvalidInput, NotFound
 from app.queries import partnerships as partnership_q
 from app.queries import schools as school_q
 from app.services import nearby
-from app.services.versions import GEOJSON, SCHOOLS, cached
+from app.services.payloads import GEOJSON, cached
+from app.services.versions import SCHOOLS
 
 MAX_SCHOOL_BBOX_DEG2 = 4.0
 

@@ -10,7 +10,8 @@ from app.cache import Payload, PayloadCache
 from app.errors import InvalidInput
 from app.queries import tiles as tile_queries
 from app.services.areas import band_for_zoom
-from app.services.versions import BOUNDARIES, MVT, SCHOOLS, Scope, cached
+from app.services.payloads import MVT, cached
+from app.services.versions import BOUNDARIES, SCHOOLS, Scope
 
 # layer -> (most features in one tile, the sources its tiles are built from)
 LAYERS: dict[str, tuple[int, Scope]] = {

@@ -10,7 +10,8 @@ at start-up and then listens on the PostgreSQL channel ``data_version``, which a
 ``dataset`` notifies on every insert and update (imports from the command line, approvals from any
 app process). A cached hit or a 304 therefore touches no database. While the listening connection
 is down, versions are read from the database on each request, as a fallback that is slower but
-never stale. ``cached`` is how services keep a finished payload for the current version.
+never stale.
+``app.services.payloads.cached`` keeps a finished payload for the current version.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 import asyncpg
@@ -26,16 +27,12 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
-from app.cache import Built, Payload, PayloadCache, note_lookup
-from app.db import is_unavailable
 from app.queries import datasets
 
 log = logging.getLogger(__name__)
 
 CHANNEL = "data_version"
 APPLICATION_NAME = "partnerships-map data version"  # names the listening connection
-GEOJSON = "application/geo+json"
-MVT = "application/vnd.mapbox-vector-tile"
 
 # Payload scopes: the dataset names a payload is built from. Anything not scoped uses every source.
 BOUNDARIES = ("boundaries",)
@@ -160,29 +157,3 @@ async def bump_data_version(session: AsyncSession, reason: str) -> int:
 
         event.listen(session.sync_session, "after_commit", committed, once=True)
     return dataset_id
-
-
-async def cached(
-    session: AsyncSession,
-    cache: PayloadCache,
-    key: tuple[object, ...],
-    build: Callable[[], Awaitable[Built]],
-    media_type: str = "application/json",
-    scope: Scope = None,
-) -> Payload:
-    """The payload for ``key`` at the current data version of ``scope``, built once per version.
-
-    When the version cannot be read because the database is down (the listener has lost it too),
-    the newest payload held for ``key`` is served rather than an error: stale-if-error.
-    """
-    try:
-        version = await data_version(session, scope)
-    except Exception as exc:
-        stale = cache.newest(key) if is_unavailable(exc) else None
-        if stale is None:
-            raise
-        log.warning("serving a held payload while the database is unavailable")
-        return stale
-    payload = await cache.get_or_build(key, build, media_type, version=version)
-    note_lookup(key, scope, payload)
-    return payload

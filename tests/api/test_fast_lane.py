@@ -13,7 +13,7 @@ from fastapi import FastAPI, Request, Response
 from app.db import SessionDep
 from app.fastlane import FastLaneMiddleware
 from app.main import create_app
-from app.services.versions import cached
+from app.services.payloads import cached
 from app.settings import Settings
 
 LA_LAYER = "/api/v1/areas?level=local_authority&zoom=6"
