@@ -20,6 +20,7 @@ from app.fastlane import FastLaneMiddleware
 from app.middleware import SecurityHeadersMiddleware
 from app.observability import RequestContextMiddleware, configure_logging
 from app.openapi import install as install_openapi
+from app.recodes import RecodedAreaRedirect
 from app.routes import (
     api,
     compare,
@@ -93,6 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.cache = PayloadCache(max_bytes=settings.cache_max_mb * 1024 * 1024)
     app.state.templates = make_templates(settings)
     app.add_middleware(FastLaneMiddleware)  # innermost: cached payloads before routing
+    app.add_middleware(RecodedAreaRedirect)
     app.add_middleware(CompressionMiddleware)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestContextMiddleware)  # outermost: ids, logs, catch-all

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import queries
-from app.codes import ENGLAND
+from app.codes import ENGLAND, RECODED_2025
 from app.csvsafe import safe_cell
 from app.errors import InvalidInput
 from app.services.compare_chart import BarChart, bar_chart
@@ -46,11 +46,13 @@ MAX_SEARCH_MATCHES = 8
 
 
 def parse_codes(values: Iterable[str | None]) -> list[str]:
-    """Area codes from query values ('a,b' or repeated), upper-cased, in order, without repeats."""
+    """Area codes from query values ('a,b' or repeated), upper-cased, in order, without repeats;
+    a 2025 code (Barnsley, Sheffield) becomes the code the boundaries hold."""
     codes: list[str] = []
     for value in values:
         for part in (value or "").split(","):
             code = part.strip().upper()
+            code = RECODED_2025.get(code, code)
             if code and code not in codes:
                 codes.append(code)
     return codes
