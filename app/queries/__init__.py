@@ -12,10 +12,15 @@ from __future__ import annotations
 
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import RowMapping, TextClause, text
 from sqlalchemy.ext.asyncio import AsyncSession
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+R = TypeVar("R", bound="DataclassInstance")
 
 SQL_DIR = Path(__file__).parent / "sql"
 
@@ -36,6 +41,27 @@ async def one(session: AsyncSession, query: TextClause | str, **params: Any) -> 
     """The first row, or None."""
     stmt = text(query) if isinstance(query, str) else query
     return (await session.execute(stmt, params)).mappings().first()
+
+
+def typed(cls: type[R], row: RowMapping) -> R:
+    """A result row as the frozen dataclass ``cls``; its fields name the row's columns exactly,
+    so a column added to or dropped from the SELECT without the class fails loudly."""
+    return cls(**row)
+
+
+async def typed_rows(
+    session: AsyncSession, cls: type[R], query: TextClause | str, **params: Any
+) -> list[R]:
+    """Every row as a ``cls``."""
+    return [typed(cls, r) for r in await rows(session, query, **params)]
+
+
+async def typed_one(
+    session: AsyncSession, cls: type[R], query: TextClause | str, **params: Any
+) -> R | None:
+    """The first row as a ``cls``, or None."""
+    row = await one(session, query, **params)
+    return None if row is None else typed(cls, row)
 
 
 async def scalar(session: AsyncSession, query: TextClause | str, **params: Any) -> Any:
