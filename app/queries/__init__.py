@@ -10,6 +10,7 @@ No FastAPI here, and no policy: services decide.
 
 from __future__ import annotations
 
+from dataclasses import fields
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -47,6 +48,12 @@ def typed(cls: type[R], row: RowMapping) -> R:
     """A result row as the frozen dataclass ``cls``; its fields name the row's columns exactly,
     so a column added to or dropped from the SELECT without the class fails loudly."""
     return cls(**row)
+
+
+def record(row: DataclassInstance) -> dict[str, Any]:
+    """A row's fields as a plain dict in column order; shallow (values are shared, not copied),
+    unlike ``dataclasses.asdict``, which matters for long lists."""
+    return {f.name: getattr(row, f.name) for f in fields(row)}
 
 
 async def typed_rows(
