@@ -134,6 +134,18 @@ class LinkedTrust:
     via: str | None
 
 
+@dataclass(frozen=True, slots=True)
+class TrustPartnership:
+    """A partnership a trust or its schools belong to, with the schools that put it there."""
+
+    slug: str
+    name: str
+    kind_label: str
+    is_national: bool
+    status: str
+    via: str
+
+
 async def partnership_list(session: AsyncSession, **filters: Any) -> list[PartnershipSummary]:
     """Partnerships after filters, with a display point."""
     return await typed_rows(session, PartnershipSummary, sql("partnership_list"), **filters)
@@ -236,10 +248,11 @@ async def partnership_trusts(session: AsyncSession, partnership_id: int) -> list
 
 async def partnerships_for_trust_schools(
     session: AsyncSession, trust_uid: int, exclude_urn: int | None = None
-) -> list[RowMapping]:
+) -> list[TrustPartnership]:
     """Partnerships the trust itself or its schools belong to, with the schools involved."""
-    return await rows(
+    return await typed_rows(
         session,
+        TrustPartnership,
         """
         SELECT p.slug, p.name, k.label AS kind_label, k.is_national, p.status,
                string_agg(DISTINCT coalesce(s.name, 'the trust itself'), '; ') AS via

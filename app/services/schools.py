@@ -62,7 +62,7 @@ async def trust_page(session: AsyncSession, uid: int) -> dict[str, Any]:
         "schools": schools,
         "las": las,
         "partnerships": [
-            dict(r) for r in await partnership_q.partnerships_for_trust_schools(session, uid)
+            asdict(r) for r in await partnership_q.partnerships_for_trust_schools(session, uid)
         ],
     }
 

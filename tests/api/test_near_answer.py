@@ -103,7 +103,7 @@ async def _separately(session: AsyncSession, place: nearby.Place) -> dict[str, A
         "areas": {lv: found[lv] for lv in nearby.LEVELS if lv in found},
         "serving": serving,
         "near_members": [dict(r) for r in members],
-        "trust_partnerships": [dict(r) for r in trust],
+        "trust_partnerships": [asdict(r) for r in trust],
         "nearest_schools": [dict(r) for r in schools],
     }
 
