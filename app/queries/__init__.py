@@ -10,7 +10,7 @@ No FastAPI here, and no policy: services decide.
 
 from __future__ import annotations
 
-from dataclasses import fields
+from dataclasses import Field, fields
 from functools import cache
 from pathlib import Path
 from typing import Any, ClassVar, Protocol, TypeVar
@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 class DataclassInstance(Protocol):
     """Any dataclass instance: what a typed row class is."""
 
-    __dataclass_fields__: ClassVar[dict[str, Any]]
+    __dataclass_fields__: ClassVar[dict[str, Field[Any]]]
 
 
 R = TypeVar("R", bound=DataclassInstance)
