@@ -3,13 +3,125 @@ DfE neighbours and an area's landscape note."""
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.codes import ACADEMY_TRUST_TYPES, ENGLAND
-from app.queries import one, rows, scalar, sql
+from app.queries import one, scalar, sql, typed_one, typed_rows
+
+
+@dataclass(frozen=True, slots=True)
+class AreaRow:
+    """One area with its parents' names, centre, bounding box and boundary provenance."""
+
+    code: str
+    name: str
+    level: str
+    la_number: int | None
+    is_mayoral: bool
+    is_district: bool
+    area_km2: float | None
+    parent_code: str | None
+    parent_name: str | None
+    combined_authority_code: str | None
+    combined_authority_name: str | None
+    combined_authority_is_mayoral: bool | None
+    region_code: str | None
+    region_name: str | None
+    lon: float | None
+    lat: float | None
+    xmin: float | None
+    ymin: float | None
+    xmax: float | None
+    ymax: float | None
+    boundary_source: str | None
+    boundary_vintage: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class AreaListItem:
+    """An area in a list of one level, with its region."""
+
+    code: str
+    name: str
+    level: str
+    la_number: int | None
+    is_mayoral: bool
+    region_name: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ChildArea:
+    """An area directly below another."""
+
+    code: str
+    name: str
+    level: str
+
+
+@dataclass(frozen=True, slots=True)
+class AreaCount:
+    """How many partnerships (after filters) serve an area."""
+
+    code: str
+    n: int
+
+
+@dataclass(frozen=True, slots=True)
+class AreaAtPoint:
+    """The area of one level containing a point."""
+
+    level: str
+    code: str
+    name: str
+    la_number: int | None
+    parent_code: str | None
+    combined_authority_code: str | None
+    region_code: str | None
+    is_mayoral: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PhaseStats:
+    """An area's schools of one phase: how many, and how many are academies and in a trust."""
+
+    phase: str
+    schools: int
+    in_trust: int
+    academies: int
+    trust_unknown: int
+
+
+@dataclass(frozen=True, slots=True)
+class LandscapeNote:
+    """An area's local landscape (register row or moderated change) with its provenance."""
+
+    body: str
+    council_role: str | None
+    provider_name: str | None
+    provider_url: str | None
+    collaboration_forms: list[str]
+    source_url: str | None
+    source_title: str | None
+    source_date: str | None
+    confidence: str | None
+    checked_on: dt.date | None
+    version: int
+    updated_at: dt.datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DfeNeighbour:
+    """One of an LA's DfE statistical neighbours."""
+
+    rank: int
+    code: str
+    name: str
+    closeness: str
 
 
 async def area_layer(session: AsyncSession, level: str, band: int, digits: int) -> bytes:
@@ -18,10 +130,11 @@ async def area_layer(session: AsyncSession, level: str, band: int, digits: int) 
     return str(body).encode()
 
 
-async def area(session: AsyncSession, code: str) -> RowMapping | None:
+async def area(session: AsyncSession, code: str) -> AreaRow | None:
     """One area with its parents' names."""
-    return await one(
+    return await typed_one(
         session,
+        AreaRow,
         """
         SELECT a.code, a.name, a.level, a.la_number, a.is_mayoral, a.is_district, a.area_km2,
                a.parent_code, p.name AS parent_name,
@@ -43,10 +156,11 @@ async def area(session: AsyncSession, code: str) -> RowMapping | None:
     )
 
 
-async def area_list(session: AsyncSession, level: str) -> list[RowMapping]:
+async def area_list(session: AsyncSession, level: str) -> list[AreaListItem]:
     """Every area of a level, by name, with its region."""
-    return await rows(
+    return await typed_rows(
         session,
+        AreaListItem,
         """
         SELECT a.code, a.name, a.level, a.la_number, a.is_mayoral, r.name AS region_name
         FROM area a LEFT JOIN area r ON r.code = a.region_code
@@ -56,10 +170,11 @@ async def area_list(session: AsyncSession, level: str) -> list[RowMapping]:
     )
 
 
-async def child_areas(session: AsyncSession, code: str) -> list[RowMapping]:
+async def child_areas(session: AsyncSession, code: str) -> list[ChildArea]:
     """The areas directly below an area: districts of a county, LAs of a CA or region."""
-    return await rows(
+    return await typed_rows(
         session,
+        ChildArea,
         """
         SELECT code, name, level FROM area
         WHERE (parent_code = :code)
@@ -86,14 +201,14 @@ async def area_geojson(session: AsyncSession, code: str, band: int) -> bytes:
     return str(body).encode() if body else b""
 
 
-async def area_counts(session: AsyncSession, **filters: Any) -> list[RowMapping]:
+async def area_counts(session: AsyncSession, **filters: Any) -> list[AreaCount]:
     """Filtered partnership counts per area of a level."""
-    return await rows(session, sql("area_counts"), **filters)
+    return await typed_rows(session, AreaCount, sql("area_counts"), **filters)
 
 
-async def areas_at_point(session: AsyncSession, lon: float, lat: float) -> list[RowMapping]:
+async def areas_at_point(session: AsyncSession, lon: float, lat: float) -> list[AreaAtPoint]:
     """The areas (one per level) containing a point."""
-    return await rows(session, sql("areas_at_point"), lon=lon, lat=lat)
+    return await typed_rows(session, AreaAtPoint, sql("areas_at_point"), lon=lon, lat=lat)
 
 
 async def nearest_area(
@@ -103,7 +218,7 @@ async def nearest_area(
     return await one(session, sql("nearest_area"), lon=lon, lat=lat, level=level, max_m=max_m)
 
 
-async def area_school_stats(session: AsyncSession, code: str, level: str) -> list[RowMapping]:
+async def area_school_stats(session: AsyncSession, code: str, level: str) -> list[PhaseStats]:
     """Schools in an area by phase: how many, how many academies, how many of those are in an
     academy trust (a multi- or single-academy trust: never a foundation trust or a sponsor, so
     never more than the academies), and how many academies' trusts are not recorded."""
@@ -121,8 +236,9 @@ async def area_school_stats(session: AsyncSession, code: str, level: str) -> lis
             )
     else:
         where = f"s.{column} = :code"
-    return await rows(
+    return await typed_rows(
         session,
+        PhaseStats,
         f"""
         SELECT coalesce(s.phase, 'Not recorded') AS phase, count(*) AS schools,
                count(*) FILTER (WHERE s.is_academy AND t.group_type = ANY(:trust_types))
@@ -151,10 +267,11 @@ async def area_trust_count(session: AsyncSession, code: str, level: str) -> int:
     )
 
 
-async def landscape(session: AsyncSession, code: str) -> RowMapping | None:
+async def landscape(session: AsyncSession, code: str) -> LandscapeNote | None:
     """The local landscape of an area (register row or moderated change), with its provenance."""
-    return await one(
+    return await typed_one(
         session,
+        LandscapeNote,
         "SELECT body, council_role, provider_name, provider_url, collaboration_forms,"
         " source_url, source_title, source_date, confidence, checked_on, version, updated_at"
         " FROM area_landscape WHERE area_code = :code",
@@ -162,10 +279,11 @@ async def landscape(session: AsyncSession, code: str) -> RowMapping | None:
     )
 
 
-async def dfe_neighbours(session: AsyncSession, code: str) -> list[RowMapping]:
+async def dfe_neighbours(session: AsyncSession, code: str) -> list[DfeNeighbour]:
     """An LA's DfE statistical neighbours in rank order."""
-    return await rows(
+    return await typed_rows(
         session,
+        DfeNeighbour,
         """
         SELECT n.rank, n.neighbour_code AS code, a.name, n.closeness
         FROM statistical_neighbour n JOIN area a ON a.code = n.neighbour_code

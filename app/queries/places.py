@@ -2,16 +2,41 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from sqlalchemy import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.queries import one, rows, sql
+from app.queries import one, sql, typed_one, typed_rows
 
 
-async def postcode_point(session: AsyncSession, postcode: str) -> RowMapping | None:
+@dataclass(frozen=True, slots=True)
+class PostcodePoint:
+    """A unit postcode's point in British National Grid metres and in WGS84 degrees."""
+
+    postcode: str
+    x: float
+    y: float
+    lon: float
+    lat: float
+
+
+@dataclass(frozen=True, slots=True)
+class NameMatch:
+    """An area, partnership, trust or school whose name matches a search, with its score."""
+
+    type: str
+    id: str
+    name: str
+    detail: str | None
+    score: float
+
+
+async def postcode_point(session: AsyncSession, postcode: str) -> PostcodePoint | None:
     """A unit postcode's point in both reference systems."""
-    return await one(
+    return await typed_one(
         session,
+        PostcodePoint,
         "SELECT postcode, ST_X(geom_bng) AS x, ST_Y(geom_bng) AS y,"
         " ST_X(ST_Transform(geom_bng, 4326)) AS lon, ST_Y(ST_Transform(geom_bng, 4326)) AS lat"
         " FROM postcode WHERE postcode = :pc",
@@ -84,6 +109,6 @@ async def to_bng(session: AsyncSession, lon: float, lat: float) -> tuple[float, 
     return float(row["x"]), float(row["y"])
 
 
-async def search_names(session: AsyncSession, q: str, limit: int) -> list[RowMapping]:
+async def search_names(session: AsyncSession, q: str, limit: int) -> list[NameMatch]:
     """Areas, partnerships, trusts and schools whose names match, best first."""
-    return await rows(session, sql("search_names"), q=q, limit=limit)
+    return await typed_rows(session, NameMatch, sql("search_names"), q=q, limit=limit)

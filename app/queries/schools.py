@@ -3,10 +3,102 @@ nearest schools to a point."""
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
+
 from sqlalchemy import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.queries import feature_collection, one, rows, scalar, sql
+from app.queries import feature_collection, rows, scalar, sql, typed_one, typed_rows
+
+
+@dataclass(frozen=True, slots=True)
+class SchoolRow:
+    """One school with its areas, its trust, its place in both reference systems and the
+    provenance of facts taken from elsewhere than the schools register."""
+
+    urn: int
+    name: str
+    laestab: int | None
+    town: str | None
+    postcode: str | None
+    open_date: dt.date | None
+    phase: str | None
+    school_type: str | None
+    status: str | None
+    is_academy: bool | None
+    fsm_pct: float | None
+    pupils: int | None
+    predecessor_urn: int | None
+    provenance: dict[str, str]
+    la_code: str | None
+    la_name: str | None
+    district_code: str | None
+    district_name: str | None
+    combined_authority_code: str | None
+    combined_authority_name: str | None
+    region_code: str | None
+    region_name: str | None
+    trust_uid: int | None
+    trust_name: str | None
+    trust_type: str | None
+    lon: float | None
+    lat: float | None
+    x: float | None
+    y: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class SchoolPartnership:
+    """A partnership a school is a listed member of, with its role and dates there."""
+
+    slug: str
+    name: str
+    kind_label: str
+    is_national: bool
+    status: str
+    currency: str
+    evidence_year: int | None
+    role: str | None
+    joined_on: dt.date | None
+    left_on: dt.date | None
+
+
+@dataclass(frozen=True, slots=True)
+class TrustRow:
+    """One trust or group with its head-office area and the import it came from."""
+
+    uid: int
+    group_id: str | None
+    name: str
+    group_type: str
+    status: str
+    companies_house_number: str | None
+    ukprn: str | None
+    open_date: dt.date | None
+    closed_date: dt.date | None
+    town: str | None
+    postcode: str | None
+    la_code: str | None
+    la_name: str | None
+    lon: float | None
+    lat: float | None
+    dataset_source: str | None
+    dataset_vintage: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class TrustSchool:
+    """One of a trust's schools, with its LA and location."""
+
+    urn: int
+    name: str
+    phase: str | None
+    town: str | None
+    la_code: str | None
+    la_name: str | None
+    lon: float | None
+    lat: float | None
 
 
 async def _bbox_geojson(
@@ -39,10 +131,11 @@ async def trusts_in_bbox(
     return await _bbox_geojson(session, "trusts_in_bbox", xmin, ymin, xmax, ymax, limit)
 
 
-async def school(session: AsyncSession, urn: int) -> RowMapping | None:
+async def school(session: AsyncSession, urn: int) -> SchoolRow | None:
     """One school with its areas and trust."""
-    return await one(
+    return await typed_one(
         session,
+        SchoolRow,
         """
         SELECT s.urn, s.name, s.laestab, s.town, s.postcode, s.open_date, s.phase, s.school_type,
                s.status, s.is_academy, s.fsm_pct, s.pupils, s.predecessor_urn, s.provenance,
@@ -63,15 +156,17 @@ async def school(session: AsyncSession, urn: int) -> RowMapping | None:
     )
 
 
-async def school_by_laestab(session: AsyncSession, laestab: int) -> RowMapping | None:
-    """The school with this LA-establishment number."""
-    return await one(session, "SELECT urn FROM school WHERE laestab = :n LIMIT 1", n=laestab)
+async def school_by_laestab(session: AsyncSession, laestab: int) -> int | None:
+    """The URN of the school with this LA-establishment number, or None."""
+    urn = await scalar(session, "SELECT urn FROM school WHERE laestab = :n LIMIT 1", n=laestab)
+    return None if urn is None else int(urn)
 
 
-async def school_partnerships(session: AsyncSession, urn: int) -> list[RowMapping]:
+async def school_partnerships(session: AsyncSession, urn: int) -> list[SchoolPartnership]:
     """Partnerships a school is a listed member of."""
-    return await rows(
+    return await typed_rows(
         session,
+        SchoolPartnership,
         """
         SELECT p.slug, p.name, k.label AS kind_label, k.is_national, p.status, p.currency,
                CAST(substring(COALESCE(NULLIF(p.status_evidence_date, ''), p.source_date)
@@ -87,10 +182,11 @@ async def school_partnerships(session: AsyncSession, urn: int) -> list[RowMappin
     )
 
 
-async def trust(session: AsyncSession, uid: int) -> RowMapping | None:
+async def trust(session: AsyncSession, uid: int) -> TrustRow | None:
     """One trust with its head-office area."""
-    return await one(
+    return await typed_one(
         session,
+        TrustRow,
         """
         SELECT t.uid, t.group_id, t.name, t.group_type, t.status, t.companies_house_number,
                t.ukprn, t.open_date, t.closed_date, t.town, t.postcode, t.la_code,
@@ -105,10 +201,11 @@ async def trust(session: AsyncSession, uid: int) -> RowMapping | None:
     )
 
 
-async def trust_schools(session: AsyncSession, uid: int) -> list[RowMapping]:
+async def trust_schools(session: AsyncSession, uid: int) -> list[TrustSchool]:
     """A trust's schools with their locations."""
-    return await rows(
+    return await typed_rows(
         session,
+        TrustSchool,
         """
         SELECT s.urn, s.name, s.phase, s.town, s.la_code, la.name AS la_name,
                ST_X(s.geom) AS lon, ST_Y(s.geom) AS lat

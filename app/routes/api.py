@@ -125,7 +125,7 @@ async def area_detail(
 ) -> dict[str, Any]:
     """One area: parents, partnerships, schools by phase, indicators and DfE neighbours."""
     profile = await areas.profile(session, code)
-    profile["landscape"] = dict(profile["landscape"]) if profile["landscape"] else None
+    profile["landscape"] = asdict(profile["landscape"]) if profile["landscape"] else None
     for key in ("local", "national"):
         profile[key] = [_partnership_summary(p) for p in profile[key]]
     return profile

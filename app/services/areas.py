@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 import orjson
@@ -81,7 +82,7 @@ async def counts(
         for key in ("area", "q", "xmin", "ymin", "xmax", "ymax"):
             params.pop(key)
         rows = await area_q.area_counts(session, level=level, **params)
-        return orjson.dumps({r["code"]: r["n"] for r in rows})
+        return orjson.dumps({r.code: r.n for r in rows})
 
     return await cached(session, cache, ("counts", level, filters.cache_key()), build)
 
@@ -95,7 +96,7 @@ async def indicator_values(session: AsyncSession, cache: PayloadCache, code: str
     async def build() -> bytes:
         values = await indicator_q.indicator_values(session, code)
         return orjson.dumps(
-            {"indicator": dict(meta), "values": {r["code"]: r["value"] for r in values}}
+            {"indicator": asdict(meta), "values": {r.code: r.value for r in values}}
         )
 
     return await cached(session, cache, ("indicator", code), build, scope=STATISTICS)
@@ -127,7 +128,7 @@ async def coverage(session: AsyncSession) -> dict[str, Any]:
     """Per LA, and totalled by combined authority and region: schools listed as partnership
     members, and schools in an area wholly served by a current local partnership, or only by
     unconfirmed ones (shown apart)."""
-    rows = [dict(r) for r in await provenance_q.coverage(session)]
+    rows = [asdict(r) for r in await provenance_q.coverage(session)]
     totals: dict[str, dict[str, dict[str, Any]]] = {"combined_authority": {}, "region": {}}
     for row in rows:
         row["member_share"] = row["member_schools"] / row["schools"] if row["schools"] else None
@@ -178,7 +179,7 @@ async def profile_header(session: AsyncSession, code: str) -> dict[str, Any]:
     row = await area_q.area(session, code.strip().upper())
     if row is None:
         raise NotFound(f"No area with code {code.strip().upper()}.")
-    return dict(row) | {"level_label": LEVEL_LABELS[row["level"]]}
+    return asdict(row) | {"level_label": LEVEL_LABELS[row.level]}
 
 
 async def profile(session: AsyncSession, code: str) -> dict[str, Any]:
@@ -186,12 +187,12 @@ async def profile(session: AsyncSession, code: str) -> dict[str, Any]:
     area = await profile_header(session, code)
     code = area["code"]
     partnerships = await listing(session, Filters(area=code, national=True))
-    phases = [dict(p) for p in await area_q.area_school_stats(session, code, area["level"])]
+    phases = [asdict(p) for p in await area_q.area_school_stats(session, code, area["level"])]
     total = sum(p["schools"] for p in phases)
     in_trust = sum(p["in_trust"] for p in phases)
     return {
         "area": area,
-        "children": [dict(c) for c in await area_q.child_areas(session, code)],
+        "children": [asdict(c) for c in await area_q.child_areas(session, code)],
         "local": [p for p in partnerships if not p["is_national"]],
         "national": [p for p in partnerships if p["is_national"]],
         "phases": phases,
@@ -202,8 +203,8 @@ async def profile(session: AsyncSession, code: str) -> dict[str, Any]:
         if area["level"] in ("local_authority", "district")
         else None,
         "indicators": [
-            dict(i) for i in await indicator_q.area_indicators(session, code, area["region_code"])
+            asdict(i) for i in await indicator_q.area_indicators(session, code, area["region_code"])
         ],
-        "neighbours": [dict(n) for n in await area_q.dfe_neighbours(session, code)],
+        "neighbours": [asdict(n) for n in await area_q.dfe_neighbours(session, code)],
         "landscape": await area_q.landscape(session, code),
     }

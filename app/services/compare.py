@@ -17,10 +17,10 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import queries
 from app.codes import ENGLAND, RECODED_2025
 from app.csvsafe import safe_cell
 from app.errors import InvalidInput
+from app.queries import similarity as similarity_q
 from app.services.compare_chart import BarChart, bar_chart
 from app.services.similarity import (
     count_partnerships,
@@ -193,12 +193,8 @@ async def compare(
         if a.region_code and a.region_code not in {r.code for r in regions}:
             regions.append(Region(a.region_code, a.region_name or a.region_code))
     aggregates = {
-        (r["area_code"], r["indicator_code"]): float(r["value"])
-        for r in await queries.rows(
-            session,
-            queries.sql("compare_values"),
-            codes=[*(r.code for r in regions), ENGLAND],
-        )
+        (r.area_code, r.indicator_code): float(r.value)
+        for r in await similarity_q.indicator_values(session, [*(r.code for r in regions), ENGLAND])
     }
     rows = []
     for ind in matrix.indicators:

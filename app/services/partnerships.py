@@ -15,6 +15,7 @@ from app.csvsafe import safe_cell
 from app.errors import InvalidInput, NotFound
 from app.queries import areas as area_q
 from app.queries import partnerships as partnership_q
+from app.queries import record
 from app.queries.vocab import load_vocabulary
 from app.services.currency import currency_label, network_phrase
 from app.services.payloads import GEOJSON, cached
@@ -143,7 +144,7 @@ async def vocabulary(session: AsyncSession) -> dict[str, list[dict[str, Any]]]:
 async def listing(session: AsyncSession, filters: Filters) -> list[dict[str, Any]]:
     """Partnerships after filters, local first."""
     return [
-        dict(r)
+        record(r)
         for r in await partnership_q.partnership_list(session, **filters.params(), limit=MAX_LIST)
     ]
 
@@ -222,20 +223,20 @@ async def detail(session: AsyncSession, slug: str) -> dict[str, Any]:
     row = await partnership_q.partnership(session, slug)
     if row is None:
         raise NotFound(f"No partnership called '{slug}'.")
-    record = dict(row)
-    pid = record["id"]
-    record["themes"] = [dict(t) for t in await partnership_q.partnership_themes(session, pid)]
-    record["areas"] = [dict(a) for a in await partnership_q.partnership_areas(session, pid)]
-    record["members"] = [dict(m) for m in await partnership_q.partnership_members(session, pid)]
-    record["trusts"] = [dict(t) for t in await partnership_q.partnership_trusts(session, pid)]
-    record["currency_label"] = currency_label(record["currency"], record["evidence_year"])
-    record["network_phrase"] = network_phrase(
-        record["kind_label"],
-        int(record["network_recorded"]),
-        record["network_size"],
-        bool(record["network_size_approx"]),
+    result = record(row)
+    pid = row.id
+    result["themes"] = [asdict(t) for t in await partnership_q.partnership_themes(session, pid)]
+    result["areas"] = [asdict(a) for a in await partnership_q.partnership_areas(session, pid)]
+    result["members"] = [asdict(m) for m in await partnership_q.partnership_members(session, pid)]
+    result["trusts"] = [asdict(t) for t in await partnership_q.partnership_trusts(session, pid)]
+    result["currency_label"] = currency_label(row.currency, row.evidence_year)
+    result["network_phrase"] = network_phrase(
+        row.kind_label,
+        int(row.network_recorded),
+        row.network_size,
+        bool(row.network_size_approx),
     )
-    return record
+    return result
 
 
 async def geojson_payload(session: AsyncSession, cache: PayloadCache, filters: Filters) -> Payload:
@@ -254,7 +255,7 @@ async def areas_payload(session: AsyncSession, cache: PayloadCache, slug: str) -
         raise NotFound(f"No partnership called '{slug}'.")
 
     async def build() -> bytes:
-        return await partnership_q.partnership_areas_geojson(session, row["id"])
+        return await partnership_q.partnership_areas_geojson(session, row.id)
 
     return await cached(session, cache, ("partnership-areas", slug), build, GEOJSON)
 

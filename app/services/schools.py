@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,18 +26,18 @@ async def school_page(session: AsyncSession, urn: int) -> dict[str, Any]:
         raise NotFound(
             f"No school with URN {urn} in the list of open state-funded schools (July 2025)."
         )
-    school = dict(row)
+    school = asdict(row)
     result: dict[str, Any] = {
         "school": school,
-        "member_of": [dict(r) for r in await school_q.school_partnerships(session, urn)],
+        "member_of": [asdict(r) for r in await school_q.school_partnerships(session, urn)],
     }
-    if school["lon"] is not None:
-        result["near"] = await nearby.near(session, nearby.school_place(row), school_limit=5)
+    if row.lon is not None:
+        result["near"] = await nearby.near(session, nearby.school_place(school), school_limit=5)
     else:
         result["near"] = None
     result["trust_schools"] = (
-        [dict(r) for r in await school_q.trust_schools(session, school["trust_uid"])]
-        if school["trust_uid"]
+        [asdict(r) for r in await school_q.trust_schools(session, row.trust_uid)]
+        if row.trust_uid
         else []
     )
     return result
@@ -54,14 +55,14 @@ async def trust_page(session: AsyncSession, uid: int) -> dict[str, Any]:
     row = await school_q.trust(session, uid)
     if row is None:
         raise NotFound(f"No trust or group with UID {uid}.")
-    schools = [dict(r) for r in await school_q.trust_schools(session, uid)]
+    schools = [asdict(r) for r in await school_q.trust_schools(session, uid)]
     las = sorted({s["la_name"] for s in schools if s["la_name"]})
     return {
-        "trust": dict(row),
+        "trust": asdict(row),
         "schools": schools,
         "las": las,
         "partnerships": [
-            dict(r) for r in await partnership_q.partnerships_for_trust_schools(session, uid)
+            asdict(r) for r in await partnership_q.partnerships_for_trust_schools(session, uid)
         ],
     }
 

@@ -100,10 +100,7 @@ async def search(session: AsyncSession, raw: str, limit: int = 10) -> SearchResu
     if len(q) < 2:
         return SearchResult(q, "name")
     found = await place_q.search_names(session, q, limit)
-    hits = [
-        Hit(r["type"], r["id"], r["name"], r["detail"] or "", url_for(r["type"], r["id"]))
-        for r in found
-    ]
+    hits = [Hit(r.type, r.id, r.name, r.detail or "", url_for(r.type, r.id)) for r in found]
     return SearchResult(q, "name", hits=hits)
 
 
@@ -133,9 +130,9 @@ async def _resolve_identifier(
             return SearchResult(q, kind, redirect=url_for("school", value))
         return SearchResult(q, kind)
     if kind == "laestab":
-        row = await school_q.school_by_laestab(session, int(value))
-        if row:
-            return SearchResult(q, kind, redirect=url_for("school", str(row["urn"])))
+        urn = await school_q.school_by_laestab(session, int(value))
+        if urn is not None:
+            return SearchResult(q, kind, redirect=url_for("school", str(urn)))
         return SearchResult(q, kind)
     if kind == "uid" and await school_q.trust(session, int(value)):
         return SearchResult(q, kind, redirect=url_for("trust", value))

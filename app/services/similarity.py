@@ -29,9 +29,10 @@ from typing import Any
 import numpy as np
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import queries
+from app import queries  # noqa: F401  # tests read the statements' text through this module
 from app.codes import ENGLAND, GSS_CODE
 from app.errors import InvalidInput, NotFound
+from app.queries import similarity as similarity_q
 from app.queries.vocab import load_vocabulary
 from app.services.similarity_data import MAX_MATRICES, OVERLAPS, database_key, load_matrix
 from app.services.similarity_maths import (
@@ -76,10 +77,7 @@ async def resolve_las(
         )
     others = [c for c in cleaned if c not in matrix.row]
     if others:
-        known = {
-            r["code"]: r
-            for r in await queries.rows(session, queries.sql("similar_areas"), codes=others)
-        }
+        known = {r.code: r for r in await similarity_q.areas_by_code(session, others)}
         unknown = [c for c in others if c not in known]
         if unknown:
             raise NotFound(
@@ -89,9 +87,9 @@ async def resolve_las(
         reasons = []
         for c in others:
             r = known[c]
-            reason = f"{c} ({r['name']}) is {LEVEL_NAMES.get(r['level'], r['level'])}"
-            if r["level"] == "district" and r["parent_code"]:
-                reason += f"; its county is {r['parent_code']} ({r['parent_name']})"
+            reason = f"{c} ({r.name}) is {LEVEL_NAMES.get(r.level, r.level)}"
+            if r.level == "district" and r.parent_code:
+                reason += f"; its county is {r.parent_code} ({r.parent_name})"
             reasons.append(reason)
         raise InvalidInput(
             "Only upper-tier local authorities (counties and unitaries) can be compared: "
@@ -109,18 +107,18 @@ async def served_partnerships(
     served: dict[str, list[ServedPartnership]] = {c: [] for c in codes}
     if not codes:
         return served
-    for r in await queries.rows(session, queries.sql("similar_partnerships"), codes=list(codes)):
-        served.setdefault(r["la_code"], []).append(
+    for r in await similarity_q.serving_partnerships(session, codes):
+        served.setdefault(r.la_code, []).append(
             ServedPartnership(
-                id=r["id"],
-                slug=r["slug"],
-                name=r["name"],
-                kind=r["kind"],
-                kind_label=r["kind_label"],
-                is_national=bool(r["is_national"]),
-                status=r["status"],
-                themes=tuple(r["themes"] or ()),
-                currency=r["currency"],
+                id=r.id,
+                slug=r.slug,
+                name=r.name,
+                kind=r.kind,
+                kind_label=r.kind_label,
+                is_national=bool(r.is_national),
+                status=r.status,
+                themes=tuple(r.themes or ()),
+                currency=r.currency,
             )
         )
     return served
@@ -146,9 +144,8 @@ async def dfe_neighbour_codes(
 ) -> dict[str, list[str]]:
     """Each LA's DfE neighbours' codes in rank order (every LA when ``codes`` is None)."""
     result: dict[str, list[str]] = {}
-    params = {"codes": list(codes) if codes is not None else None}
-    for r in await queries.rows(session, queries.sql("similar_dfe"), **params):
-        result.setdefault(r["area_code"], []).append(r["neighbour_code"])
+    for r in await similarity_q.neighbour_links(session, codes):
+        result.setdefault(r.area_code, []).append(r.neighbour_code)
     return result
 
 
@@ -166,28 +163,28 @@ async def dfe_neighbours(
     check_k(k)
     matrix = matrix or await load_matrix(session)
     area = await resolve_la(session, matrix, code)
-    rows = await queries.rows(session, queries.sql("similar_dfe"), codes=[area.code])
+    rows = await similarity_q.neighbour_links(session, [area.code])
     picked = [
         r
         for r in rows
-        if r["neighbour_code"] in matrix.row
-        and (not same_region or matrix.la(r["neighbour_code"]).region_code == area.region_code)
+        if r.neighbour_code in matrix.row
+        and (not same_region or matrix.la(r.neighbour_code).region_code == area.region_code)
     ][:k]
-    counts = await partnership_counts(session, [area.code, *(r["neighbour_code"] for r in picked)])
+    counts = await partnership_counts(session, [area.code, *(r.neighbour_code for r in picked)])
     return DfeNeighbours(
         area=area,
         counts=counts[area.code],
         neighbours=tuple(
             DfeNeighbour(
-                rank=int(r["rank"]),
-                area=matrix.la(r["neighbour_code"]),
-                closeness=r["closeness"],
-                counts=counts[r["neighbour_code"]],
+                rank=int(r.rank),
+                area=matrix.la(r.neighbour_code),
+                closeness=r.closeness,
+                counts=counts[r.neighbour_code],
             )
             for r in picked
         ),
-        source=rows[0]["dataset_source"] if rows else DFE_SOURCE,
-        vintage=rows[0]["dataset_vintage"] if rows else "",
+        source=rows[0].dataset_source if rows else DFE_SOURCE,
+        vintage=rows[0].dataset_vintage if rows else "",
         same_region=same_region,
     )
 
@@ -220,8 +217,8 @@ async def benchmark(session: AsyncSession, code: str, matrix: Matrix | None = No
     neighbours = [n for n in neighbours if n in matrix.row]
     aggregates = [c for c in (area.region_code, ENGLAND) if c]
     context: dict[tuple[str, str], float] = {
-        (r["area_code"], r["indicator_code"]): float(r["value"])
-        for r in await queries.rows(session, queries.sql("compare_values"), codes=aggregates)
+        (r.area_code, r.indicator_code): float(r.value)
+        for r in await similarity_q.indicator_values(session, aggregates)
     }
     rows = []
     for ind in matrix.indicators:

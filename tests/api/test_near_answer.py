@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import asdict
 from typing import Any
 
 import httpx
@@ -67,9 +68,7 @@ PLACES = [
 
 async def _separately(session: AsyncSession, place: nearby.Place) -> dict[str, Any]:
     """The answer as the separate queries give it (the way near-me was built before)."""
-    found = {
-        r["level"]: dict(r) for r in await area_q.areas_at_point(session, place.lon, place.lat)
-    }
+    found = {r.level: asdict(r) for r in await area_q.areas_at_point(session, place.lon, place.lat)}
     for level in nearby.LEVELS[:2]:
         if level not in found:
             row = await area_q.nearest_area(
@@ -86,7 +85,9 @@ async def _separately(session: AsyncSession, place: nearby.Place) -> dict[str, A
         if level not in found and la.get(key):
             row = await area_q.area(session, la[key])
             assert row is not None
-            found[level] = {k: row[k] for k in ("code", "name", "is_mayoral")} | {"level": level}
+            found[level] = {k: getattr(row, k) for k in ("code", "name", "is_mayoral")} | {
+                "level": level
+            }
     home = found.get("district") or found["local_authority"]
     serving = await listing(session, Filters(area=home["code"], national=True))
     trust = (
@@ -102,7 +103,7 @@ async def _separately(session: AsyncSession, place: nearby.Place) -> dict[str, A
         "areas": {lv: found[lv] for lv in nearby.LEVELS if lv in found},
         "serving": serving,
         "near_members": [dict(r) for r in members],
-        "trust_partnerships": [dict(r) for r in trust],
+        "trust_partnerships": [asdict(r) for r in trust],
         "nearest_schools": [dict(r) for r in schools],
     }
 
