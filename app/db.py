@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+from app.pool import FairAsyncQueuePool
 from app.settings import Settings
 
 # SQLSTATE classes meaning "the server cannot serve you now": 08 connection exception,
@@ -54,6 +55,7 @@ def make_async_engine(settings: Settings) -> AsyncEngine:
     """The web app's engine: a small fixed pool, since overflow churn hurts on two cores."""
     engine = create_async_engine(
         settings.url_for_driver("asyncpg"),
+        poolclass=FairAsyncQueuePool,  # first come, first served under load
         pool_size=settings.pool_size,
         max_overflow=0,
         pool_timeout=settings.db_pool_timeout_s,

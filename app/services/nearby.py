@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
+import orjson
 from sqlalchemy import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -128,22 +129,52 @@ async def find(
     lat: float | None = None,
     school_limit: int = 10,
 ) -> NearResult:
-    """Locate exactly one of postcode / URN / point and answer near-me for it.
+    """Locate exactly one of postcode / URN / point and answer near-me for it (for pages).
 
     A full postcode, a URN or a point is located and answered in one statement; a postcode
     district or sector is located first (its centre), then answered as a point.
     """
+    place, answer = await _locate_and_answer(session, postcode, urn, lon, lat, school_limit)
+    return _result(place, answer)
+
+
+async def find_json(
+    session: AsyncSession,
+    postcode: str | None = None,
+    urn: int | None = None,
+    lon: float | None = None,
+    lat: float | None = None,
+    school_limit: int = 10,
+) -> bytes:
+    """The same answer as :func:`find`, as the API's JSON (``NearResult``), ready to send.
+
+    PostgreSQL writes all of it but the place, in the response model's form; it is sent as it
+    is, not parsed and validated again.
+    """
+    place, answer = await _locate_and_answer(session, postcode, urn, lon, lat, school_limit)
+    return b'{"place":' + orjson.dumps(asdict(place)) + b"," + answer.body[1:]
+
+
+async def _locate_and_answer(
+    session: AsyncSession,
+    postcode: str | None,
+    urn: int | None,
+    lon: float | None,
+    lat: float | None,
+    school_limit: int,
+) -> tuple[Place, near_q.NearAnswer]:
     given = [postcode is not None, urn is not None, lon is not None or lat is not None]
     if sum(given) != 1:
         raise InvalidInput("Give exactly one of: postcode, urn, or lat and lon.")
     if postcode is not None:
         unit = normalise_postcode(postcode)
         if not unit:
-            return await near(session, await _locate_district(session, postcode), school_limit)
+            place = await _locate_district(session, postcode)
+            return place, await _answer_place(session, place, school_limit)
         answer = await _answer(session, school_limit, postcode=unit)
         if answer is None:
             raise NotFound(_unknown_postcode(unit))
-        return _result(_placed(unit, "postcode", answer), answer)
+        return _placed(unit, "postcode", answer), answer
     if urn is not None:
         check_urn(urn)
         answer = await _answer(session, school_limit, urn=urn)
@@ -151,24 +182,30 @@ async def find(
             raise NotFound(_unknown_urn(urn))
         if answer.lon is None:
             raise NotFound(_unplaced_school(answer.school_name, urn))
-        return _result(_placed(answer.school_name or str(urn), "school", answer), answer)
+        return _placed(answer.school_name or str(urn), "school", answer), answer
     if lon is None or lat is None:
         raise InvalidInput("Give both lat and lon.")
     validate_point(lon, lat)
     answer = await _answer(session, school_limit, lon=lon, lat=lat)
     assert answer is not None  # a point is always located
-    return _result(_placed(f"{lat:.5f}, {lon:.5f}", "point", answer), answer)
+    return _placed(f"{lat:.5f}, {lon:.5f}", "point", answer), answer
 
 
 async def near(session: AsyncSession, place: Place, school_limit: int = 10) -> NearResult:
     """The areas containing a located place and the partnerships and schools around it."""
+    return _result(place, await _answer_place(session, place, school_limit))
+
+
+async def _answer_place(
+    session: AsyncSession, place: Place, school_limit: int
+) -> near_q.NearAnswer:
     if place.urn is not None:
         answer = await _answer(session, school_limit, urn=place.urn)
     else:
         answer = await _answer(session, school_limit, lon=place.lon, lat=place.lat)
     if answer is None:  # the school was removed since it was located
         raise NotFound(_unknown_urn(place.urn or 0))
-    return _result(place, answer)
+    return answer
 
 
 async def _answer(
@@ -211,12 +248,12 @@ def _placed(label: str, kind: str, answer: near_q.NearAnswer) -> Place:
 
 
 def _result(place: Place, answer: near_q.NearAnswer) -> NearResult:
-    by_level = {a["level"]: a for a in answer.areas}
+    parts = orjson.loads(answer.body)
     return NearResult(
         place=place,
-        areas={level: by_level[level] for level in LEVELS if level in by_level},
-        serving=answer.serving,
-        near_members=answer.near_members,
-        trust_partnerships=answer.trust_partnerships if place.trust_uid else [],
-        nearest_schools=answer.nearest_schools,
+        areas=parts["areas"],
+        serving=parts["partnerships_serving"],
+        near_members=parts["partnerships_with_members_nearby"],
+        trust_partnerships=parts["trust_partnerships"] if place.trust_uid else [],
+        nearest_schools=parts["nearest_schools"],
     )

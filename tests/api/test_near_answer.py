@@ -9,6 +9,7 @@ answer must equal theirs.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -17,9 +18,10 @@ from typing import Any
 import httpx
 import pytest
 from fastapi import FastAPI
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import api_models as m
 from app.queries import areas as area_q
 from app.queries import partnerships as partnership_q
 from app.queries import schools as school_q
@@ -152,28 +154,42 @@ async def test_the_places_cover_every_part_of_the_statement(
 
 @contextmanager
 def statements(app: FastAPI) -> Iterator[list[str]]:
-    """Every SQL statement the app's engine runs inside the block."""
+    """Every SQL statement the app's engine runs inside the block, through SQLAlchemy or sent
+    to asyncpg directly (``BEGIN`` and ``ROLLBACK`` included), on any pooled connection."""
     seen: list[str] = []
 
     def on_execute(_c: Any, _cur: Any, statement: str, *_a: Any) -> None:
         seen.append(statement)
 
+    def on_query(record: Any) -> None:
+        seen.append(record.query)
+
+    def on_checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        driver = dbapi_connection.driver_connection
+        driver.add_query_logger(on_query)
+        watched.append(driver)
+
+    watched: list[Any] = []
     engine = app.state.engine.sync_engine
     event.listen(engine, "before_cursor_execute", on_execute)
+    event.listen(engine.pool, "checkout", on_checkout)
     try:
         yield seen
     finally:
+        event.remove(engine.pool, "checkout", on_checkout)
         event.remove(engine, "before_cursor_execute", on_execute)
+        for driver in watched:
+            driver.remove_query_logger(on_query)
 
 
-def _facts(seen: list[str]) -> list[str]:
-    """The statements that read data, not the savepoints through which the test's rollback
-    wraps the app's session."""
-    return [
-        s
-        for s in seen
-        if not s.startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT"))
-    ]
+async def _get(asgi: Any, params: dict[str, Any]) -> httpx.Response:
+    """A request to the app as deployed: its own sessions on pooled connections (no test
+    transaction around them; near-me only reads)."""
+    transport = httpx.ASGITransport(app=asgi)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        response = await http.get("/api/v1/near", params=params)
+    await asyncio.sleep(0)  # asyncpg reports queries with call_soon
+    return response
 
 
 @pytest.mark.parametrize(
@@ -181,29 +197,48 @@ def _facts(seen: list[str]) -> list[str]:
     [{"postcode": "S1 2HE"}, {"urn": 131895}, {"lat": 53.381, "lon": -1.470}],
     ids=["postcode", "urn", "point"],
 )
-async def test_near_me_is_one_statement(
-    client: httpx.AsyncClient, running_app: tuple[FastAPI, Any], params: dict[str, Any]
+async def test_near_me_is_one_statement_without_a_transaction_around_it(
+    running_app: tuple[FastAPI, Any], params: dict[str, Any]
 ) -> None:
-    application, _asgi = running_app
+    """One round trip: no BEGIN before the statement, no ROLLBACK after it."""
+    application, asgi = running_app
     await application.state.prebuilt  # the start-up build runs statements of its own
     with statements(application) as seen:
-        r = await client.get("/api/v1/near", params=params)
+        r = await _get(asgi, params)
     assert r.status_code == 200
     assert r.json()["areas"]["local_authority"]["name"] == "Sheffield"
-    facts = _facts(seen)
-    assert len(facts) == 1 and "near_answer" in facts[0], seen
+    assert len(seen) == 1 and "near_answer" in seen[0], seen
 
 
 async def test_a_postcode_district_is_located_then_answered(
-    client: httpx.AsyncClient, running_app: tuple[FastAPI, Any]
+    running_app: tuple[FastAPI, Any],
 ) -> None:
-    application, _asgi = running_app
+    application, asgi = running_app
     await application.state.prebuilt
     with statements(application) as seen:
-        r = await client.get("/api/v1/near", params={"postcode": "S1"})
+        r = await _get(asgi, {"postcode": "S1"})
     assert r.status_code == 200
-    facts = _facts(seen)
+    facts = [s for s in seen if not s.startswith(("BEGIN", "ROLLBACK"))]
     assert len(facts) == 2 and "FROM outcode" in facts[0] and "near_answer" in facts[1], seen
+
+
+async def test_near_me_reads_inside_the_sessions_transaction(
+    client: httpx.AsyncClient, running_app: tuple[FastAPI, Any]
+) -> None:
+    """Sent to asyncpg directly, the statement still runs on the session's connection, inside
+    its transaction: a postcode added there and not committed is found."""
+    application, _asgi = running_app
+    async with application.state.sessionmaker() as session:
+        await session.execute(
+            text(
+                "INSERT INTO postcode (postcode, outcode, quality, district_code, geom_bng)"
+                " SELECT 'ZZ1 1ZZ', 'ZZ1', quality, district_code, geom_bng"
+                " FROM postcode WHERE postcode = 'SW1A 1AA'"
+            )
+        )
+        r = await client.get("/api/v1/near", params={"postcode": "ZZ1 1ZZ"})
+    assert r.status_code == 200, r.text
+    assert r.json()["areas"]["local_authority"]["name"] == "Westminster"
 
 
 async def test_unknown_places_are_refused_by_the_same_statement(client: httpx.AsyncClient) -> None:
@@ -213,3 +248,45 @@ async def test_unknown_places_are_refused_by_the_same_statement(client: httpx.As
     school = await client.get("/api/v1/near", params={"urn": 999999})
     assert school.status_code == 404
     assert "No school with URN 999999" in school.json()["detail"]
+
+
+def _previous_answer(place: nearby.Place, reference: dict[str, Any]) -> dict[str, Any]:
+    """The API's answer as it was built before: a dict from the separate queries, passed
+    through the response model."""
+    answer = {
+        "place": asdict(place),
+        "areas": reference["areas"],
+        "partnerships_serving": [
+            dict(p) | {"url": f"/partnerships/{p['slug']}"} for p in reference["serving"]
+        ],
+        "partnerships_with_members_nearby": reference["near_members"],
+        "trust_partnerships": reference["trust_partnerships"] if place.trust_uid else [],
+        "nearest_schools": reference["nearest_schools"],
+    }
+    return m.NearResult.model_validate(answer).model_dump(mode="json")
+
+
+def _schools_in_order(answer: dict[str, Any]) -> dict[str, Any]:
+    # Schools on one site are equally near: the separate query may list them in any order.
+    schools = sorted(answer["nearest_schools"], key=lambda s: (s["distance_m"], s["urn"]))
+    return answer | {"nearest_schools": schools}
+
+
+@pytest.mark.parametrize("given", PLACES, ids=lambda g: "-".join(map(str, g.values())))
+async def test_the_body_is_the_previous_answer_and_fits_its_model(
+    client: httpx.AsyncClient, running_app: tuple[FastAPI, Any], given: dict[str, Any]
+) -> None:
+    """PostgreSQL writes the body in the response model's form: validating it changes nothing,
+    and it equals what the separate queries, passed through the model, gave."""
+    application, _asgi = running_app
+    r = await client.get("/api/v1/near", params=given)
+    assert r.status_code == 200
+    assert r.headers["content-type"] == "application/json"
+    body = r.json()
+    assert m.NearResult.model_validate_json(r.content).model_dump(mode="json") == body
+    async with application.state.sessionmaker() as session:
+        place = (await nearby.find(session, **given)).place
+        reference = await _separately(session, place)
+    assert body["place"] == asdict(place)
+    assert _schools_in_order(body) == _schools_in_order(_previous_answer(place, reference))
+    assert list(body["areas"]) == [lv for lv in nearby.LEVELS if lv in body["areas"]]

@@ -8,6 +8,7 @@ assertions are about the large ones.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator
 from typing import Any
@@ -155,14 +156,28 @@ async def _request_plans(app: FastAPI, url: str) -> list[str]:
         if code.upper().startswith(("SELECT", "WITH")):
             sent.append((statement, parameters))
 
+    def on_query(record: Any) -> None:  # a statement sent to asyncpg directly
+        on_execute(None, None, record.query, record.args)
+
+    watched: list[Any] = []
+
+    def on_checkout(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+        dbapi_connection.driver_connection.add_query_logger(on_query)
+        watched.append(dbapi_connection.driver_connection)
+
     engine = app.state.engine
     event.listen(engine.sync_engine, "before_cursor_execute", on_execute)
+    event.listen(engine.sync_engine.pool, "checkout", on_checkout)
     try:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
             response = await http.get(url)
+        await asyncio.sleep(0)  # asyncpg reports queries with call_soon
     finally:
+        event.remove(engine.sync_engine.pool, "checkout", on_checkout)
         event.remove(engine.sync_engine, "before_cursor_execute", on_execute)
+        for driver in watched:
+            driver.remove_query_logger(on_query)
     assert response.status_code == 200, response.text
     assert sent, f"{url} ran no query"
     plans = []

@@ -5,8 +5,10 @@
 --         (EPSG 4326) locates the place, the others NULL; coastal_m (the coastal fallback's
 --         reach), serving_limit, member_radius_m, member_limit, school_limit.
 -- Returns no row when the postcode or URN is unknown; one row otherwise, with lon/lat NULL and
--- empty lists when a school could not be placed. The lists are JSON arrays, in display order;
--- areas is an array of areas, each with its level. JSON goes out as text, parsed by orjson.
+-- empty lists when a school could not be placed. body is the API's answer but for its place,
+-- as JSON text: areas keyed by level (district, LA, combined authority, region), then each list
+-- in display order, every object with exactly the fields of its response model
+-- (app/api_models.py NearResult), in their order, so it is sent as it is, unparsed.
 -- The same answer as areas_at_point.sql (+ nearest_area.sql on coastlines), partnership_list.sql
 -- for the district (else LA) with national programmes, partnerships_near_members.sql,
 -- partnerships_for_trust_schools and nearest_schools.sql (a test holds them equal).
@@ -175,13 +177,53 @@ WITH params AS MATERIALIZED (
 )
 SELECT pl.school_name, pl.urn, pl.trust_uid, pl.trust_name,
        ST_X(pl.wgs) AS lon, ST_Y(pl.wgs) AS lat, ST_X(pl.bng) AS x, ST_Y(pl.bng) AS y,
-       (SELECT coalesce(json_agg(a), '[]') FROM areas a)::text AS areas,
-       (SELECT coalesce(json_agg(to_jsonb(s) - 'ord' ORDER BY s.ord), '[]')
-          FROM serving s)::text AS serving,
-       (SELECT coalesce(json_agg(to_jsonb(m) - 'ord' ORDER BY m.ord), '[]')
-          FROM near_members m)::text AS near_members,
-       (SELECT coalesce(json_agg(to_jsonb(t) - 'ord' ORDER BY t.ord), '[]')
-          FROM trust_partnerships t)::text AS trust_partnerships,
-       (SELECT coalesce(json_agg(to_jsonb(n) - 'ord' ORDER BY n.ord), '[]')
-          FROM nearest_schools n)::text AS nearest_schools
+       json_build_object(
+           'areas', (
+               SELECT coalesce(json_object_agg(a.level, json_build_object(
+                          'level', a.level, 'code', a.code, 'name', a.name,
+                          'la_number', a.la_number, 'parent_code', a.parent_code,
+                          'combined_authority_code', a.combined_authority_code,
+                          'region_code', a.region_code, 'is_mayoral', a.is_mayoral,
+                          'approximate', a.approximate)
+                          ORDER BY array_position(lv.levels, a.level)), '{}')
+               FROM areas a
+               CROSS JOIN (SELECT ARRAY['district', 'local_authority', 'combined_authority',
+                                        'region'] AS levels) AS lv
+               WHERE a.level = ANY (lv.levels)),
+           'partnerships_serving', (
+               SELECT coalesce(json_agg(json_build_object(
+                          'slug', s.slug, 'name', s.name, 'kind', s.kind,
+                          'kind_label', s.kind_label, 'is_national', s.is_national,
+                          'status', s.status, 'currency', s.currency,
+                          'evidence_year', s.evidence_year, 'area_whole', s.area_whole,
+                          'area_reach', s.area_reach, 'themes', s.themes,
+                          'area_codes', s.area_codes, 'area_names', s.area_names,
+                          'lead_organisation', s.lead_organisation, 'website', s.website,
+                          'source_date', s.source_date, 'checked_on', s.checked_on,
+                          'url', '/partnerships/' || s.slug)
+                          ORDER BY s.ord), '[]')
+               FROM serving s),
+           'partnerships_with_members_nearby', (
+               SELECT coalesce(json_agg(json_build_object(
+                          'slug', m.slug, 'name', m.name, 'kind_label', m.kind_label,
+                          'is_national', m.is_national, 'status', m.status, 'kind', m.kind,
+                          'currency', m.currency, 'distance_m', m.distance_m,
+                          'nearest_member', m.nearest_member)
+                          ORDER BY m.ord), '[]')
+               FROM near_members m),
+           'trust_partnerships', (
+               SELECT coalesce(json_agg(json_build_object(
+                          'slug', t.slug, 'name', t.name, 'kind_label', t.kind_label,
+                          'is_national', t.is_national, 'status', t.status, 'via', t.via)
+                          ORDER BY t.ord), '[]')
+               FROM trust_partnerships t),
+           'nearest_schools', (
+               SELECT coalesce(json_agg(json_build_object(
+                          'urn', n.urn, 'name', n.name, 'phase', n.phase, 'town', n.town,
+                          'postcode', n.postcode, 'trust_uid', n.trust_uid,
+                          'trust_name', n.trust_name, 'la_code', n.la_code,
+                          'distance_m', n.distance_m, 'lon', n.lon, 'lat', n.lat)
+                          ORDER BY n.ord), '[]')
+               FROM nearest_schools n)
+       )::text AS body
 FROM place pl
