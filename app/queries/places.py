@@ -1,13 +1,12 @@
-"""Data access for places: postcodes, outcodes, sectors, coordinate transforms and name search."""
+"""Data access for places: postcodes, outcodes, sectors and name search."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import RowMapping
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.queries import one, sql, typed_one, typed_rows
+from app.queries import sql, typed_one, typed_rows
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +31,32 @@ class NameMatch:
     score: float
 
 
+@dataclass(frozen=True, slots=True)
+class OutcodePoint:
+    """A postcode district's centroid, its post town and how many live postcodes it has."""
+
+    outcode: str
+    town: str | None
+    postcode_count: int
+    x: float
+    y: float
+    lon: float
+    lat: float
+
+
+@dataclass(frozen=True, slots=True)
+class CentrePoint:
+    """The centre of several postcodes: an old outcode's districts (``members``) or a sector's
+    live postcodes (``postcodes``, their number)."""
+
+    x: float
+    y: float
+    lon: float
+    lat: float
+    members: str | None = None
+    postcodes: int | None = None
+
+
 async def postcode_point(session: AsyncSession, postcode: str) -> PostcodePoint | None:
     """A unit postcode's point in both reference systems."""
     return await typed_one(
@@ -44,20 +69,22 @@ async def postcode_point(session: AsyncSession, postcode: str) -> PostcodePoint 
     )
 
 
-async def outcode_point(session: AsyncSession, outcode: str) -> RowMapping | None:
+async def outcode_point(session: AsyncSession, outcode: str) -> OutcodePoint | None:
     """A postcode district's centroid."""
-    return await one(
+    return await typed_one(
         session,
+        OutcodePoint,
         "SELECT outcode, town, postcode_count, ST_X(geom_bng) AS x, ST_Y(geom_bng) AS y,"
         " ST_X(geom) AS lon, ST_Y(geom) AS lat FROM outcode WHERE outcode = :oc",
         oc=outcode,
     )
 
 
-async def outcode_group_point(session: AsyncSession, prefix: str) -> RowMapping | None:
+async def outcode_group_point(session: AsyncSession, prefix: str) -> CentrePoint | None:
     """The centre of the districts an old outcode was split into ('EC1' -> EC1A, EC1M…)."""
-    return await one(
+    return await typed_one(
         session,
+        CentrePoint,
         """
         WITH parts AS (
             SELECT outcode, postcode_count, geom_bng FROM outcode
@@ -77,11 +104,12 @@ async def outcode_group_point(session: AsyncSession, prefix: str) -> RowMapping 
     )
 
 
-async def sector_point(session: AsyncSession, sector: str) -> RowMapping | None:
+async def sector_point(session: AsyncSession, sector: str) -> CentrePoint | None:
     """The centre of a postcode sector's live postcodes ('SW1A 1')."""
     upper = sector[:-1] + chr(ord(sector[-1]) + 1)
-    return await one(
+    return await typed_one(
         session,
+        CentrePoint,
         """
         SELECT count(*) AS postcodes, avg(ST_X(geom_bng)) AS x, avg(ST_Y(geom_bng)) AS y,
                ST_X(ST_Transform(ST_SetSRID(ST_MakePoint(avg(ST_X(geom_bng)), avg(ST_Y(geom_bng))), 27700), 4326)) AS lon,
@@ -94,19 +122,6 @@ async def sector_point(session: AsyncSession, sector: str) -> RowMapping | None:
         high=upper,
         pattern=sector + "%",
     )
-
-
-async def to_bng(session: AsyncSession, lon: float, lat: float) -> tuple[float, float]:
-    """A WGS84 point in British National Grid metres."""
-    row = await one(
-        session,
-        "SELECT ST_X(p) AS x, ST_Y(p) AS y FROM"
-        " ST_Transform(ST_SetSRID(ST_MakePoint(:lon, :lat), 4326), 27700) AS p",
-        lon=lon,
-        lat=lat,
-    )
-    assert row is not None
-    return float(row["x"]), float(row["y"])
 
 
 async def search_names(session: AsyncSession, q: str, limit: int) -> list[NameMatch]:

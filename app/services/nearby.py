@@ -66,20 +66,20 @@ async def _locate_district(session: AsyncSession, text: str) -> Place:
     if outcode := normalise_outcode(text):
         row = await place_q.outcode_point(session, outcode)
         if row is not None:
-            town = f", {row['town']}" if row["town"] else ""
+            town = f", {row.town}" if row.town else ""
             label = f"{outcode} (centre of the postcode district{town})"
-            return Place(label, "outcode", row["lon"], row["lat"], row["x"], row["y"])
+            return Place(label, "outcode", row.lon, row.lat, row.x, row.y)
         group = await place_q.outcode_group_point(session, outcode)
         if group is None:
             raise NotFound(f"We could not find the postcode district {outcode} in England.")
-        label = f"{outcode} (centre of {group['members']})"
-        return Place(label, "outcode", group["lon"], group["lat"], group["x"], group["y"])
+        label = f"{outcode} (centre of {group.members})"
+        return Place(label, "outcode", group.lon, group.lat, group.x, group.y)
     if sector := normalise_sector(text):
-        row = await place_q.sector_point(session, sector)
-        if row is None:
+        centre = await place_q.sector_point(session, sector)
+        if centre is None:
             raise NotFound(f"We could not find any postcode starting {sector} in England.")
-        label = f"{sector} (centre of its {row['postcodes']:,} postcodes)"
-        return Place(label, "sector", row["lon"], row["lat"], row["x"], row["y"])
+        label = f"{sector} (centre of its {centre.postcodes or 0:,} postcodes)"
+        return Place(label, "sector", centre.lon, centre.lat, centre.x, centre.y)
     raise InvalidInput(
         f"'{text}' is not a postcode. Use a full postcode (SW1A 1AA) or its first half (SW1A)."
     )
