@@ -110,9 +110,15 @@ def la_outline_widths(pg: object, code: str) -> set[str]:
 
 def la_fills(pg: object) -> dict[str, str]:
     """Each drawn LA's fill, by code; fails if two paths of one LA are filled differently."""
-    pairs: list[list[str]] = pg.locator("path.pm-la").evaluate_all(  # type: ignore[attr-defined]
-        "paths => paths.map(p => [p.dataset.code, p.getAttribute('fill')])"
-    )
+    # A tile's paths are named by LA code just after the tile draws them, so read them in one go
+    # at a moment when every path drawn so far is named.
+    pairs: list[list[str]] = pg.wait_for_function(  # type: ignore[attr-defined]
+        """() => {
+            const paths = [...document.querySelectorAll('path.pm-la')];
+            return paths.every(p => p.dataset.code)
+                && paths.map(p => [p.dataset.code, p.getAttribute('fill')]);
+        }"""
+    ).json_value()
     fills: dict[str, str] = {}
     for code, fill in pairs:
         assert fills.setdefault(code, fill) == fill, (code, fills[code], fill)
