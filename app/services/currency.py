@@ -12,8 +12,6 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 CURRENCY_STATES = ("current", "unconfirmed", "ended")
-# What counts and lists include unless a reader asks otherwise: both live states, shown apart.
-DEFAULT_STATES = ("current", "unconfirmed")
 
 
 # A state in words; an unconfirmed record with a dated source says since when.

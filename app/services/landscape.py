@@ -51,7 +51,6 @@ FORM_LABELS = {
     "traded_service_subscription": "Schools subscribe to traded services",
     "none_found": "None found",
 }
-CONFIDENCE_LABELS = {"high": "high", "medium": "medium", "low": "low"}
 BASIS_LABELS = {
     "all_schools_in_area": "All schools in the area",
     "maintained_plus_subscribing_academies": "Maintained schools, and academies that subscribe",
@@ -82,7 +81,6 @@ LEGAL_FORM_LABELS = {
     "unincorporated": "Unincorporated",
     "unknown": "Not stated",
 }
-STATUS_GROUPS = (("active", "current"), ("unknown", "unconfirmed"), ("ended", "ended"))
 
 
 def provenance(source_date: str | None, checked_on: dt.date | None, confidence: str | None) -> str:
