@@ -212,6 +212,14 @@ class Link(NamedTuple):
     source: str
 
 
+def _check_unique_urns(
+    path: Path, schools: Sequence[ListedSchool | CensusSchool | GiasSchool]
+) -> None:
+    """ImportFailed when a school list names a URN twice."""
+    if len({s.urn for s in schools}) != len(schools):
+        raise ImportFailed(f"{path.name}: a URN appears more than once")
+
+
 def read_school_list(path: Path) -> list[ListedSchool]:
     """The July 2025 list of state-funded schools, checked for repeated URNs."""
     schools = []
@@ -233,8 +241,7 @@ def read_school_list(path: Path) -> list[ListedSchool]:
             )
     except ValueError as exc:
         raise ImportFailed(f"{path.name}: {exc}") from exc
-    if len({s.urn for s in schools}) != len(schools):
-        raise ImportFailed(f"{path.name}: a URN appears more than once")
+    _check_unique_urns(path, schools)
     return schools
 
 
@@ -265,8 +272,7 @@ def read_census(path: Path) -> list[CensusSchool]:
             )
     except ValueError as exc:
         raise ImportFailed(f"{path.name}: {exc}") from exc
-    if len({s.urn for s in schools}) != len(schools):
-        raise ImportFailed(f"{path.name}: a URN appears more than once")
+    _check_unique_urns(path, schools)
     return schools
 
 
@@ -287,8 +293,7 @@ def read_gias_2024(path: Path) -> list[GiasSchool]:
             )
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise ImportFailed(f"{path.name}: line {number}: {exc}") from exc
-    if len({r.urn for r in rows}) != len(rows):
-        raise ImportFailed(f"{path.name}: a URN appears more than once")
+    _check_unique_urns(path, rows)
     return rows
 
 

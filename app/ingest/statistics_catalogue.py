@@ -49,6 +49,17 @@ class LaitMeasure:
     polarity: str | None = None
 
 
+def _required_text(entry: dict[str, object], keys: tuple[str, ...], where: str) -> dict[str, str]:
+    """The entry's non-blank text fields named by ``keys``; ImportFailed names the first missing."""
+    text: dict[str, str] = {}
+    for key in keys:
+        value = entry.get(key)
+        if not isinstance(value, str) or not value.strip():
+            raise ImportFailed(f"{where}: {key} must be text in {entry!r}")
+        text[key] = value
+    return text
+
+
 def _measure(entry: object, name: str) -> LaitMeasure:
     """One catalogue entry, checked; ImportFailed says what is wrong with it."""
     if not isinstance(entry, dict):
@@ -56,12 +67,7 @@ def _measure(entry: object, name: str) -> LaitMeasure:
     unknown = sorted(set(entry) - {*_TEXT_FIELDS, *_OPTIONAL_TEXT_FIELDS, "in_default_similarity"})
     if unknown:
         raise ImportFailed(f"{name}: lait_measures: unknown fields {unknown} in {entry!r}")
-    text: dict[str, str] = {}
-    for key in _TEXT_FIELDS:
-        value = entry.get(key)
-        if not isinstance(value, str) or not value.strip():
-            raise ImportFailed(f"{name}: lait_measures: {key} must be text in {entry!r}")
-        text[key] = value
+    text = _required_text(entry, _TEXT_FIELDS, f"{name}: lait_measures")
     optional: dict[str, str | None] = {}
     for key in _OPTIONAL_TEXT_FIELDS:
         value = entry.get(key)
@@ -126,12 +132,7 @@ def _spec(entry: object, name: str, section: str) -> IndicatorSpec:
     unknown = sorted(set(entry) - {*_SPEC_TEXT_FIELDS, "in_default_similarity"})
     if unknown:
         raise ImportFailed(f"{name}: {section}: unknown fields {unknown} in {entry!r}")
-    text: dict[str, str] = {}
-    for key in _SPEC_TEXT_FIELDS:
-        value = entry.get(key)
-        if not isinstance(value, str) or not value.strip():
-            raise ImportFailed(f"{name}: {section}: {key} must be text in {entry!r}")
-        text[key] = value
+    text = _required_text(entry, _SPEC_TEXT_FIELDS, f"{name}: {section}")
     if text["polarity"] not in POLARITIES:
         raise ImportFailed(f"{name}: {section}: {text['code']}: unknown polarity")
     similarity = entry.get("in_default_similarity")

@@ -20,13 +20,13 @@ from app.ingest.statistics_parsing import (
     IndicatorSpec,
     Series,
     choose_period,
-    clean_text,
     excel_date,
     label_from_title,
     parse_value,
     period_key,
     polarity_from_dictionary,
 )
+from app.text import paragraphs
 
 LAIT_FILE = "lait/bds_long_0.parquet"
 DICTIONARY_FILE = "lait/lait_data_dictionary.csv"
@@ -131,8 +131,8 @@ def lait_series(
     values = {k: v for k, v in values.items() if period_key(k[1]) <= latest}
 
     updated = excel_date(meta.get("Last Update"))
-    year_type = clean_text(meta.get("Year_Type"))
-    description = clean_text(meta.get("Description"))
+    year_type = paragraphs(meta.get("Year_Type"))
+    description = paragraphs(meta.get("Description"))
     if year_type:
         description += f"\n\nLAIT period type: {year_type}."
     spec = IndicatorSpec(
