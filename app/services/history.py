@@ -182,11 +182,17 @@ async def landscape_history(
 ) -> tuple[dict[str, Any], list[HistoryEntry]]:
     """An area's current landscape record and its revisions, newest first; ``NotFound`` if none."""
     code = area_code.strip().upper()[:12]
+    current = await _landscape_record(session, code)
+    rows = await moderation_q.landscape_revisions(session, code)
+    return current, _history_entries(rows)
+
+
+async def _landscape_record(session: AsyncSession, code: str) -> dict[str, Any]:
+    """An area's current landscape record; ``NotFound`` if it has none."""
     current = None if "\x00" in code else await submission_store.landscape_record(session, code)
     if current is None:
         raise NotFound("This area has no local landscape record")
-    rows = await moderation_q.landscape_revisions(session, code)
-    return current, _history_entries(rows)
+    return current
 
 
 async def revert_landscape(
@@ -201,9 +207,7 @@ async def revert_landscape(
     reason = clean_note(note, "a reason", required=False)
     code = area_code.strip().upper()[:12]
     try:
-        current = None if "\x00" in code else await submission_store.landscape_record(session, code)
-        if current is None:
-            raise NotFound("This area has no local landscape record")
+        current = await _landscape_record(session, code)
         snapshot = await moderation_q.landscape_revision(session, code, to_version)
         if snapshot is None:
             raise NotFound(f"This area's landscape has no version {to_version}")
