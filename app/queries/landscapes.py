@@ -11,7 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.codes import ACADEMY_TRUST_TYPES
-from app.queries import sql
+from app.queries import sql, typed_rows
 
 
 @dataclass(frozen=True)
@@ -244,8 +244,7 @@ _TRUST_FOOTPRINT = text(
 async def trust_footprint(session: AsyncSession, uid: int) -> list[TrustFootprintRow]:
     """Each LA where the trust has schools, with each of that LA's local partnerships (not ended)
     and whether the trust is in it."""
-    result = (await session.execute(_TRUST_FOOTPRINT, {"uid": uid})).mappings().all()
-    return [TrustFootprintRow(**r) for r in result]
+    return await typed_rows(session, TrustFootprintRow, _TRUST_FOOTPRINT, uid=uid)
 
 
 @dataclass(frozen=True)
@@ -281,5 +280,4 @@ _TRUST_PARTNERSHIPS = text(
 
 async def trust_partnerships(session: AsyncSession, uid: int) -> list[LedPartnership]:
     """Partnerships the trust or its schools lead or belong to, those it leads first."""
-    result = (await session.execute(_TRUST_PARTNERSHIPS, {"uid": uid})).mappings().all()
-    return [LedPartnership(**r) for r in result]
+    return await typed_rows(session, LedPartnership, _TRUST_PARTNERSHIPS, uid=uid)

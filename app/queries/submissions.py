@@ -150,6 +150,18 @@ async def by_reference(session: AsyncSession, reference: str) -> SubmissionRow |
     return SubmissionRow(**row._mapping) if row else None
 
 
+def _value_params(values: SubmissionValues) -> dict[str, str | None]:
+    """The bind parameters both writes of a submission's proposal and submitter use."""
+    return {
+        "proposed": values.proposed_json,
+        "sn": values.submitter_name,
+        "se": values.submitter_email,
+        "so": values.submitter_organisation,
+        "sr": values.submitter_role,
+        "ev": values.evidence,
+    }
+
+
 async def insert_submission(
     session: AsyncSession,
     *,
@@ -178,12 +190,7 @@ async def insert_submission(
             "pid": partnership_id,
             "area": area_code,
             "base": base_version,
-            "proposed": values.proposed_json,
-            "sn": values.submitter_name,
-            "se": values.submitter_email,
-            "so": values.submitter_organisation,
-            "sr": values.submitter_role,
-            "ev": values.evidence,
+            **_value_params(values),
             "ip": ip_hash,
         },
     )
@@ -202,12 +209,7 @@ async def resubmit(session: AsyncSession, submission_id: int, values: Submission
         ),
         {
             "id": submission_id,
-            "proposed": values.proposed_json,
-            "sn": values.submitter_name,
-            "se": values.submitter_email,
-            "so": values.submitter_organisation,
-            "sr": values.submitter_role,
-            "ev": values.evidence,
+            **_value_params(values),
         },
     )
     return bool(result.rowcount == 1)  # type: ignore[attr-defined]
