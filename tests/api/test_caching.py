@@ -6,18 +6,16 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
-from threading import Event
 from typing import Any
 
 import httpx
 import psycopg
 import pytest
+from _slow_compression import slow_compression
 from asgi_lifespan import LifespanManager
 from fastapi import FastAPI
 from sqlalchemy import event
 
-from app import cache as cache_module
-from app.cache import Payload
 from app.compression import precompress
 from app.main import create_app
 from app.services.versions import APPLICATION_NAME
@@ -92,22 +90,6 @@ async def test_a_cached_hit_and_a_304_run_no_sql(
     assert hit.status_code == 200 and hit.headers["etag"] == first.headers["etag"]
     assert not_modified.status_code == 304
     assert statements == []
-
-
-def slow_compression(monkeypatch: pytest.MonkeyPatch, body: bytes) -> tuple[Event, Event]:
-    """Make compressing ``body`` wait for a release (at most 10 s, so a regression fails rather
-    than hangs): the events say when compression has started and let it finish."""
-    started, release = Event(), Event()
-    original = Payload.build
-
-    def build(data: bytes, media_type: str, headers: object = None) -> Payload:
-        if data == body:
-            started.set()
-            release.wait(10)
-        return original(data, media_type, headers)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(cache_module.Payload, "build", staticmethod(build))
-    return started, release
 
 
 async def test_a_miss_does_not_block_a_cached_request(

@@ -8,7 +8,7 @@ import urllib.request
 from typing import Any
 
 import pytest
-from conftest import axe_violations
+from _browser_helpers import axe_violations
 
 pytestmark = pytest.mark.browser
 

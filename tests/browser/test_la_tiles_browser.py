@@ -8,7 +8,7 @@ import urllib.request
 from typing import Any
 
 import pytest
-from conftest import la_fills, la_outline_widths
+from _browser_helpers import la_fills, la_outline_widths
 
 pytestmark = pytest.mark.browser
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import la_fills
+from _browser_helpers import la_fills
 
 pytestmark = pytest.mark.browser
 

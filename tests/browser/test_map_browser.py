@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import la_fills, la_outline_widths
+from _browser_helpers import la_fills, la_outline_widths
 
 pytestmark = pytest.mark.browser
 

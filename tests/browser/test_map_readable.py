@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import axe_violations, la_outline_widths
+from _browser_helpers import axe_violations, la_outline_widths
 
 from app.services import accounts
 from app.settings import Settings

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 import httpx
 import psycopg
 import pytest
-from conftest import axe_violations
+from _browser_helpers import axe_violations
 
 from app.services import accounts
 from app.settings import Settings

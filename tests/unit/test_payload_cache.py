@@ -6,10 +6,10 @@ from __future__ import annotations
 import asyncio
 import gzip
 import threading
-from threading import Event
 
 import brotli
 import pytest
+from _slow_compression import slow_compression
 
 from app import cache as cache_module
 from app.cache import Payload, PayloadCache
@@ -63,22 +63,6 @@ async def test_previous_version_is_served_while_the_new_one_builds() -> None:
     assert (await cache.get_or_build(("layer",), new, version=2)).etag == fresh.etag
     assert cache.peek(("layer",), 1) is None  # the superseded version is dropped
     assert len(cache) == 1
-
-
-def slow_compression(monkeypatch: pytest.MonkeyPatch, body: bytes) -> tuple[Event, Event]:
-    """Make compressing ``body`` wait for a release (at most 10 s, so a regression fails rather
-    than hangs): the events say when compression has started and let it finish."""
-    started, release = Event(), Event()
-    original = Payload.build
-
-    def build(data: bytes, media_type: str, headers: object = None) -> Payload:
-        if data == body:
-            started.set()
-            release.wait(10)
-        return original(data, media_type, headers)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(cache_module.Payload, "build", staticmethod(build))
-    return started, release
 
 
 async def test_a_miss_does_not_hold_up_a_cached_hit(monkeypatch: pytest.MonkeyPatch) -> None:
