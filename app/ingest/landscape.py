@@ -26,6 +26,7 @@ from app.codes import RECODED_2025_EITHER_WAY
 from app.ingest.base import Context, Importer, ImportFailed
 from app.ingest.common import statement
 from app.ingest.register import (
+    checked_on_date,
     is_http_url,
     optional_text,
     read_csv_rows,
@@ -144,13 +145,7 @@ def parse_row(
     source_date = optional_text(fields.get("source_date"))
     if source_date and not _SOURCE_DATE.fullmatch(source_date):
         reasons.append(f"source date {source_date!r} is not YYYY or YYYY-MM-DD")
-    checked_text = optional_text(fields.get("checked_on"))
-    checked_on = None
-    if checked_text:
-        try:
-            checked_on = dt.date.fromisoformat(checked_text)
-        except ValueError:
-            reasons.append(f"checked_on {checked_text!r} is not a date")
+    checked_on = checked_on_date(reasons, optional_text(fields.get("checked_on")))
     if reasons:
         raise ValueError("; ".join(reasons))
     return LandscapeRecord(

@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from app.ingest.register import optional_text
+from app.ingest.register import checked_on_date, optional_text
 from app.models import COUNCIL_PARTS, FUNDING_MODELS, LEGAL_FORMS, MEMBERSHIP_BASES
 
 MEMBERSHIP_COLUMNS = (
@@ -74,13 +74,7 @@ def parse_membership(seed_ref: str, row: Mapping[str, str]) -> Membership:
     name = (row.get("name") or "").strip()
     if not name:
         reasons.append("no name")
-    checked = optional_text(row.get("checked_on"))
-    checked_on = None
-    if checked:
-        try:
-            checked_on = dt.date.fromisoformat(checked)
-        except ValueError:
-            reasons.append(f"checked_on {checked!r} is not a date")
+    checked_on = checked_on_date(reasons, optional_text(row.get("checked_on")))
     record = Membership(
         seed_ref=seed_ref,
         name=name,

@@ -6,6 +6,7 @@ writing the revisions of seed records.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -34,6 +35,17 @@ def optional_text(value: str | None) -> str | None:
 def is_http_url(value: str) -> bool:
     """Whether a register field is an http(s) URL with a dotted host."""
     return bool(_HTTP_URL.fullmatch(value))
+
+
+def checked_on_date(reasons: list[str], text: str | None) -> dt.date | None:
+    """A register's ``checked_on`` field as a date; None when empty or, with a reason, not a date."""
+    if not text:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        reasons.append(f"checked_on {text!r} is not a date")
+        return None
 
 
 def read_csv_rows(path: Path, columns: tuple[str, ...]) -> Iterator[tuple[str, dict[str, str]]]:
