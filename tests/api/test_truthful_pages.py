@@ -160,12 +160,15 @@ async def test_no_area_page_shows_more_in_a_trust_than_academies(
         html = (await client.get(f"/areas/{code}")).text
         start = html.index('id="schools"')
         table = html[start : html.index("</table>", start)]
+        checked = 0
         for row in table.split("<tr>")[2:]:
             cells = [c.split("<")[0] for c in row.split('class="num">')[1:]]
             if len(cells) < 3:
                 continue
             schools_n, academies, in_trust = (int(c.replace(",", "")) for c in cells[:3])
             assert in_trust <= academies <= schools_n, (code, row)
+            checked += 1
+        assert checked, f"no school counts read from the table on /areas/{code}"
 
 
 async def test_markers_on_an_area_map_sit_inside_the_area(
