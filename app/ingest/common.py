@@ -1,4 +1,4 @@
-"""What the importers share: their SQL statements, cleaning source text, GIAS dates, trust types.
+"""What the importers share: their SQL statements, cleaning source text, GIAS dates.
 
 Each importer's longer statements live in ``app/ingest/sql/<name>.sql``, named for the importer
 and what the statement does, each with a header comment (what it does, its parameters, which
@@ -14,7 +14,6 @@ import re
 from functools import cache
 from pathlib import Path
 
-from app.codes import ACADEMY_TRUST_TYPES as ACADEMY_TRUST_TYPES
 from app.text import one_line
 
 _DATE = re.compile(r"(\d{2})[/-](\d{2})[/-](\d{4})")

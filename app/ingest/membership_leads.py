@@ -9,8 +9,8 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+from app.codes import ACADEMY_TRUST_TYPES
 from app.ingest.base import Context
-from app.ingest.common import ACADEMY_TRUST_TYPES
 from app.ingest.membership_world import (
     TRAILING_NOTE,
     Member,

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from psycopg.rows import dict_row
 
+from app.codes import ACADEMY_TRUST_TYPES
 from app.ingest.base import Context
-from app.ingest.common import ACADEMY_TRUST_TYPES, statement
+from app.ingest.common import statement
 from app.ingest.placing import Placed
 from app.ingest.school_facts import VIA_PREDECESSOR
 from app.ingest.school_trusts import (

@@ -32,9 +32,9 @@ import json
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from app.codes import RECODED_2025
+from app.codes import ACADEMY_TRUST_TYPES, RECODED_2025
 from app.ingest.base import Context, Importer, ImportFailed, copy_rows
-from app.ingest.common import ACADEMY_TRUST_TYPES, CENSUS_FILE, statement
+from app.ingest.common import CENSUS_FILE, statement
 from app.ingest.placing import locate
 from app.ingest.school_facts import (
     INSIDE,

@@ -27,8 +27,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from app.codes import ACADEMY_TRUST_TYPES
 from app.ingest.base import Context, Importer, ImportFailed, copy_rows
-from app.ingest.common import ACADEMY_TRUST_TYPES, CENSUS_FILE, statement
+from app.ingest.common import CENSUS_FILE, statement
 from app.ingest.placing import Placed, locate
 from app.ingest.trust_cleaning import (
     HIDDEN_PLACEHOLDER_DATES,
