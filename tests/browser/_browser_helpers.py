@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+PASSWORD = "correct horse battery staple"  # the moderator accounts the browser tests make
+
 AXE_URL = "/static/vendor/axe-core/axe.min.js"
 
 
@@ -43,3 +47,12 @@ def la_fills(pg: object) -> dict[str, str]:
     for code, fill in pairs:
         assert fills.setdefault(code, fill) == fill, (code, fills[code], fill)
     return fills
+
+
+def sign_in(page: Any, base_url: str, email: str) -> None:
+    """Sign in as a moderator."""
+    page.goto(f"{base_url}/moderate/login")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base_url}/moderate")

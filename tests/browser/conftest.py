@@ -7,6 +7,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import uvicorn
@@ -80,3 +81,19 @@ def screenshots() -> Path:
     """Where browser tests save screenshots of the main pages."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+@pytest.fixture()
+def problems(page: Any) -> Iterator[list[str]]:
+    """Script errors and failed requests seen while the test runs (the favicon aside)."""
+    seen: list[str] = []
+    page.on("pageerror", lambda err: seen.append(f"script error: {err}"))
+    page.on(
+        "response",
+        lambda r: (
+            seen.append(f"{r.status} {r.url}")
+            if r.status >= 400 and not r.url.endswith("/favicon.ico")
+            else None
+        ),
+    )
+    yield seen

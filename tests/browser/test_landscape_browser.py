@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -33,22 +32,6 @@ def landscape(base_url: str) -> dict[str, dict[str, Any]]:
     with urllib.request.urlopen(f"{base_url}/api/v1/landscape", timeout=30) as response:
         body = json.loads(response.read())
     return {r["code"]: r for r in body["local_authorities"]}
-
-
-@pytest.fixture()
-def problems(page: Any) -> Iterator[list[str]]:
-    """Script errors and failed requests seen while the test runs (the favicon aside)."""
-    seen: list[str] = []
-    page.on("pageerror", lambda err: seen.append(f"script error: {err}"))
-    page.on(
-        "response",
-        lambda r: (
-            seen.append(f"{r.status} {r.url}")
-            if r.status >= 400 and not r.url.endswith("/favicon.ico")
-            else None
-        ),
-    )
-    yield seen
 
 
 def test_map_colours_las_by_council_role_with_a_key_and_popups(

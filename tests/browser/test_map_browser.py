@@ -74,22 +74,6 @@ def has_visible_focus(page: Any) -> bool:
     )
 
 
-@pytest.fixture()
-def problems(page: Any) -> Iterator[list[str]]:
-    """Script errors and failed requests seen while the test runs (the favicon aside)."""
-    seen: list[str] = []
-    page.on("pageerror", lambda err: seen.append(f"script error: {err}"))
-    page.on(
-        "response",
-        lambda r: (
-            seen.append(f"{r.status} {r.url}")
-            if r.status >= 400 and not r.url.endswith("/favicon.ico")
-            else None
-        ),
-    )
-    yield seen
-
-
 @pytest.fixture(scope="module")
 def samples(base_url: str) -> dict[str, str]:
     """Paths of real pages: a partnership, a school and a trust from the imported data."""

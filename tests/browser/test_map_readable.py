@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _browser_helpers import axe_violations, la_outline_widths
+from _browser_helpers import PASSWORD, axe_violations, la_outline_widths, sign_in
 
 from app.services import accounts
 from app.settings import Settings
@@ -19,7 +19,6 @@ pytestmark = pytest.mark.browser
 
 READY = '#map[data-ready="true"]'
 LEEDS = "E08000035"
-PASSWORD = "correct horse battery staple"
 PHONE = {"width": 375, "height": 812}
 DESKTOP = {"width": 1440, "height": 900}
 
@@ -97,15 +96,6 @@ def moderator(settings: Settings, tables_restored: None) -> str:
     email = f"readable-{uuid.uuid4().hex[:6]}@modtest.example"
     accounts.create_moderator(settings, email, PASSWORD)
     return email
-
-
-def sign_in(page: Any, base_url: str, email: str) -> None:
-    """Sign in as a moderator."""
-    page.goto(f"{base_url}/moderate/login")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base_url}/moderate")
 
 
 # Place names ---------------------------------------------------------------------------------

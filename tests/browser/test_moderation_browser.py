@@ -17,14 +17,13 @@ from urllib.parse import urlsplit
 import httpx
 import psycopg
 import pytest
-from _browser_helpers import axe_violations
+from _browser_helpers import PASSWORD, axe_violations, sign_in
 
 from app.services import accounts
 from app.settings import Settings
 
 pytestmark = pytest.mark.browser
 
-PASSWORD = "correct horse battery staple"
 XSS = '<script>alert("x")</script>"><img src=x onerror=alert(1)>'
 
 
@@ -40,14 +39,6 @@ def moderator(settings: Settings, db: psycopg.Connection[Any]) -> str:
     email = f"browser-{uuid.uuid4().hex[:6]}@modtest.example"
     accounts.create_moderator(settings, email, PASSWORD)
     return email
-
-
-def sign_in(page: Any, base_url: str, email: str) -> None:
-    page.goto(f"{base_url}/moderate/login")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{base_url}/moderate")
 
 
 def suggest(base_url: str, body: dict[str, Any]) -> dict[str, Any]:
