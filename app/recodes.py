@@ -17,7 +17,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from app.codes import RECODED_2025
 
 # Path segments after which an area code stands.
-_AREA_PREFIXES = ("/areas/", "/api/v1/areas/", "/downloads/areas/", "/moderate/areas/")
+_AREA_PREFIXES = ("/areas/", "/api/v1/areas/", "/downloads/areas/")
 
 
 def stored_path(path: str) -> str | None:

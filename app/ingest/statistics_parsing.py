@@ -83,10 +83,6 @@ def polarity_from_dictionary(text: object) -> str:
     return DICTIONARY_POLARITY.get(key.strip().lower(), "neutral")
 
 
-# Not common.clean_text (one line, None for blank): only the unit tests still import this name.
-clean_text = paragraphs
-
-
 def label_from_title(title: object) -> str:
     """A LAIT chart title without its trailing unit: '... meals (%)' -> '... meals'."""
     return re.sub(r"\s*\((%|num|number|rate)\)\s*$", "", paragraphs(title), flags=re.I)

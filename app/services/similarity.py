@@ -29,7 +29,6 @@ from typing import Any
 import numpy as np
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import queries  # noqa: F401  # tests read the statements' text through this module
 from app.codes import ENGLAND, GSS_CODE
 from app.errors import InvalidInput, NotFound
 from app.queries import similarity as similarity_q

@@ -13,6 +13,7 @@ import psycopg
 import pytest
 from psycopg.rows import dict_row
 
+from app import queries
 from app.services import similarity
 from app.services.gaps import gap_analysis
 from app.services.similarity_data import build_matrix
@@ -160,8 +161,8 @@ async def test_similarity_is_deterministic(
     assert first == second
     # A matrix built afresh from the database (not the cache) gives the same ranking.
     cur = conn.cursor(row_factory=dict_row)
-    las = cur.execute(similarity.queries.sql("similar_matrix").text).fetchall()
-    indicators = cur.execute(similarity.queries.sql("similar_indicators").text).fetchall()
+    las = cur.execute(queries.sql("similar_matrix").text).fetchall()
+    indicators = cur.execute(queries.sql("similar_indicators").text).fetchall()
     fresh = build_matrix(0, las, indicators)
     again = nearest(fresh, LIVERPOOL, ["fsm_primary_pct", "eal_primary_pct"], [1.0, 2.0], 20)
     assert [n.area.code for n in again.neighbours] == [n["code"] for n in first["neighbours"]]
@@ -470,7 +471,7 @@ async def test_gap_analysis_lists_only_what_the_area_lacks(
 def test_lookups_by_code_use_an_index(
     conn: psycopg.Connection[Any], name: str, indexes: tuple[str, ...]
 ) -> None:
-    query = re.sub(r":codes\b", "%(codes)s", similarity.queries.sql(name).text)
+    query = re.sub(r":codes\b", "%(codes)s", queries.sql(name).text)
     conn.execute("SET enable_seqscan = off")  # as on a busy server: show which index is usable
     plan = "\n".join(
         r[0] for r in conn.execute(f"EXPLAIN {query}", {"codes": [LIVERPOOL, MANCHESTER]})

@@ -14,7 +14,6 @@ from app.ingest.statistics_catalogue import LAIT_MEASURES, LaitMeasure
 from app.ingest.statistics_lait import AGGREGATES, lait_series
 from app.ingest.statistics_parsing import (
     choose_period,
-    clean_text,
     excel_date,
     label_from_title,
     parse_value,
@@ -22,6 +21,7 @@ from app.ingest.statistics_parsing import (
     polarity_from_dictionary,
 )
 from app.models import POLARITIES
+from app.text import paragraphs
 
 
 @pytest.mark.parametrize(
@@ -99,8 +99,8 @@ def test_labels_and_text() -> None:
         "Primary pupils eligible for free school meals"
     )
     assert label_from_title("Total  pupils (num) ") == "Total pupils"
-    assert clean_text("a  b\r\n- one\n- two\n\n\n\nc ") == "a b\n- one\n- two\n\nc"
-    assert clean_text(float("nan")) == ""
+    assert paragraphs("a  b\r\n- one\n- two\n\n\n\nc ") == "a b\n- one\n- two\n\nc"
+    assert paragraphs(float("nan")) == ""
 
 
 def test_excel_date() -> None:
