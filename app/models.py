@@ -743,6 +743,17 @@ class PartnershipServedAreaStale(Base):
     stale: Mapped[bool] = mapped_column(primary_key=True, server_default=text("true"))
 
 
+class MemberSchoolPointStale(Base):
+    """At most one row, inserted by triggers when ``partnership_member`` or ``school`` changes; a
+    deferred trigger on it refreshes the stored member points (``member_school_point``: each
+    current member school's point, indexed for near-me) once at commit and deletes it again."""
+
+    __tablename__ = "member_school_point_stale"
+    __table_args__ = (CheckConstraint("stale", name="only_true"),)
+
+    stale: Mapped[bool] = mapped_column(primary_key=True, server_default=text("true"))
+
+
 def include_in_migrations(
     obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any
 ) -> bool:

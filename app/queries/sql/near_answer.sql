@@ -14,7 +14,8 @@
 -- partnerships_for_trust_schools and nearest_schools.sql (a test holds them equal).
 -- Relies on: postcode and school primary keys; idx_area_subdivided_geom (point in polygon, and
 --            KNN for the coastal fallback); ix_partnership_served_area_area_code;
---            idx_school_geom_bng (members within the radius, KNN for the nearest schools);
+--            idx_member_school_point_geom_bng (members within the radius);
+--            idx_school_geom_bng (KNN for the nearest schools);
 --            ix_partnership_member_urn, ix_partnership_member_trust_uid, ix_school_trust_uid.
 WITH params AS MATERIALIZED (
     -- Every parameter is read from here, never in the statement's body: the plan is then the
@@ -131,10 +132,9 @@ WITH params AS MATERIALIZED (
            (array_agg(s.name ORDER BY s.geom_bng <-> place.bng))[1] AS nearest_member
     FROM place
     CROSS JOIN params
-    JOIN school s ON ST_DWithin(s.geom_bng, place.bng, params.member_radius_m)
-    JOIN partnership_member m
-      ON m.urn = s.urn AND m.member_type = 'school' AND m.left_on IS NULL
-    JOIN partnership p ON p.id = m.partnership_id AND p.currency <> 'ended'
+    -- current member schools only, through their own index (not every school in the circle)
+    JOIN member_school_point s ON ST_DWithin(s.geom_bng, place.bng, params.member_radius_m)
+    JOIN partnership p ON p.id = s.partnership_id AND p.currency <> 'ended'
     JOIN partnership_kind k ON k.code = p.kind
     GROUP BY p.id, k.label, k.is_national
     ORDER BY ord
