@@ -101,5 +101,5 @@ async def near_answer(
         lat=row["lat"],
         x=row["x"],
         y=row["y"],
-        body=row["body"].encode(),
+        body=row["body"],
     )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
@@ -152,7 +152,7 @@ async def find_json(
     is, not parsed and validated again.
     """
     place, answer = await _locate_and_answer(session, postcode, urn, lon, lat, school_limit)
-    return b'{"place":' + orjson.dumps(asdict(place)) + b"," + answer.body[1:]
+    return b'{"place":' + orjson.dumps(place) + b"," + answer.body[1:]
 
 
 async def _locate_and_answer(

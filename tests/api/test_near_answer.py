@@ -115,14 +115,7 @@ def _by_distance(schools: list[dict[str, Any]]) -> list[tuple[float, int]]:
     return sorted((float(s["distance_m"]), int(s["urn"])) for s in schools)
 
 
-@pytest.mark.parametrize("given", PLACES, ids=lambda g: "-".join(map(str, g.values())))
-async def test_the_one_statement_answers_as_the_separate_queries(
-    running_app: tuple[FastAPI, Any], given: dict[str, Any]
-) -> None:
-    application, _asgi = running_app
-    async with application.state.sessionmaker() as session:
-        result = await nearby.find(session, **given)
-        reference = await _separately(session, result.place)
+def _assert_same(result: nearby.NearResult, reference: dict[str, Any]) -> None:
     assert {lv: {k: a.get(k) for k in AREA_FIELDS} for lv, a in result.areas.items()} == {
         lv: {k: a.get(k) for k in AREA_FIELDS} for lv, a in reference["areas"].items()
     }
@@ -136,6 +129,50 @@ async def test_the_one_statement_answers_as_the_separate_queries(
     assert result.trust_partnerships == reference["trust_partnerships"]
     assert _by_distance(result.nearest_schools) == _by_distance(reference["nearest_schools"])
     assert result.serving, "every English place is served by some partnership or programme"
+
+
+@pytest.mark.parametrize("given", PLACES, ids=lambda g: "-".join(map(str, g.values())))
+async def test_the_one_statement_answers_as_the_separate_queries(
+    running_app: tuple[FastAPI, Any], given: dict[str, Any]
+) -> None:
+    application, _asgi = running_app
+    async with application.state.sessionmaker() as session:
+        result = await nearby.find(session, **given)
+        reference = await _separately(session, result.place)
+    _assert_same(result, reference)
+
+
+async def test_it_answers_as_the_separate_queries_across_england(
+    running_app: tuple[FastAPI, Any],
+) -> None:
+    """A spread of postcodes (a fixed pseudo-random sample, one per postcode area where it can),
+    including places a partnership serves only in part and places with member schools nearby."""
+    application, _asgi = running_app
+    async with application.state.sessionmaker() as session:
+        sample = (
+            (
+                await session.execute(
+                    text(
+                        "SELECT DISTINCT ON (substring(postcode FROM '^[A-Z]+')) postcode"
+                        " FROM postcode ORDER BY substring(postcode FROM '^[A-Z]+'), md5(postcode)"
+                    )
+                )
+            )
+            .scalars()
+            .all()
+        )
+        partial = with_members = 0
+        for postcode in sample:
+            result = await nearby.find(session, postcode=postcode)
+            reference = await _separately(session, result.place)
+            try:
+                _assert_same(result, reference)
+            except AssertionError as error:
+                raise AssertionError(f"near {postcode}") from error
+            partial += any(p["area_reach"] for p in result.serving)
+            with_members += bool(result.near_members)
+    assert len(sample) > 100  # England has about 110 postcode areas
+    assert partial > 0 and with_members > 0, (partial, with_members)
 
 
 async def test_the_places_cover_every_part_of_the_statement(

@@ -6,8 +6,9 @@
 --         reach), serving_limit, member_radius_m, member_limit, school_limit.
 -- Returns no row when the postcode or URN is unknown; one row otherwise, with lon/lat NULL and
 -- empty lists when a school could not be placed. body is the API's answer but for its place,
--- as JSON text: areas keyed by level (district, LA, combined authority, region), then each list
--- in display order, every object with exactly the fields of its response model
+-- as UTF-8 JSON (bytea: the driver hands over the bytes to send, not a string to encode):
+-- areas keyed by level (district, LA, combined authority, region), then each list in display
+-- order, every object with exactly the fields of its response model
 -- (app/api_models.py NearResult), in their order, so it is sent as it is, unparsed.
 -- The same answer as areas_at_point.sql (+ nearest_area.sql on coastlines), partnership_list.sql
 -- for the district (else LA) with national programmes, partnerships_near_members.sql,
@@ -100,13 +101,7 @@ WITH params AS MATERIALIZED (
            p.slug, p.name, p.kind, k.label AS kind_label, k.is_national, p.status, p.currency,
            CAST(substring(COALESCE(NULLIF(p.status_evidence_date, ''), p.source_date)
                           FROM '^([0-9]{4})') AS integer) AS evidence_year,
-           cov.whole AS area_whole,
-           (SELECT string_agg(a3.name || coalesce(' (' || pa3.note || ')', ''), '; '
-                              ORDER BY pa3.position)
-              FROM partnership_area pa3 JOIN area a3 ON a3.code = pa3.area_code
-             WHERE pa3.partnership_id = p.id
-               AND (NOT pa3.whole OR a3.parent_code = home.code)
-               AND home.code IN (a3.code, a3.parent_code, home.parent_code)) AS area_reach,
+           cov.whole AS area_whole, served.area_reach,
            coalesce((SELECT array_agg(t.theme_code ORDER BY t.theme_code)
                      FROM partnership_theme t WHERE t.partnership_id = p.id), '{}') AS themes,
            coalesce(served.area_codes, '{}') AS area_codes,
@@ -117,8 +112,15 @@ WITH params AS MATERIALIZED (
     JOIN partnership p ON p.id = cov.partnership_id
     JOIN partnership_kind k ON k.code = p.kind
     CROSS JOIN LATERAL (
+        -- the areas it names, in its order, and those of them that make it serve only a part
+        -- of the home area
         SELECT array_agg(a.code ORDER BY pa.position) AS area_codes,
-               array_agg(a.name ORDER BY pa.position) AS area_names
+               array_agg(a.name ORDER BY pa.position) AS area_names,
+               string_agg(a.name || coalesce(' (' || pa.note || ')', ''), '; '
+                          ORDER BY pa.position)
+                   FILTER (WHERE (NOT pa.whole OR a.parent_code = home.code)
+                             AND home.code IN (a.code, a.parent_code, home.parent_code))
+                   AS area_reach
         FROM partnership_area pa JOIN area a ON a.code = pa.area_code
         WHERE pa.partnership_id = p.id
     ) AS served
@@ -177,7 +179,7 @@ WITH params AS MATERIALIZED (
 )
 SELECT pl.school_name, pl.urn, pl.trust_uid, pl.trust_name,
        ST_X(pl.wgs) AS lon, ST_Y(pl.wgs) AS lat, ST_X(pl.bng) AS x, ST_Y(pl.bng) AS y,
-       json_build_object(
+       convert_to(json_build_object(
            'areas', (
                SELECT coalesce(json_object_agg(a.level, json_build_object(
                           'level', a.level, 'code', a.code, 'name', a.name,
@@ -225,5 +227,5 @@ SELECT pl.school_name, pl.urn, pl.trust_uid, pl.trust_name,
                           'distance_m', n.distance_m, 'lon', n.lon, 'lat', n.lat)
                           ORDER BY n.ord), '[]')
                FROM nearest_schools n)
-       )::text AS body
+       )::text, 'UTF8') AS body
 FROM place pl
