@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 import asyncpg
@@ -23,6 +24,7 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.util import greenlet_spawn
 
 from app.pool import FairAsyncQueuePool
 from app.settings import Settings
@@ -131,10 +133,44 @@ def is_unavailable(exc: BaseException) -> bool:
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """One session per request, from the sessionmaker the app made at start-up."""
     maker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
-    async with maker() as session:
-        # Services read the in-process data version through the session (app/services/versions.py).
-        session.info["data_versions"] = getattr(request.app.state, "data_versions", None)
+    session = maker()
+    # Services read the in-process data version through the session (app/services/versions.py).
+    session.info["data_versions"] = getattr(request.app.state, "data_versions", None)
+    try:
         yield session
+    finally:
+        # A session that never began a transaction holds no connection, and closing it would
+        # cost a task and a greenlet switch on every request that needed none (a cached answer,
+        # near-me on a pooled connection of its own). One that did is closed as ``async with``
+        # closes it: to completion, even when the request is cancelled meanwhile.
+        if session.in_transaction():
+            async with session:
+                pass
+
+
+@asynccontextmanager
+async def driver_connection(session: AsyncSession) -> AsyncIterator[asyncpg.Connection]:
+    """The asyncpg connection for one read-only statement sent to the driver directly.
+
+    For a session inside a transaction, or bound to one connection rather than to the engine
+    (the tests' rolled-back one), that is the session's own connection: the statement must see
+    what the transaction wrote. Otherwise it comes straight from the engine's pool, with the
+    pool's checkout checks, and goes back to it at once: beginning the session's transaction
+    only to run one statement costs more than the statement (two greenlet switches and a task).
+    """
+    engine = session.bind
+    if session.in_transaction() or not isinstance(engine, AsyncEngine):
+        connection = await session.connection()
+        raw = await connection.get_raw_connection()
+        assert raw.driver_connection is not None
+        yield raw.driver_connection
+        return
+    pooled = await greenlet_spawn(engine.sync_engine.pool.connect)
+    try:
+        driver = pooled.dbapi_connection.driver_connection  # type: ignore[union-attr]
+        yield driver
+    finally:
+        await greenlet_spawn(pooled.close)
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session)]

@@ -3,8 +3,9 @@
 The statement goes to asyncpg directly, as a single extended-protocol exchange: no BEGIN before
 it and no ROLLBACK after it (one read-only statement is its own transaction), and none of
 SQLAlchemy's per-statement work. Through SQLAlchemy the same answer took three round trips
-(``BEGIN``, the statement, ``ROLLBACK``). The connection is still the session's, so a session
-that is inside a transaction (the tests' rolled-back one) reads inside it.
+(``BEGIN``, the statement, ``ROLLBACK``). A session inside a transaction (the tests' rolled-back
+one) lends its own connection, so the statement reads inside it; otherwise the statement borrows
+a pooled connection without beginning the session's transaction (``app.db.driver_connection``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.db import driver_connection
 from app.queries import sql
 
 _NAMED = re.compile(r"(?<![:\w]):([a-z_][a-z0-9_]*)\b")
@@ -85,11 +87,8 @@ async def near_answer(
         "school_limit": school_limit,
     }
     statement, names = _statement()
-    connection = await session.connection()
-    raw = await connection.get_raw_connection()
-    driver = raw.driver_connection
-    assert driver is not None
-    row = await driver.fetchrow(statement, *(values[name] for name in names))
+    async with driver_connection(session) as driver:
+        row = await driver.fetchrow(statement, *(values[name] for name in names))
     if row is None:
         return None
     return NearAnswer(

@@ -10,6 +10,8 @@ answer must equal theirs.
 from __future__ import annotations
 
 import asyncio
+import gc
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
@@ -327,3 +329,36 @@ async def test_the_body_is_the_previous_answer_and_fits_its_model(
     assert body["place"] == asdict(place)
     assert _schools_in_order(body) == _schools_in_order(_previous_answer(place, reference))
     assert list(body["areas"]) == [lv for lv in nearby.LEVELS if lv in body["areas"]]
+
+
+async def test_every_pooled_connection_goes_back_even_when_requests_are_cancelled(
+    running_app: tuple[FastAPI, Any],
+) -> None:
+    """Near-me borrows a pooled connection outside any session: whether its requests finish or
+    are cancelled part way (a client gone), each connection returns to the pool in a state the
+    next request can use."""
+    application, asgi = running_app
+    await application.state.prebuilt
+    pool = application.state.engine.sync_engine.pool
+    places = [{"postcode": "SW1A 1AA"}, {"urn": 131895}, {"lat": 53.381, "lon": -1.470}]
+    finished = await asyncio.gather(*(_get(asgi, places[i % 3]) for i in range(24)))
+    assert [r.status_code for r in finished] == [200] * 24
+    assert pool.checkedout() == 0
+
+    cancelled = 0
+    with warnings.catch_warnings(record=True) as warned:
+        warnings.simplefilter("always")
+        for delay_ms in range(0, 12):
+            tasks = [asyncio.create_task(_get(asgi, places[i % 3])) for i in range(8)]
+            await asyncio.sleep(delay_ms / 1000)
+            for task in tasks:
+                cancelled += task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+        await asyncio.sleep(0.05)  # cancellations reach asyncpg on the loop's next turns
+        del tasks
+        gc.collect()  # a connection nobody returned is found here, and counted back by the pool
+    assert cancelled > 0
+    assert not [w for w in warned if "non-checked-in" in str(w.message)]
+    assert pool.checkedout() == 0
+    after = await asyncio.gather(*(_get(asgi, places[i % 3]) for i in range(24)))
+    assert [r.status_code for r in after] == [200] * 24
