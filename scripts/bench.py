@@ -52,8 +52,12 @@ WORKLOADS: dict[str, tuple[str, dict[str, str], str]] = {
         {},
         "national LA layer (z6 band)",
     ),
-    "la_layer_z8": ("/api/v1/areas?level=local_authority&zoom=8", {}, "LA layer, z8 band"),
-    "la_layer_z10": ("/api/v1/areas?level=local_authority&zoom=10", {}, "LA layer, z10 band"),
+    "la_layer_z8": ("/api/v1/areas?level=local_authority&zoom=8", {}, "LA layer asked at zoom 8"),
+    "la_layer_z10": (
+        "/api/v1/areas?level=local_authority&zoom=10",
+        {},
+        "LA layer asked at zoom 10 (zoom 8's band)",
+    ),
     "revalidate_304": (
         "/api/v1/areas?level=local_authority&zoom=6",
         {"etag": "1"},

@@ -70,7 +70,12 @@ def _cache(request: Request) -> PayloadCache:
 async def area_layer(
     request: Request, session: SessionDep, level: Level = "local_authority", zoom: Zoom = 6
 ) -> Response:
-    """Boundaries of every area of a level, generalised for the zoom, with partnership counts."""
+    """Boundaries of every area of a level, generalised for the zoom, with partnership counts.
+
+    A national layer stops at the detail that keeps it under 75 KB: local authorities at zoom 8,
+    districts at zoom 6 (a closer zoom gets that). Closer views read the vector tiles
+    (``/tiles/{level}/{z}/{x}/{y}.mvt``), one area's boundary ``/api/v1/areas/{code}/boundary``.
+    """
     payload = await areas.layer(session, _cache(request), level, zoom)
     return payload.respond(request)
 

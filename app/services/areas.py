@@ -26,7 +26,15 @@ LEVEL_LABELS = {
     "district": "District",
 }
 # Up to zoom -> (stored generalisation band, decimal places in the GeoJSON); band 10 beyond.
-ZOOM_BANDS = ((6, 6, 3), (8, 8, 4), (10, 10, 5))
+# Three decimals (about 110 m north to south) are finer than a pixel up to zoom 8 (about 380 m
+# in England); five are beyond, for single boundaries drawn close.
+ZOOM_BANDS = ((6, 6, 3), (8, 8, 3), (10, 10, 5))
+# The most detailed band of each level's national layer, so each stays under 75 KB gzipped:
+# LAs 69 KB at band 8 (band 10, at five decimals, over 140 KB), districts 40 KB at band 6 (100 KB
+# at band 8), combined authorities and regions under 30 KB at band 10. A closer view of LAs or
+# districts draws the vector tiles (``/tiles/local_authority/…``, ``/tiles/district/…``); one
+# area's own boundary keeps every band (``boundary_band``).
+NATIONAL_MAX_BAND = {"local_authority": 8, "district": 6, "combined_authority": 10, "region": 10}
 
 
 def band_for_zoom(zoom: int) -> tuple[int, int]:
@@ -52,7 +60,7 @@ async def layer(session: AsyncSession, cache: PayloadCache, level: str, zoom: in
     """A level's boundaries as GeoJSON for a zoom, from the cache when the data is unchanged."""
     if level not in LEVELS:
         raise InvalidInput(f"level must be one of: {', '.join(LEVELS)}.")
-    band, digits = band_for_zoom(zoom)
+    band, digits = band_for_zoom(min(zoom, NATIONAL_MAX_BAND[level]))  # a band is its top zoom
 
     async def build() -> bytes:
         return await area_q.area_layer(session, level, band, digits)

@@ -73,9 +73,9 @@ async def test_the_data_version_is_held_in_process(app: FastAPI) -> None:
 async def test_the_national_layers_are_built_at_start_up(app: FastAPI) -> None:
     # Runs before any test here changes the data version.
     versions = app.state.data_versions
-    for zoom in (6, 8, 10):
-        key = ("areas", "local_authority", zoom)  # bands are named after their top zoom
-        assert app.state.cache.peek(key, versions.current()) is not None
+    for level, bands in (("local_authority", (6, 8)), ("combined_authority", (6, 8, 10))):
+        for band in bands:  # bands are named after their top zoom
+            assert app.state.cache.peek(("areas", level, band), versions.current()) is not None
 
 
 @pytest.mark.parametrize("url", [LA_LAYER, SCHOOL_TILE, "/tiles/local_authority/6/31/20.mvt"])

@@ -330,3 +330,30 @@ async def test_trust_head_offices_in_bbox(client: httpx.AsyncClient) -> None:
     assert 0 < len(london) < len(features)
     assert (await client.get("/api/v1/trusts", params={"bbox": "0,0"})).status_code == 422
     assert (await client.get("/api/v1/trusts")).status_code == 422
+
+
+async def test_national_layers_stop_at_the_detail_that_keeps_them_light(
+    client: httpx.AsyncClient,
+) -> None:
+    """LAs are generalised no finer than zoom 8's band, districts than zoom 6's, each under 75 KB
+    as sent; combined authorities keep their finer bands."""
+
+    async def layer(level: str, zoom: int) -> httpx.Response:
+        r = await client.get(
+            "/api/v1/areas",
+            params={"level": level, "zoom": zoom},
+            headers={"Accept-Encoding": "gzip"},
+        )
+        assert r.status_code == 200
+        return r
+
+    for level, top in (("local_authority", 8), ("district", 6)):
+        at_top = await layer(level, top)
+        for closer in (top + 1, 12, 22):
+            assert (await layer(level, closer)).content == at_top.content, (level, closer)
+        assert int(at_top.headers["content-length"]) <= 75_000, level
+    assert (await layer("local_authority", 6)).content != (
+        await layer("local_authority", 8)
+    ).content
+    ca_8 = await layer("combined_authority", 8)
+    assert (await layer("combined_authority", 10)).content != ca_8.content
