@@ -17,6 +17,7 @@ The cache is bounded by bytes (body plus both compressed forms), least recently 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gzip
 import hashlib
 from collections import OrderedDict
@@ -87,6 +88,13 @@ class Payload:
             headers["Content-Encoding"] = "gzip"
             return Response(self.gzip, media_type=self.media_type, headers=headers)
         return Response(self.body, media_type=self.media_type, headers=headers)
+
+
+async def _finished(task: asyncio.Task[Payload]) -> None:
+    """Wait until ``task`` is done, however often the waiting task is cancelled meanwhile."""
+    while not task.done():
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.wait({task})
 
 
 def _etags(header: str) -> set[str]:
@@ -173,7 +181,16 @@ class PayloadCache:
             return await asyncio.shield(task)
         task = asyncio.create_task(self._build(full, build, media_type))
         self._building[full] = task
-        return await asyncio.shield(task)
+        try:
+            return await asyncio.shield(task)
+        except asyncio.CancelledError:
+            # The build runs on this caller's database session, which the caller closes as
+            # the cancellation unwinds it (a request whose client left, the start-up build at
+            # shutdown). Let go of at once, the build would go on with the closed session,
+            # which begins again on a pooled connection nobody ever returns. So the build is
+            # finished first (and kept for the next request), then the cancellation goes on.
+            await _finished(task)
+            raise
 
     def _previous(self, key: Key, version: int) -> Payload | None:
         held = self._latest.get(key)

@@ -146,3 +146,26 @@ async def test_a_failed_build_is_not_cached_and_can_be_retried() -> None:
         return BODY
 
     assert (await cache.get_or_build(("k",), working, version=1)).body == BODY
+
+
+async def test_a_cancelled_caller_lets_go_only_when_its_build_is_over() -> None:
+    """The build runs on the caller's database session, which the caller closes as its
+    cancellation unwinds: the build is finished (and kept) before the cancellation goes on."""
+    cache = PayloadCache()
+    release = asyncio.Event()
+
+    async def build() -> bytes:
+        await release.wait()
+        return BODY
+
+    caller = asyncio.create_task(cache.get_or_build(("k",), build, version=1))
+    await asyncio.sleep(0.01)
+    caller.cancel()
+    await asyncio.sleep(0.01)
+    caller.cancel()  # cancelled again while it waits for the build
+    await asyncio.sleep(0.01)
+    assert not caller.done()
+    release.set()
+    with pytest.raises(asyncio.CancelledError):
+        await caller
+    assert cache.peek(("k",), 1) is not None
