@@ -186,9 +186,10 @@ class PayloadCache:
         except asyncio.CancelledError:
             # The build runs on this caller's database session, which the caller closes as
             # the cancellation unwinds it (a request whose client left, the start-up build at
-            # shutdown). Let go of at once, the build would go on with the closed session,
-            # which begins again on a pooled connection nobody ever returns. So the build is
-            # finished first (and kept for the next request), then the cancellation goes on.
+            # shutdown). Were the caller to let go at once, the build would go on with the
+            # closed session, which begins again on a pooled connection nobody ever returns. So
+            # the build is finished first (and kept for the next request), then the
+            # cancellation goes on.
             await _finished(task)
             raise
 
