@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -69,6 +70,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         versions = DataVersions(settings.libpq_url)
         app.state.data_versions = versions
         await versions.start()
+        # Start-up made most of what the process will ever hold (modules, the app, templates,
+        # about 160,000 objects). Frozen, they are left out of the garbage collector's full
+        # passes, each of which would otherwise walk them all while every request waits (about
+        # 60 ms here: the spikes at the 99th percentile under load). Collected first, so no
+        # garbage is frozen with them; nothing is serving yet.
+        gc.collect()
+        gc.freeze()
         app.state.prebuilt = asyncio.create_task(_prebuild(app, versions))
         yield
         app.state.prebuilt.cancel()
@@ -77,6 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await app.state.prebuilt
         await versions.stop()
         await engine.dispose()
+        gc.unfreeze()
 
     app = FastAPI(
         title="Partnerships Map API",
