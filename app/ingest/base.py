@@ -227,6 +227,13 @@ def run_importer(
         except Exception as exc:  # any failure rolls the dataset back and is reported, not raised
             message = f"{importer.name}: {type(exc).__name__}: {exc}".strip()
             return Outcome(importer.name, "failed", time.perf_counter() - started, error=message)
+        # Planner statistics for what the import wrote, and for the stored views its commit
+        # refreshed, at once (under a second). Autovacuum gets there within a minute or so, but a
+        # statement planned before it does (the tests straight after a fresh import, a first
+        # visitor) can choose far worse: near-me once read every partnership, not just those
+        # serving one area, in a database copied before its statistics existed.
+        conn.execute("ANALYZE")
+        conn.commit()
     return Outcome(importer.name, "imported", time.perf_counter() - started, ctx.summary)
 
 

@@ -106,3 +106,29 @@ def test_dataset_rows_record_provenance(conn: psycopg.Connection[Any]) -> None:
     for name, source, vintage, licence, checksum, row_count in rows:
         assert source and vintage and licence, name
         assert len(checksum) == 64 and row_count > 0, name
+
+
+def test_an_import_leaves_planner_statistics_for_what_it_changed(
+    database: str, geodata_dir: Path
+) -> None:
+    """Statistics are gathered as the import ends, for its tables and the stored views its
+    commit refreshed, rather than whenever autovacuum comes round."""
+    tables = ("area", "partnership_served_area", "member_school_point")
+    query = "SELECT relname, last_analyze FROM pg_stat_user_tables WHERE relname = ANY(%s)"
+    with psycopg.connect(database) as conn:
+        before = dict(conn.execute(query, (list(tables),)).fetchall())
+    outcome = run_importer(
+        get_importer("boundaries"),
+        database,
+        geodata_dir,
+        Console(quiet=True),
+        force=True,
+        quiet=True,
+    )
+    assert outcome.status == "imported", outcome.error
+    with psycopg.connect(database) as conn:
+        after = dict(conn.execute(query, (list(tables),)).fetchall())
+    assert set(after) == set(tables)
+    for table in tables:
+        assert after[table] is not None, table
+        assert before[table] is None or after[table] > before[table], table

@@ -101,7 +101,13 @@ WITH params AS MATERIALIZED (
            p.slug, p.name, p.kind, k.label AS kind_label, k.is_national, p.status, p.currency,
            CAST(substring(COALESCE(NULLIF(p.status_evidence_date, ''), p.source_date)
                           FROM '^([0-9]{4})') AS integer) AS evidence_year,
-           cov.whole AS area_whole, served.area_reach,
+           cov.whole AS area_whole,
+           (SELECT string_agg(a3.name || coalesce(' (' || pa3.note || ')', ''), '; '
+                              ORDER BY pa3.position)
+              FROM partnership_area pa3 JOIN area a3 ON a3.code = pa3.area_code
+             WHERE pa3.partnership_id = p.id
+               AND (NOT pa3.whole OR a3.parent_code = home.code)
+               AND home.code IN (a3.code, a3.parent_code, home.parent_code)) AS area_reach,
            coalesce((SELECT array_agg(t.theme_code ORDER BY t.theme_code)
                      FROM partnership_theme t WHERE t.partnership_id = p.id), '{}') AS themes,
            coalesce(served.area_codes, '{}') AS area_codes,
@@ -112,15 +118,8 @@ WITH params AS MATERIALIZED (
     JOIN partnership p ON p.id = cov.partnership_id
     JOIN partnership_kind k ON k.code = p.kind
     CROSS JOIN LATERAL (
-        -- the areas it names, in its order, and those of them that make it serve only a part
-        -- of the home area
         SELECT array_agg(a.code ORDER BY pa.position) AS area_codes,
-               array_agg(a.name ORDER BY pa.position) AS area_names,
-               string_agg(a.name || coalesce(' (' || pa.note || ')', ''), '; '
-                          ORDER BY pa.position)
-                   FILTER (WHERE (NOT pa.whole OR a.parent_code = home.code)
-                             AND home.code IN (a.code, a.parent_code, home.parent_code))
-                   AS area_reach
+               array_agg(a.name ORDER BY pa.position) AS area_names
         FROM partnership_area pa JOIN area a ON a.code = pa.area_code
         WHERE pa.partnership_id = p.id
     ) AS served
