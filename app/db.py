@@ -30,8 +30,11 @@ from app.pool import FairAsyncQueuePool
 from app.settings import Settings
 
 # SQLSTATE classes meaning "the server cannot serve you now": 08 connection exception,
-# 53 insufficient resources, 57 operator intervention (shutdown, statement timeout), 58 system.
+# 53 insufficient resources, 57 operator intervention (shutdown, statement timeout), 58 system;
+# and 55P03, a lock not granted within lock_timeout (a write queued behind an import's
+# transaction, which holds the stored views' stale flags until it commits).
 _UNAVAILABLE_SQLSTATE = ("08", "53", "57", "58")
+_UNAVAILABLE_CODES = ("55P03",)
 # A pooled connection idle for longer than this is pinged before use (see _check_on_checkout).
 PING_AFTER_IDLE_S = 30.0
 
@@ -121,7 +124,9 @@ def is_unavailable(exc: BaseException) -> bool:
         ):
             return True
         sqlstate = getattr(current, "sqlstate", None) or getattr(current, "pgcode", None)
-        if isinstance(sqlstate, str) and sqlstate[:2] in _UNAVAILABLE_SQLSTATE:
+        if isinstance(sqlstate, str) and (
+            sqlstate[:2] in _UNAVAILABLE_SQLSTATE or sqlstate in _UNAVAILABLE_CODES
+        ):
             return True
         orig = getattr(current, "orig", None)
         current = (

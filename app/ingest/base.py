@@ -227,14 +227,30 @@ def run_importer(
         except Exception as exc:  # any failure rolls the dataset back and is reported, not raised
             message = f"{importer.name}: {type(exc).__name__}: {exc}".strip()
             return Outcome(importer.name, "failed", time.perf_counter() - started, error=message)
-        # Planner statistics for what the import wrote, and for the stored views its commit
-        # refreshed, at once (under a second). Autovacuum gets there within a minute or so, but a
-        # statement planned before it does (the tests straight after a fresh import, a first
-        # visitor) can choose far worse: near-me once read every partnership, not just those
-        # serving one area, in a database copied before its statistics existed.
+        # The look-ups above opened the transaction (the block is its savepoint): commit it
+        # here, which also refreshes the stored views the import changed.
+        conn.commit()
+        _analyze(conn, console)
+    return Outcome(importer.name, "imported", time.perf_counter() - started, ctx.summary)
+
+
+def _analyze(conn: psycopg.Connection[Any], console: Console) -> None:
+    """Planner statistics for what a committed import wrote and the views it refreshed.
+
+    At once (under a second), in a transaction of its own: autovacuum gets there within a
+    minute or so, but a statement planned before it does (the tests straight after a fresh
+    import, a first visitor) can choose far worse; near-me once read every partnership rather
+    than those serving one area, in a database copied before its statistics existed. The import
+    stands whatever happens here.
+    """
+    try:
         conn.execute("ANALYZE")
         conn.commit()
-    return Outcome(importer.name, "imported", time.perf_counter() - started, ctx.summary)
+    except psycopg.Error as exc:
+        conn.rollback()
+        console.print(
+            f"  [yellow]statistics not refreshed[/] ({type(exc).__name__}); autovacuum will"
+        )
 
 
 def copy_rows(

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.db import is_unavailable
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 from app.queries import moderation as moderation_q
 from app.queries import record_writes
@@ -104,6 +105,8 @@ async def approve(
         await session.commit()
     except (IntegrityError, DBAPIError) as exc:
         await session.rollback()
+        if is_unavailable(exc):
+            raise  # busy or down (a lock waited for too long behind an import): a 503, not a fault
         raise Conflict(
             "The change could not be applied as it stands (the database refused it). Edit it "
             "and try again.",

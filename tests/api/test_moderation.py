@@ -832,6 +832,29 @@ async def test_failed_approval_leaves_everything_unchanged(
     assert status_of(db, reference) == "pending"
 
 
+async def test_an_approval_queued_behind_an_import_gets_a_503_and_changes_nothing(
+    state: Any,
+    anon: httpx.AsyncClient,
+    alice: httpx.AsyncClient,
+    db: psycopg.Connection[Any],
+    database: str,
+) -> None:
+    """An import holds the stored views' stale flags until it commits; an approval that needs one
+    waits for the lock timeout, then is told to retry (not that the database refused it)."""
+    record = make_partnership(db)
+    reference, _ = await submit_amend(anon, record, name=unique())
+    before = (record_of(db, record["slug"]), data_version(db))
+    with psycopg.connect(database) as importing:  # an import's open transaction
+        importing.execute("INSERT INTO member_school_point_stale DEFAULT VALUES")
+        importing.execute("INSERT INTO partnership_served_area_stale DEFAULT VALUES")
+        r = await act(alice, reference, "approve")
+        importing.rollback()
+    assert r.status_code == 503, r.text
+    assert "retry-after" in r.headers
+    assert (record_of(db, record["slug"]), data_version(db)) == before
+    assert status_of(db, reference) == "pending"
+
+
 async def test_moderator_can_edit_before_approving(
     anon: httpx.AsyncClient, alice: httpx.AsyncClient, db: psycopg.Connection[Any]
 ) -> None:
