@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, TypedDict
+from typing import Any, TypedDict, cast
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.queries import sql
+from app.queries import rows, sql
 from app.schemas import SUBMISSION_STATUS_LABELS
 
 
@@ -109,39 +109,34 @@ async def area_level(session: AsyncSession, code: str) -> str | None:
 
 async def school_names(session: AsyncSession, urns: list[int]) -> dict[int, str]:
     """The names of the schools with these URNs that are on the register."""
-    rows = await session.execute(
+    found = await session.execute(
         text("SELECT urn, name FROM school WHERE urn = ANY(:u)"), {"u": urns}
     )
-    return {int(r.urn): str(r.name) for r in rows}
+    return {int(r.urn): str(r.name) for r in found}
 
 
 async def trust_names(session: AsyncSession, uids: list[int]) -> dict[int, str]:
     """The names of the trusts with these GIAS group UIDs that are on the register."""
-    rows = await session.execute(
+    found = await session.execute(
         text("SELECT uid, name FROM trust WHERE uid = ANY(:u)"), {"u": uids}
     )
-    return {int(r.uid): str(r.name) for r in rows}
+    return {int(r.uid): str(r.name) for r in found}
 
 
 async def likely_duplicates(
     session: AsyncSession, name: str, area: str, theme: str, website: str, limit: int
 ) -> list[Duplicate]:
     """Partnerships like the one described, best first (see ``submission_duplicates.sql``)."""
-    params = {"name": name, "area": area, "theme": theme, "website": website, "limit": limit}
-    rows = await session.execute(sql("submission_duplicates"), params)
-    return [
-        Duplicate(
-            slug=r.slug,
-            name=r.name,
-            kind=r.kind,
-            status=r.status,
-            name_score=r.name_score,
-            same_place=r.same_place,
-            same_website=r.same_website,
-            areas=r.areas,
-        )
-        for r in rows
-    ]
+    found = await rows(
+        session,
+        sql("submission_duplicates"),
+        name=name,
+        area=area,
+        theme=theme,
+        website=website,
+        limit=limit,
+    )
+    return [cast(Duplicate, dict(r)) for r in found]  # the SELECT names Duplicate's keys
 
 
 async def by_reference(session: AsyncSession, reference: str) -> SubmissionRow | None:

@@ -9,7 +9,7 @@ import psycopg
 from rich.console import Console
 
 from app.ingest import get_importer
-from app.ingest.base import run_importer
+from app.ingest.base import Outcome, run_importer
 
 CTYUA = "fingertipsnext/Counties_and_Unitary_Authorities_December_2023_Boundaries_UK_BSC_4952317392296043005.geo.json"
 
@@ -39,6 +39,13 @@ def _mirror(source: Path, target: Path) -> None:
             link.symlink_to(path)
 
 
+def _import(name: str, database: str, source_dir: Path, force: bool = False) -> Outcome:
+    """One importer run as the command line runs it, quietly."""
+    return run_importer(
+        get_importer(name), database, source_dir, Console(quiet=True), force=force, quiet=True
+    )
+
+
 def test_truncated_source_fails_clearly_and_changes_nothing(
     database: str, geodata_dir: Path, tmp_path: Path
 ) -> None:
@@ -48,9 +55,7 @@ def test_truncated_source_fails_clearly_and_changes_nothing(
     broken.write_bytes((geodata_dir / CTYUA).read_bytes()[:200_000])
     before = _fingerprint(database)
 
-    outcome = run_importer(
-        get_importer("boundaries"), database, tmp_path, Console(quiet=True), quiet=True
-    )
+    outcome = _import("boundaries", database, tmp_path)
 
     assert outcome.status == "failed"
     assert "Counties_and_Unitary_Authorities" in (outcome.error or "")
@@ -60,30 +65,19 @@ def test_truncated_source_fails_clearly_and_changes_nothing(
 def test_missing_source_file_is_named(database: str, geodata_dir: Path, tmp_path: Path) -> None:
     _mirror(geodata_dir, tmp_path)
     (tmp_path / CTYUA).unlink()
-    outcome = run_importer(
-        get_importer("boundaries"), database, tmp_path, Console(quiet=True), quiet=True
-    )
+    outcome = _import("boundaries", database, tmp_path)
     assert outcome.status == "failed"
     assert "Counties_and_Unitary_Authorities" in (outcome.error or "")
 
 
 def test_unchanged_sources_are_skipped(database: str, geodata_dir: Path) -> None:
-    outcome = run_importer(
-        get_importer("boundaries"), database, geodata_dir, Console(quiet=True), quiet=True
-    )
+    outcome = _import("boundaries", database, geodata_dir)
     assert outcome.status == "unchanged"
 
 
 def test_forced_reimport_changes_nothing(database: str, geodata_dir: Path) -> None:
     before = _fingerprint(database)
-    outcome = run_importer(
-        get_importer("boundaries"),
-        database,
-        geodata_dir,
-        Console(quiet=True),
-        force=True,
-        quiet=True,
-    )
+    outcome = _import("boundaries", database, geodata_dir, force=True)
     assert outcome.status == "imported", outcome.error
     assert _fingerprint(database) == before
 
@@ -129,14 +123,7 @@ def test_an_import_leaves_planner_statistics_for_the_views_its_commit_refreshed(
                 "UPDATE partnership_member SET left_on = current_date WHERE id = %s", (member,)
             )
             conn.execute("ANALYZE member_school_point")
-            outcome = run_importer(
-                get_importer("membership"),
-                database,
-                geodata_dir,
-                Console(quiet=True),
-                force=True,
-                quiet=True,
-            )
+            outcome = _import("membership", database, geodata_dir, force=True)
             assert outcome.status == "imported", outcome.error
             stats = conn.execute(
                 "SELECT reltuples FROM pg_class WHERE relname = 'member_school_point'"
