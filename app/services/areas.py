@@ -31,7 +31,7 @@ LEVEL_LABELS = {
 ZOOM_BANDS = ((6, 6, 3), (8, 8, 3), (10, 10, 5))
 # The most detailed band of each level's national layer, so each stays under 75 KB gzipped:
 # LAs 69 KB at band 8 (band 10, at five decimals, over 140 KB), districts 40 KB at band 6 (100 KB
-# at band 8), combined authorities and regions under 30 KB at band 10. A closer view of LAs or
+# at band 8), combined authorities 40 KB and regions 28 KB at band 10. A closer view of LAs or
 # districts draws the vector tiles (``/tiles/local_authority/…``, ``/tiles/district/…``); one
 # area's own boundary keeps every band (``boundary_band``).
 NATIONAL_MAX_BAND = {"local_authority": 8, "district": 6, "combined_authority": 10, "region": 10}
