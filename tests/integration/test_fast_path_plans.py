@@ -16,21 +16,29 @@ import pytest
 from psycopg import sql as pg_sql
 
 from app.queries import sql
+from app.queries.near import positional
 from app.queries.tiles import _STATEMENTS
 from app.services import nearby
 
-# near_answer.sql's parameters, in the order of PREPARE's types.
-NEAR_PARAMS = (
-    ("postcode", "text"),
-    ("urn", "integer"),
-    ("lon", "float8"),
-    ("lat", "float8"),
-    ("coastal_m", "float8"),
-    ("serving_limit", "bigint"),
-    ("member_radius_m", "float8"),
-    ("member_limit", "bigint"),
-    ("school_limit", "bigint"),
-)
+# near_answer.sql's parameter types; their order is the statement's, as the app numbers them.
+NEAR_TYPES = {
+    "postcode": "text",
+    "urn": "integer",
+    "lon": "float8",
+    "lat": "float8",
+    "coastal_m": "float8",
+    "serving_limit": "bigint",
+    "member_radius_m": "float8",
+    "member_limit": "bigint",
+    "school_limit": "bigint",
+}
+
+
+def _near_statement() -> tuple[str, tuple[str, ...]]:
+    """The statement exactly as the app sends it to asyncpg (``$n`` parameters), and their names."""
+    statement, names = positional(sql("near_answer").text)
+    assert set(names) == set(NEAR_TYPES), names
+    return statement, names
 
 
 def _assert_normal_planner(conn: psycopg.Connection[Any]) -> None:
@@ -39,11 +47,8 @@ def _assert_normal_planner(conn: psycopg.Connection[Any]) -> None:
 
 
 def _prepare_near(conn: psycopg.Connection[Any]) -> None:
-    statement = sql("near_answer").text
-    for number, (name, _type) in enumerate(NEAR_PARAMS, start=1):
-        statement = re.sub(rf"(?<!:):{name}\b", f"${number}", statement)
-    assert not re.search(r"(?<!:):[a-z_]+\b", statement), "a parameter was left unnamed"
-    types = ", ".join(t for _n, t in NEAR_PARAMS)
+    statement, names = _near_statement()
+    types = ", ".join(NEAR_TYPES[name] for name in names)
     conn.execute(f"PREPARE near_answer_plan ({types}) AS {statement}")
 
 
@@ -56,7 +61,8 @@ def _near_args(values: dict[str, Any]) -> pg_sql.Composable:
         "school_limit": 10,
     }
     given = {"postcode": None, "urn": None, "lon": None, "lat": None} | limits | values
-    return pg_sql.SQL(", ").join(pg_sql.Literal(given[n]) for n, _t in NEAR_PARAMS)
+    _statement, names = _near_statement()
+    return pg_sql.SQL(", ").join(pg_sql.Literal(given[name]) for name in names)
 
 
 def _generic_near_plan(conn: psycopg.Connection[Any], values: dict[str, Any]) -> str:
