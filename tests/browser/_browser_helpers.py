@@ -33,13 +33,14 @@ def la_outline_widths(pg: object, code: str) -> set[str]:
 
 
 def la_fills(pg: object) -> dict[str, str]:
-    """Each drawn LA's fill, by code; fails if two paths of one LA are filled differently."""
+    """Each drawn LA's fill, by code (waiting until some are drawn); fails if two paths of one LA
+    are filled differently."""
     # A tile's paths are named by LA code just after the tile draws them, so read them in one go
     # at a moment when every path drawn so far is named.
     pairs: list[list[str]] = pg.wait_for_function(  # type: ignore[attr-defined]
         """() => {
             const paths = [...document.querySelectorAll('path.pm-la')];
-            return paths.every(p => p.dataset.code)
+            return paths.length > 0 && paths.every(p => p.dataset.code)
                 && paths.map(p => [p.dataset.code, p.getAttribute('fill')]);
         }"""
     ).json_value()

@@ -132,7 +132,7 @@ def test_key_indicator_covers_at_least_95_percent_of_las(
         assert missing <= SMALL_LAS
 
 
-def test_measured_coverage(conn: psycopg.Connection[Any], la_count: int) -> None:
+def test_measured_coverage(conn: psycopg.Connection[Any]) -> None:
     missing = {code: len(missing_las(conn, code)) for code in REQUIRED}
     assert missing["children_low_income_pct"] == 0
     assert missing["persistent_absence_pct"] == 0

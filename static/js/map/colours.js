@@ -10,10 +10,10 @@ import { apiFilters } from './state.js';
 
 export const NONE_FILL = 'url(#pm-hatch)';
 
-export const NO_DATA_FILL = 'url(#pm-dots)';
+const NO_DATA_FILL = 'url(#pm-dots)';
 
 /** The `colour` value for the council's school-improvement role, from the landscape register. */
-export const ROLE_COLOUR = 'council_role';
+const ROLE_COLOUR = 'council_role';
 
 /** Each council role's colour (Okabe-Ito colours, told apart with colour blindness), in key order; 'unknown' is hatched. */
 export const ROLE_COLOURS = {
@@ -46,10 +46,10 @@ export const COVERAGE_CLASSES = [
 ];
 
 /** The coverage colours (the `colour` parameter's values), the /api/v1/coverage fields they read, and their words. */
-export const COVERAGE_MEASURES = LABELS.coverage;
+const COVERAGE_MEASURES = LABELS.coverage;
 
 /** Upper bounds of up to five classes with about as many LAs in each (quantiles), and the minimum. */
-export function quantileBreaks(values) {
+function quantileBreaks(values) {
   const sorted = Object.values(values).filter((v) => v !== null && v !== undefined).sort((a, b) => a - b);
   const breaks = [];
   for (let i = 1; sorted.length && i <= INDICATOR_COLOURS.length; i += 1) {

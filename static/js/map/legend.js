@@ -7,6 +7,7 @@ import { el, link, swatch } from '../lib/dom.js';
 import { formatValue, plural } from '../lib/format.js';
 import { COUNT_CLASSES, COVERAGE_CLASSES, INDICATOR_COLOURS } from './colours.js';
 import { SCHOOL_MIN_ZOOM } from './layers/schools.js';
+import { TRUSTS_CAPPED_NOTE } from './layers/trusts.js';
 
 const L = window.L;
 
@@ -67,7 +68,7 @@ export const legendMethods = {
       parts.push(el('ul', 'pm-legend__items',
         el('li', null, el('span', 'pm-swatch pm-swatch--trust', ''), 'Trust (square)')));
       if (this.trustsCapped()) {
-        parts.push(el('p', 'pm-legend__note', 'Not every trust here is drawn at this zoom: zoom in to see them all.'));
+        parts.push(el('p', 'pm-legend__note', TRUSTS_CAPPED_NOTE));
       }
     }
     if (!parts.length) parts.push(el('p', 'pm-legend__note', 'No layers are switched on.'));

@@ -6,7 +6,7 @@
  */
 
 export const LAYER_NAMES = ['la', 'ca', 'partnerships', 'schools', 'trusts'];
-export const DEFAULT_LAYERS = ['la', 'partnerships'];
+const DEFAULT_LAYERS = ['la', 'partnerships'];
 /** How far the map may be panned: England and some sea around it. */
 export const MAX_BOUNDS = [[46, -20], [60, 14]];
 
@@ -55,7 +55,7 @@ export function apiFilters(state, { area = true, q = true } = {}) {
 }
 
 /** The query string of a view: the server's filter names first, as the plain form sends them. */
-export function stateQuery(state) {
+function stateQuery(state) {
   const params = new URLSearchParams();
   if (state.lat !== null && state.lon !== null && state.z !== null) {
     params.set('lat', state.lat.toFixed(4));

@@ -6,7 +6,7 @@
  */
 
 import { plural } from '../lib/format.js';
-import { trustTitle } from './layers/trusts.js';
+import { TRUSTS_CAPPED_NOTE, trustTitle } from './layers/trusts.js';
 
 const LIST_LIMIT = 150;
 
@@ -38,7 +38,7 @@ export const trustListMethods = {
     if (shown.length < trusts.length) {
       notes.push(`The ${LIST_LIMIT} with most schools of ${plural(trusts.length, 'trust')} in view; zoom in to list the rest.`);
     }
-    if (this.trustsCapped()) notes.push('Not every trust here is drawn at this zoom: zoom in to see them all.');
+    if (this.trustsCapped()) notes.push(TRUSTS_CAPPED_NOTE);
     note.hidden = notes.length === 0;
     note.textContent = notes.join(' ');
     if (!box.open) return;

@@ -17,7 +17,7 @@ const LABEL_MIN_ZOOM = 10;
 const NATIONAL_BAND = 6;
 
 /** The generalisation band the server keeps for a zoom (≤6, 7–8, 9–10, 11+). */
-export function bandFor(zoom) {
+function bandFor(zoom) {
   if (zoom <= 6) return 6;
   if (zoom <= 8) return 8;
   if (zoom <= 10) return 10;

@@ -12,7 +12,7 @@ import { loadScript } from '../../lib/dom.js';
 const L = window.L;
 
 /** From this zoom the LAs are drawn from tiles; below it from the national GeoJSON layer. */
-export const LA_TILE_MIN_ZOOM = 8;
+const LA_TILE_MIN_ZOOM = 8;
 const TILE_MAX_NATIVE_ZOOM = 16; // the server's deepest tiles; Leaflet scales them beyond
 const FIRST_DRAW_WAIT_MS = 15000;
 

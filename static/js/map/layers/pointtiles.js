@@ -65,7 +65,7 @@ function tileOrigin(renderer) {
 }
 
 /** The properties of the point drawn under the pointer by these tiles, or null. */
-export function pointAt(map, tiles, ev) {
+function pointAt(map, tiles, ev) {
   if (!tiles || !map.hasLayer(tiles)) return null;
   if (ev.target.closest('.leaflet-control, .leaflet-popup, .leaflet-tooltip')) return null;
   const latlng = map.mouseEventToLatLng(ev);

@@ -13,6 +13,9 @@ import { pointTiles, pointsInView, squareTileRenderer } from './pointtiles.js';
 
 const L = window.L;
 
+/** Said under the legend and the trusts list when a tile left some trusts out. */
+export const TRUSTS_CAPPED_NOTE = 'Not every trust here is drawn at this zoom: zoom in to see them all.';
+
 /** A trust's name for the hover text and the list: name, kind and size. */
 export function trustTitle(props) {
   return `${props.name} (${trustKind(props)}, ${plural(props.school_count || 0, 'school')})`;
