@@ -1,12 +1,20 @@
-"""Helpers shared by the browser tests: axe-core checks and reading the LAs drawn on the map."""
+"""Helpers shared by the browser tests: the app's JSON, axe-core checks, the LAs drawn on the map."""
 
 from __future__ import annotations
 
+import json
+import urllib.request
 from typing import Any
 
 PASSWORD = "correct horse battery staple"  # the moderator accounts the browser tests make
 
 AXE_URL = "/static/vendor/axe-core/axe.min.js"
+
+
+def api(base_url: str, path: str) -> Any:
+    """GET a JSON document from the running app."""
+    with urllib.request.urlopen(base_url + path, timeout=30) as response:
+        return json.loads(response.read())
 
 
 def axe_violations(

@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import json
 import urllib.parse
 import urllib.request
 from typing import Any
 
 import pytest
-from _browser_helpers import axe_violations
+from _browser_helpers import api, axe_violations
 
 pytestmark = pytest.mark.browser
 
 READY = '#map[data-ready="true"]'
-
-
-def api(base_url: str, path: str) -> Any:
-    """GET a JSON document from the running app."""
-    with urllib.request.urlopen(base_url + path, timeout=30) as response:
-        return json.loads(response.read())
 
 
 def sample_path(base_url: str, kind: str) -> str | None:

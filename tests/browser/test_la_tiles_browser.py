@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import urllib.parse
 import urllib.request
 from typing import Any
 
 import pytest
-from _browser_helpers import la_fills, la_outline_widths
+from _browser_helpers import api, la_fills, la_outline_widths
 
 pytestmark = pytest.mark.browser
 
@@ -26,12 +25,6 @@ AROUND_WARRINGTON = {
 }
 LA_BUDGET_BYTES = 75 * 1024  # the LA layer's weight at any zoom, compressed
 COUNT_FILLS = [(1, "#c7e9b4"), (2, "#7fcdbb"), (4, "#41b6c4"), (9, "#2c7fb8")]
-
-
-def api(base_url: str, path: str) -> Any:
-    """GET a JSON document from the running app."""
-    with urllib.request.urlopen(base_url + path, timeout=30) as response:
-        return json.loads(response.read())
 
 
 def count_fill(n: int) -> str:

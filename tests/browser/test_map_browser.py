@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import http.server
-import json
 import math
 import re
 import threading
@@ -14,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _browser_helpers import la_fills, la_outline_widths
+from _browser_helpers import api, la_fills, la_outline_widths
 
 pytestmark = pytest.mark.browser
 
@@ -25,12 +24,6 @@ READY = '#map[data-ready="true"]'
 
 
 # Helpers -------------------------------------------------------------------------------------
-
-
-def api(base_url: str, path: str) -> Any:
-    """GET a JSON document from the running app."""
-    with urllib.request.urlopen(base_url + path, timeout=30) as response:
-        return json.loads(response.read())
 
 
 def listed_slugs(base_url: str, **filters: str) -> list[str]:

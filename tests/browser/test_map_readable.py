@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import urllib.parse
 import urllib.request
 import uuid
@@ -10,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from _browser_helpers import PASSWORD, axe_violations, la_outline_widths, sign_in
+from _browser_helpers import PASSWORD, api, axe_violations, la_outline_widths, sign_in
 
 from app.services import accounts
 from app.settings import Settings
@@ -24,12 +23,6 @@ DESKTOP = {"width": 1440, "height": 900}
 
 
 # Helpers -------------------------------------------------------------------------------------
-
-
-def api(base_url: str, path: str) -> Any:
-    """GET a JSON document from the running app."""
-    with urllib.request.urlopen(base_url + path, timeout=30) as response:
-        return json.loads(response.read())
 
 
 def real_paths(base_url: str) -> dict[str, str]:
