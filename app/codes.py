@@ -8,6 +8,7 @@ ones (E08000016, E08000019), while Code-Point Open and some registers use the ne
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 
 ENGLAND = "E92000001"
 
@@ -30,3 +31,10 @@ RECODED_2025_EITHER_WAY: dict[str, str] = {
     **RECODED_2025,
     **{old: new for new, old in RECODED_2025.items()},
 }
+
+
+def stored_code(code: str, known: Container[str]) -> str:
+    """The code as the data holds it: a source may use either 2025 vintage of Barnsley's and
+    Sheffield's codes (the boundaries use one); any other code as given."""
+    other = RECODED_2025_EITHER_WAY.get(code)
+    return other if code not in known and other is not None and other in known else code

@@ -60,11 +60,14 @@ def import_map() -> str:
     return f'<script type="importmap">{import_map_json()}</script>'
 
 
+@lru_cache(maxsize=8)
 def module_preloads(*entries: str) -> str:
     """``<link rel="modulepreload">`` for each module under the given folders or files of static/js.
 
     The map's modules import one another; preloading them all at once saves the round trips of
-    discovering the imports one level at a time. HTML: templates mark it ``|safe``.
+    discovering the imports one level at a time. HTML: templates mark it ``|safe``. Computed
+    once per process and set of entries, like the import map (the files do not change under a
+    running process).
     """
     root = STATIC / MODULES
     paths: list[str] = []

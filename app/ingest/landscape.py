@@ -22,7 +22,7 @@ from typing import Any, NamedTuple
 
 import psycopg
 
-from app.codes import RECODED_2025_EITHER_WAY
+from app.codes import stored_code
 from app.ingest.base import Context, Importer, ImportFailed
 from app.ingest.common import statement
 from app.ingest.register import (
@@ -115,10 +115,7 @@ def parse_row(
     """Validate one row; ValueError naming every reason it cannot be imported."""
     reasons: list[str] = []
     code = (fields.get("area_code") or "").strip().upper()
-    # Barnsley and Sheffield were recoded in 2025: the boundaries use one vintage, a row may use
-    # the other.
-    if code not in la_codes and RECODED_2025_EITHER_WAY.get(code) in la_codes:
-        code = RECODED_2025_EITHER_WAY[code]
+    code = stored_code(code, la_codes)
     if code not in la_codes:
         reasons.append(f"area code {code or '(empty)'} is not a local authority")
     role = (fields.get("council_role") or "").strip()

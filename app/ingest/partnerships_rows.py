@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
 
-from app.codes import GSS_CODE, RECODED_2025_EITHER_WAY
+from app.codes import GSS_CODE, stored_code
 from app.ingest.base import ImportFailed
 from app.ingest.partnerships_vocabulary import Vocabulary
 from app.ingest.register import is_http_url
@@ -202,11 +202,8 @@ def parse_row(
     if names and len(names) != len(codes):
         reasons.append(f"{len(codes)} area codes but {len(names)} area_names")
     for position, given in enumerate(codes):
-        code = given
-        # Barnsley and Sheffield were recoded in 2025: the boundaries use one vintage, a row may
-        # use the other.
-        if code not in areas and RECODED_2025_EITHER_WAY.get(code) in areas:
-            code = RECODED_2025_EITHER_WAY[code]
+        code = stored_code(given, areas)
+        if code != given:
             recoded.append(f"{given}->{code}")
         if not GSS_CODE.fullmatch(given):
             reasons.append(f"area code {given!r} is not a GSS code")

@@ -106,11 +106,6 @@ def read_catalogue(path: Path = INDICATORS_PATH) -> dict[str, object]:
     return data
 
 
-def read_lait_measures(path: Path = INDICATORS_PATH) -> tuple[LaitMeasure, ...]:
-    """Read and check the catalogue's LAIT measures, in file order."""
-    return lait_measures(read_catalogue(path), path.name)
-
-
 def lait_measures(data: dict[str, object], name: str) -> tuple[LaitMeasure, ...]:
     """The catalogue's LAIT measures, checked, in file order."""
     entries = data.get("lait_measures")

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.queries import sql
+from app.queries import sql, typed_one, typed_rows
 
 
 @dataclass(frozen=True)
@@ -111,19 +111,16 @@ class FeedRow:
 
 async def lock_submission(session: AsyncSession, reference: str) -> LockedSubmission | None:
     """The submission with this canonical reference, locked for update, if any."""
-    row = (
-        await session.execute(
-            text(
-                "SELECT s.id, s.reference, s.kind, s.status, s.partnership_id,"
-                " p.slug AS partnership_slug, s.area_code, s.base_version, s.proposed,"
-                " s.submitter_email, s.evidence"
-                " FROM submission s LEFT JOIN partnership p ON p.id = s.partnership_id"
-                " WHERE s.reference = :r FOR UPDATE OF s"
-            ),
-            {"r": reference},
-        )
-    ).one_or_none()
-    return LockedSubmission(**row._mapping) if row else None
+    return await typed_one(
+        session,
+        LockedSubmission,
+        "SELECT s.id, s.reference, s.kind, s.status, s.partnership_id,"
+        " p.slug AS partnership_slug, s.area_code, s.base_version, s.proposed,"
+        " s.submitter_email, s.evidence"
+        " FROM submission s LEFT JOIN partnership p ON p.id = s.partnership_id"
+        " WHERE s.reference = :r FOR UPDATE OF s",
+        r=reference,
+    )
 
 
 async def mark_approved(
@@ -184,9 +181,15 @@ async def queue_items(
     session: AsyncSession, status: str, kind: str, area: str, limit: int
 ) -> list[QueueItem]:
     """Submissions matching the filters ('' = any), oldest first (``moderation_queue.sql``)."""
-    params = {"status": status, "kind": kind, "area": area, "limit": limit}
-    rows = await session.execute(sql("moderation_queue"), params)
-    return [QueueItem(**r._mapping) for r in rows]
+    return await typed_rows(
+        session,
+        QueueItem,
+        sql("moderation_queue"),
+        status=status,
+        kind=kind,
+        area=area,
+        limit=limit,
+    )
 
 
 async def status_counts(session: AsyncSession, kind: str, area: str) -> list[StatusCount]:
@@ -226,34 +229,31 @@ async def landscape_revision(
 
 async def audit_entries(session: AsyncSession, submission_id: int) -> list[AuditEntry]:
     """A submission's audit trail, oldest first."""
-    rows = await session.execute(
-        text(
-            "SELECT l.action, l.detail, l.created_at, m.email AS moderator_email"
-            " FROM audit_log l LEFT JOIN moderator m ON m.id = l.moderator_id"
-            " WHERE l.submission_id = :s ORDER BY l.created_at, l.id"
-        ),
-        {"s": submission_id},
+    return await typed_rows(
+        session,
+        AuditEntry,
+        "SELECT l.action, l.detail, l.created_at, m.email AS moderator_email"
+        " FROM audit_log l LEFT JOIN moderator m ON m.id = l.moderator_id"
+        " WHERE l.submission_id = :s ORDER BY l.created_at, l.id",
+        s=submission_id,
     )
-    return [AuditEntry(**r._mapping) for r in rows]
 
 
 async def partnership_revisions(session: AsyncSession, partnership_id: int) -> list[RevisionRow]:
     """Every revision of a partnership, oldest first (``moderation_history.sql``)."""
-    rows = await session.execute(sql("moderation_history"), {"p": partnership_id})
-    return [RevisionRow(**r._mapping) for r in rows]
+    return await typed_rows(session, RevisionRow, sql("moderation_history"), p=partnership_id)
 
 
 async def landscape_revisions(session: AsyncSession, area_code: str) -> list[RevisionRow]:
     """Every revision of an area's landscape, oldest first (``landscape_history.sql``)."""
-    rows = await session.execute(sql("landscape_history"), {"a": area_code})
-    return [RevisionRow(**r._mapping) for r in rows]
+    return await typed_rows(session, RevisionRow, sql("landscape_history"), a=area_code)
 
 
 async def feed_rows(session: AsyncSession, area: str, theme: str, limit: int) -> list[FeedRow]:
     """Moderated revisions for the Atom feed, newest first (``moderation_feed.sql``)."""
-    params = {"area": area, "theme": theme, "limit": limit}
-    rows = await session.execute(sql("moderation_feed"), params)
-    return [FeedRow(**r._mapping) for r in rows]
+    return await typed_rows(
+        session, FeedRow, sql("moderation_feed"), area=area, theme=theme, limit=limit
+    )
 
 
 async def area_name(session: AsyncSession, code: str) -> str | None:

@@ -14,7 +14,7 @@ from typing import Any, TypedDict, cast
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.queries import rows, sql
+from app.queries import rows, sql, typed_one
 from app.schemas import SUBMISSION_STATUS_LABELS
 
 
@@ -141,8 +141,7 @@ async def likely_duplicates(
 
 async def by_reference(session: AsyncSession, reference: str) -> SubmissionRow | None:
     """The submission with this canonical reference, if any."""
-    row = (await session.execute(sql("submission_status"), {"ref": reference})).one_or_none()
-    return SubmissionRow(**row._mapping) if row else None
+    return await typed_one(session, SubmissionRow, sql("submission_status"), ref=reference)
 
 
 def _value_params(values: SubmissionValues) -> dict[str, str | None]:
