@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import NotFound
+from app.queries import areas as area_q
 from app.queries import audit as audit_q
 from app.queries import submissions as submission_q
 from app.queries.submissions import Duplicate as Duplicate
@@ -25,7 +26,6 @@ from app.services.records import (
     RECORD_FIELDS,
     REFERENCE_ALPHABET,
     ValidSubmission,
-    load_vocab,
 )
 from app.services.submission_fields import Errors, clean
 from app.services.submission_validation import MemberLookup, member_key
@@ -64,8 +64,7 @@ class LandscapeTarget:
 async def landscape_target(session: AsyncSession, code: str) -> LandscapeTarget:
     """The LA or combined authority with this code and its landscape record; ``NotFound`` for
     any other code."""
-    vocab = await load_vocab(session)
-    ref = vocab.areas.get(code.strip().upper())
+    ref = await area_q.area(session, code.strip().upper())
     if ref is None or ref.level not in LANDSCAPE_LEVELS:
         raise NotFound("Choose a local authority or combined authority from its area page")
     return LandscapeTarget(ref.code, ref.name, await landscape_record(session, ref.code))
